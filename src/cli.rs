@@ -1,0 +1,94 @@
+//! Command-line types (clap derive). No I/O and no validation beyond what clap does:
+//! [`crate::settings::Settings::resolve`] turns these into the one validated configuration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyleak",
+    version,
+    about = "Find hardcoded AWS access keys in files and git history, rate their risk, and say which role replaces them",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (or `-` for standard input) for AWS keys.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+
+    /// When to colour human output (`NO_COLOR` is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Print secret access keys and session tokens in full (never do this in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Also report IAM unique IDs (AIDA, AROA, AIPA, ...) as `info`: identifiers, not credentials.
+    #[arg(long)]
+    pub include_identifiers: bool,
+
+    /// Exit 1 when a finding has at least this risk; `never` always exits 0 on success.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Low)]
+    pub fail_on: FailOnArg,
+
+    /// Worker threads (0 = one per CPU).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+
+    /// Also scan files ignored by .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links (loops are detected and skipped with a warning).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
+    /// Skip files larger than this, with a warning (suffixes K, M, G: powers of 1024).
+    #[arg(long, default_value = "100M", value_name = "SIZE")]
+    pub max_filesize: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Compiler-style diagnostics and a summary.
+    Human,
+    /// One JSON document: findings and summary.
+    Json,
+    /// One JSON object per finding, one per line.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    Never,
+}

@@ -1,0 +1,184 @@
+//! The detector: raw bytes in, [`Detection`]s out.
+//!
+//! Owns everything about what an AWS credential looks like: key IDs (`key_id`), secret access
+//! keys (`secret`), session tokens (`token`), the keywords that announce them (`keywords`),
+//! and which belong together (`pairing`). It reads bytes only — no paths, no risk, no
+//! output — so every source (files, stdin, git blobs) shares it.
+//!
+//! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → pair the
+//! key IDs with nearby secrets and tokens. Lines and columns are computed later, only for
+//! hits (`lines`).
+
+pub mod key_id;
+mod keywords;
+pub mod lines;
+mod pairing;
+mod prefilter;
+pub mod secret;
+pub mod token;
+
+use key_id::{KEY_ID_LEN, KeyId};
+use prefilter::{Anchor, Prefilter};
+
+/// A byte range in the scanned blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    pub fn bytes<'h>(&self, hay: &'h [u8]) -> &'h [u8] {
+        &hay[self.start..self.end]
+    }
+}
+
+/// One credential the detector found, with byte spans into the blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detection {
+    /// A key ID, with the secret and session token paired to it, if any.
+    Key {
+        key: KeyId,
+        span: Span,
+        secret: Option<Span>,
+        token: Option<Span>,
+    },
+    /// A secret after a keyword with no key ID near it.
+    Secret { span: Span },
+    /// A session token with no temporary key ID near it.
+    Token { span: Span },
+}
+
+impl Detection {
+    /// Where the finding is reported: the key ID, or the lone value.
+    pub fn anchor(&self) -> Span {
+        match self {
+            Detection::Key { span, .. }
+            | Detection::Secret { span }
+            | Detection::Token { span } => *span,
+        }
+    }
+}
+
+/// What to look for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectOptions {
+    /// Report IAM unique IDs (AIDA, AROA, ...) too.
+    pub include_identifiers: bool,
+}
+
+/// Reusable, thread-safe detector (build once, share by reference).
+pub struct Detector {
+    prefilter: Prefilter,
+}
+
+/// A secret value found in the blob, before pairing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SecretHit {
+    pub start: usize,
+    /// Announced by a keyword on its line.
+    pub keyword: bool,
+}
+
+impl Detector {
+    pub fn new(options: DetectOptions) -> Detector {
+        Detector {
+            prefilter: Prefilter::new(options.include_identifiers),
+        }
+    }
+
+    /// Finds every credential in `hay`, ordered by anchor offset.
+    pub fn detect(&self, hay: &[u8]) -> Vec<Detection> {
+        let mut keys: Vec<(KeyId, usize)> = Vec::new();
+        let mut secrets: Vec<SecretHit> = Vec::new();
+        let mut tokens: Vec<Span> = Vec::new();
+        for (at, anchor) in self.prefilter.hits(hay) {
+            match anchor {
+                Anchor::KeyPrefix => {
+                    if let Some(key) = key_at(hay, at) {
+                        keys.push((key, at));
+                    }
+                }
+                Anchor::SecretWord => {
+                    if let Some(start) = keyword_secret(hay, at) {
+                        secrets.push(SecretHit {
+                            start,
+                            keyword: true,
+                        });
+                    }
+                }
+                Anchor::TokenWord(len) => {
+                    if let Some(span) = keyword_token(hay, at, len) {
+                        tokens.push(span);
+                    }
+                }
+                Anchor::TokenPrefix => {
+                    if let Some(end) = token::prefixed_token_end(hay, at) {
+                        tokens.push(Span::new(at, end));
+                    }
+                }
+            }
+        }
+        if keys.is_empty() && secrets.is_empty() && tokens.is_empty() {
+            return Vec::new();
+        }
+        tokens.sort();
+        tokens.dedup_by_key(|t| t.start);
+        pairing::pair(hay, &keys, secrets, tokens)
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// True when `hay[at]` is the letter of a C-style escape (`\n`, `\t`, `\r`): a value glued
+/// to it (`"a\nAKIA…"`) still starts a new token.
+pub(crate) fn escaped_letter_at(hay: &[u8], at: usize) -> bool {
+    at > 0 && hay[at - 1] == b'\\' && matches!(hay[at], b'n' | b't' | b'r')
+}
+
+/// A key ID starting at `at`, bounded: not inside a longer `[A-Za-z0-9]` run.
+fn key_at(hay: &[u8], at: usize) -> Option<KeyId> {
+    let end = at + KEY_ID_LEN;
+    if end > hay.len() {
+        return None;
+    }
+    if at > 0 && is_word_byte(hay[at - 1]) && !escaped_letter_at(hay, at - 1) {
+        return None;
+    }
+    if end < hay.len() && is_word_byte(hay[end]) {
+        return None;
+    }
+    KeyId::parse(&hay[at..end])
+}
+
+/// The start of the 40-character secret that follows a secret keyword whose anchor word is at
+/// `at`. Accepts random-looking values and placeholders (reported as examples); other
+/// 40-character values after a keyword (hex digests, words) are not secrets.
+fn keyword_secret(hay: &[u8], at: usize) -> Option<usize> {
+    let end = keywords::secret_keyword_end(hay, at)?;
+    let (start, run_end) = keywords::value_after(hay, end, secret::is_secret_byte, 30)?;
+    let s = secret::bounded_value(hay, start, run_end, secret::SECRET_LEN)?;
+    let value = &hay[s..s + secret::SECRET_LEN];
+    (secret::looks_random(value) || secret::is_placeholder(value)).then_some(s)
+}
+
+fn keyword_token(hay: &[u8], at: usize, len: usize) -> Option<Span> {
+    let end = keywords::token_keyword_end(hay, at, len)?;
+    let (start, run_end) = keywords::value_after(hay, end, token::is_token_byte, 30)?;
+    let start = if escaped_letter_at(hay, start) {
+        start + 1
+    } else {
+        start
+    };
+    (run_end - start >= token::MIN_TOKEN_LEN).then_some(Span::new(start, run_end))
+}
+
+#[cfg(test)]
+mod tests;

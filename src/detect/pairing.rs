@@ -1,0 +1,127 @@
+//! Which secret and which session token belong to which key ID.
+//!
+//! The window: a secret or token belongs to a key ID when it starts within
+//! [`LINES_AROUND`] lines of the key ID's line (before or after) and within [`BYTES_AROUND`]
+//! bytes of it. Inside the window, any random-looking 40-character value counts (no keyword
+//! needed); outside it, only values announced by a keyword are reported, alone.
+//!
+//! Each key ID takes its nearest plausible value and each value goes to one key ID: all
+//! (key, value) pairs in reach are ranked by line distance, then values after the key ahead
+//! of values before it (credentials files list the ID first), then byte distance, and taken
+//! greedily. So in a credentials file with several profiles each key gets its own secret.
+//! Session tokens pair only with temporary keys (ASIA, ABIA, ACCA).
+
+use std::collections::BTreeMap;
+
+use super::key_id::{KEY_ID_LEN, KeyClass, KeyId};
+use super::lines::{lines_back, lines_forward, newlines_between};
+use super::secret::{SECRET_LEN, candidates_in};
+use super::{Detection, SecretHit, Span};
+
+/// Lines above and below a key ID searched for its secret and token.
+pub const LINES_AROUND: usize = 5;
+/// Bytes before and after a key ID searched, whatever the line count (minified files).
+pub const BYTES_AROUND: usize = 2048;
+
+type Cost = (usize, bool, usize);
+
+fn cost(hay: &[u8], key_at: usize, value_at: usize) -> Cost {
+    let before = value_at < key_at;
+    (
+        newlines_between(hay, key_at, value_at),
+        before,
+        key_at.abs_diff(value_at),
+    )
+}
+
+fn window(hay: &[u8], key_at: usize) -> (usize, usize) {
+    (
+        lines_back(hay, key_at, LINES_AROUND, BYTES_AROUND),
+        lines_forward(hay, key_at + KEY_ID_LEN, LINES_AROUND, BYTES_AROUND),
+    )
+}
+
+/// Greedy one-to-one assignment of values to keys by ascending cost.
+fn assign(mut edges: Vec<(Cost, usize, usize)>, n_keys: usize) -> Vec<Option<usize>> {
+    edges.sort();
+    let mut key_value = vec![None; n_keys];
+    let mut taken = std::collections::HashSet::new();
+    for (_, k, v) in edges {
+        if key_value[k].is_none() && !taken.contains(&v) {
+            key_value[k] = Some(v);
+            taken.insert(v);
+        }
+    }
+    key_value
+}
+
+pub(crate) fn pair(
+    hay: &[u8],
+    keys: &[(KeyId, usize)],
+    keyword_secrets: Vec<SecretHit>,
+    tokens: Vec<Span>,
+) -> Vec<Detection> {
+    // Every secret candidate: keyword ones, plus random-looking values near a credential key.
+    let mut secrets: BTreeMap<usize, bool> = keyword_secrets
+        .iter()
+        .map(|s| (s.start, s.keyword))
+        .collect();
+    let windows: Vec<Option<(usize, usize)>> = keys
+        .iter()
+        .map(|(key, at)| (key.class() != KeyClass::Identifier).then(|| window(hay, *at)))
+        .collect();
+    for (lo, hi) in windows.iter().flatten() {
+        for start in candidates_in(hay, *lo, *hi) {
+            secrets.entry(start).or_insert(false);
+        }
+    }
+    let secret_list: Vec<usize> = secrets.keys().copied().collect();
+
+    let mut secret_edges = Vec::new();
+    let mut token_edges = Vec::new();
+    for (k, ((key, at), win)) in keys.iter().zip(&windows).enumerate() {
+        let Some((lo, hi)) = *win else { continue };
+        for (v, &s) in secret_list.iter().enumerate() {
+            if s >= lo && s < hi {
+                secret_edges.push((cost(hay, *at, s), k, v));
+            }
+        }
+        if key.class() == KeyClass::Temporary {
+            for (v, t) in tokens.iter().enumerate() {
+                if t.start >= lo && t.start < hi {
+                    token_edges.push((cost(hay, *at, t.start), k, v));
+                }
+            }
+        }
+    }
+    let key_secret = assign(secret_edges, keys.len());
+    let key_token = assign(token_edges, keys.len());
+
+    let mut out = Vec::new();
+    for (k, (key, at)) in keys.iter().enumerate() {
+        out.push(Detection::Key {
+            key: *key,
+            span: Span::new(*at, at + KEY_ID_LEN),
+            secret: key_secret[k].map(|v| Span::new(secret_list[v], secret_list[v] + SECRET_LEN)),
+            token: key_token[k].map(|v| tokens[v]),
+        });
+    }
+    let used_secrets: std::collections::HashSet<usize> =
+        key_secret.iter().flatten().copied().collect();
+    for (v, &s) in secret_list.iter().enumerate() {
+        if secrets[&s] && !used_secrets.contains(&v) {
+            out.push(Detection::Secret {
+                span: Span::new(s, s + SECRET_LEN),
+            });
+        }
+    }
+    let used_tokens: std::collections::HashSet<usize> =
+        key_token.iter().flatten().copied().collect();
+    for (v, t) in tokens.iter().enumerate() {
+        if !used_tokens.contains(&v) {
+            out.push(Detection::Token { span: *t });
+        }
+    }
+    out.sort_by_key(|d| d.anchor());
+    out
+}

@@ -1,0 +1,72 @@
+//! The literal prefilter: one Aho-Corasick pass over the raw bytes for every literal that can
+//! start or announce a credential.
+//!
+//! Why it never drops a match: every key ID begins with one of the prefix literals, every
+//! keyword secret or token has its anchor word (`secret`, `session`, `security` in the three
+//! case forms the keyword rules accept) inside the keyword, and every prefixed token begins
+//! with its prefix. Secrets paired by proximity alone are searched for only around a key-ID
+//! hit. So the rest of the detector only looks near a hit, and a file without hits costs one
+//! vectorised (Teddy) scan. The test `prefilter_sees_every_key` in `detect` checks it.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::key_id::{KeyClass, PREFIXES};
+use super::token::TOKEN_PREFIXES;
+
+/// What a literal hit may be the start of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// `AKIA`, `ASIA`, ...: the first four bytes of a key ID.
+    KeyPrefix,
+    /// `secret`: inside a secret-key keyword.
+    SecretWord,
+    /// `session` / `security` (with its length): inside a session-token keyword.
+    TokenWord(usize),
+    /// `IQoJb3JpZ2luX2Vj`, ...: the first bytes of a session token.
+    TokenPrefix,
+}
+
+pub struct Prefilter {
+    automaton: AhoCorasick,
+    anchors: Vec<Anchor>,
+}
+
+impl Prefilter {
+    pub fn new(include_identifiers: bool) -> Prefilter {
+        let mut literals: Vec<String> = Vec::new();
+        let mut anchors = Vec::new();
+        for p in PREFIXES {
+            if include_identifiers || p.class != KeyClass::Identifier {
+                literals.push(p.prefix.to_string());
+                anchors.push(Anchor::KeyPrefix);
+            }
+        }
+        for word in ["secret", "session", "security"] {
+            let title = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
+            for form in [word.to_string(), title, word.to_ascii_uppercase()] {
+                literals.push(form);
+                anchors.push(if word == "secret" {
+                    Anchor::SecretWord
+                } else {
+                    Anchor::TokenWord(word.len())
+                });
+            }
+        }
+        for t in TOKEN_PREFIXES {
+            literals.push((*t).to_string());
+            anchors.push(Anchor::TokenPrefix);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&literals)
+            .expect("a few short literals always build");
+        Prefilter { automaton, anchors }
+    }
+
+    /// Every anchor hit in `hay`, in order: (offset, anchor).
+    pub fn hits<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = (usize, Anchor)> + 'h {
+        self.automaton
+            .find_iter(hay)
+            .map(|m| (m.start(), self.anchors[m.pattern().as_usize()]))
+    }
+}

@@ -1,0 +1,30 @@
+//! Session token candidates: long base64 runs after a token keyword or starting with a known
+//! STS token prefix.
+
+/// The alphabet of an STS session token (base64 with padding).
+pub fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=')
+}
+
+/// Shortest run accepted as a session token. Real STS tokens are several hundred characters;
+/// 100 keeps short base64 values next to the word `SessionToken` out.
+pub const MIN_TOKEN_LEN: usize = 100;
+
+/// How STS session tokens start once base64-encoded: `IQoJb3JpZ2luX2Vj` (current,
+/// "\x21\n\torigin_ec..."), `FwoGZXIvYXdz` and `FQoGZXIvYXdz` (2017–2020 formats), `AQoDYXdz`
+/// (older, and the AWS documentation example).
+pub const TOKEN_PREFIXES: &[&str] = &[
+    "IQoJb3JpZ2luX2Vj",
+    "FwoGZXIvYXdz",
+    "FQoGZXIvYXdz",
+    "AQoDYXdz",
+];
+
+/// From a prefix hit at `at`, the end of the token run if it is a bounded token.
+pub fn prefixed_token_end(hay: &[u8], at: usize) -> Option<usize> {
+    if at > 0 && is_token_byte(hay[at - 1]) && !super::escaped_letter_at(hay, at - 1) {
+        return None;
+    }
+    let len = hay[at..].iter().take_while(|&&b| is_token_byte(b)).count();
+    (len >= MIN_TOKEN_LEN).then_some(at + len)
+}

@@ -1,0 +1,57 @@
+//! Errors that end a run (exit 2) and warnings that do not.
+//!
+//! A [`Warning`] is a value: a worker that cannot read one file records it and moves on, and
+//! the run prints all warnings once, after the scan. Only [`Error`] stops a run.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// A problem that makes the whole run impossible. Always exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{}: no such file or directory", .0.display())]
+    PathNotFound(PathBuf),
+    #[error("cannot read standard input")]
+    Stdin(#[source] io::Error),
+    #[error("cannot write the report")]
+    Output(#[source] io::Error),
+    #[error("invalid value for {flag}: {message}")]
+    Usage { flag: &'static str, message: String },
+    #[error("{path}: not a git repository")]
+    NotARepo {
+        path: String,
+        #[source]
+        source: git2::Error,
+    },
+    #[error("git: {context}")]
+    Git {
+        context: String,
+        #[source]
+        source: git2::Error,
+    },
+}
+
+/// Something that went wrong with one item (file, blob): reported, never fatal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// What it concerns: a path, `<stdin>`, or a git object.
+    pub subject: String,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(subject: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            subject: subject.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.subject, self.message)
+    }
+}

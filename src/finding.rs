@@ -1,0 +1,192 @@
+//! [`Finding`]: what every reporter consumes. One per credential (a key ID with its paired
+//! secret and token, or a lone secret or token), with risk, account, advice and location.
+//!
+//! Also owns the total order findings are reported in, and the [`Fingerprint`] that
+//! identifies a finding across runs.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::detect::key_id::KeyId;
+use crate::redact::Secret;
+use crate::risk::advice::Advice;
+
+/// What was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// `AKIA`: a long-term IAM user access key ID.
+    AccessKey,
+    /// `ASIA`, `ABIA`, `ACCA`: a temporary access key ID.
+    TemporaryAccessKey,
+    /// A secret access key announced by a keyword, with no key ID near it.
+    SecretAccessKey,
+    /// A session token with no temporary key ID near it.
+    SessionToken,
+    /// An IAM unique ID (`AIDA`, `AROA`, ...): names something, grants nothing.
+    UniqueId,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::AccessKey => "aws_access_key",
+            Kind::TemporaryAccessKey => "aws_temporary_access_key",
+            Kind::SecretAccessKey => "aws_secret_access_key",
+            Kind::SessionToken => "aws_session_token",
+            Kind::UniqueId => "aws_unique_id",
+        }
+    }
+
+    /// One-line title for human output and SARIF rules.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::AccessKey => "long-term AWS access key",
+            Kind::TemporaryAccessKey => "temporary AWS access key",
+            Kind::SecretAccessKey => "AWS secret access key",
+            Kind::SessionToken => "AWS session token",
+            Kind::UniqueId => "AWS unique identifier",
+        }
+    }
+}
+
+/// How bad a leak is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Risk {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 5] = [
+        Risk::Critical,
+        Risk::High,
+        Risk::Medium,
+        Risk::Low,
+        Risk::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Info => "info",
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+            Risk::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is: display path, 1-based line and column of its anchor.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A stable identity for a finding: SHA-256 of kind, credential and path, hex, 32 digits.
+/// The line is left out so that a baseline survives code moving around; the secret is hashed,
+/// never stored.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    pub fn new(kind: Kind, credential: &str, path: &str) -> Fingerprint {
+        let mut h = Sha256::new();
+        for part in [kind.as_str(), credential, path] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        Fingerprint(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A credential found, classified and explained.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub kind: Kind,
+    pub risk: Risk,
+    pub key_id: Option<KeyId>,
+    /// The 12-digit account the key ID encodes, when it does.
+    pub account_id: Option<u64>,
+    pub secret: Option<Secret>,
+    /// Line of the paired secret, when there is one.
+    pub secret_line: Option<u32>,
+    pub session_token: Option<Secret>,
+    /// A documentation or placeholder value: reported as `info`, never fails a build.
+    pub example: bool,
+    pub location: Location,
+    /// The anchor's line, at most [`SNIPPET_CONTEXT`] characters each side, not yet redacted.
+    pub line_text: String,
+    pub advice: Advice,
+    pub fingerprint: Fingerprint,
+    /// The line carries an inline allow marker (`keyleak:allow`).
+    pub allowed_inline: bool,
+}
+
+/// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].
+pub const SNIPPET_CONTEXT: usize = 120;
+
+impl Finding {
+    /// The total order of reports: path, line, column, then kind and key, so output is the
+    /// same whatever the thread count.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            &self.location,
+            self.kind,
+            self.key_id,
+            self.fingerprint.as_str(),
+        )
+    }
+
+    /// The line of context as it may be printed.
+    pub fn snippet(&self, show_secrets: bool) -> String {
+        if show_secrets {
+            self.line_text.clone()
+        } else {
+            crate::redact::redact_line(&self.line_text)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_stable_and_hex() {
+        let a = Fingerprint::new(Kind::AccessKey, "AKIARZPUZDIKGB2VALC4", "a/b.env");
+        assert_eq!(
+            a,
+            Fingerprint::new(Kind::AccessKey, "AKIARZPUZDIKGB2VALC4", "a/b.env")
+        );
+        assert_ne!(
+            a,
+            Fingerprint::new(Kind::AccessKey, "AKIARZPUZDIKGB2VALC4", "a/c.env")
+        );
+        assert_eq!(a.as_str().len(), 32);
+        assert!(a.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn risk_order() {
+        assert!(Risk::Info < Risk::Low && Risk::Low < Risk::Medium);
+        assert!(Risk::Medium < Risk::High && Risk::High < Risk::Critical);
+    }
+}

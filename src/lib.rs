@@ -1,0 +1,84 @@
+//! keyleak finds hardcoded AWS access keys, rates the risk of each, and says which role setup
+//! replaces it.
+//!
+//! The pipeline, one module per stage and one type between stages:
+//!
+//! ```text
+//! cli::Cli ─► settings::Settings
+//!   source (fs, stdin) ─► Blob ─► detect::Detector ─► Detection
+//!     ─► risk::classify ─► Finding ─► scan (filter, sort) ─► ScanResult ─► report::Reporter
+//! ```
+//!
+//! [`run`] wires them; `main.rs` only parses arguments and maps [`Status`] to an exit code.
+
+pub mod cli;
+pub mod detect;
+pub mod error;
+pub mod finding;
+pub mod redact;
+pub mod report;
+pub mod risk;
+pub mod scan;
+pub mod settings;
+pub mod source;
+
+use std::io::Write;
+
+use error::Error;
+use settings::Settings;
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing at or above `--fail-on`: exit 0.
+    Clean,
+    /// At least one finding at or above `--fail-on`: exit 1.
+    Findings,
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => 0,
+            Status::Findings => 1,
+        }
+    }
+}
+
+/// Runs one command. Errors are fatal (exit 2); per-file problems are printed as warnings on
+/// stderr and do not change the status.
+pub fn run(cli: cli::Cli) -> Result<Status, Error> {
+    match cli.command {
+        cli::Command::Scan(args) => {
+            let settings = Settings::resolve(args)?;
+            run_scan(&settings)
+        }
+    }
+}
+
+pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
+    let result = scan::scan(settings)?;
+    {
+        let stderr = std::io::stderr();
+        let mut err = stderr.lock();
+        for w in &result.warnings {
+            // A failed write to stderr has nowhere better to be reported.
+            let _ = writeln!(err, "keyleak: warning: {w}");
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    report::reporter_for(settings)
+        .report(&mut out, &result)
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
+    let failing = result
+        .findings
+        .iter()
+        .any(|f| settings.fail_on.fails(f.risk));
+    Ok(if failing {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}

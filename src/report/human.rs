@@ -1,0 +1,251 @@
+//! Human output: one compiler-style diagnostic per finding, then a summary.
+//!
+//! ```text
+//! critical: long-term AWS access key with its secret
+//!   --> config/prod.env:2:19
+//!    |
+//!  2 | AWS_ACCESS_KEY_ID=AKIARZPUZDIKGB2VALC4
+//!    |                   ^^^^^^^^^^^^^^^^^^^^ IAM user access key, account 123456789012
+//!    = secret: 5dkL… (line 3)
+//!    = now: Deactivate and delete this key in IAM now ...
+//!    = instead: People: use IAM Identity Center ...
+//! ```
+//! Colour (ANSI) only when `ReportOptions::color` says so (terminal, no `NO_COLOR`).
+
+use std::io::{self, Write};
+
+use super::{ReportOptions, Reporter, Summary, account_string};
+use crate::finding::{Finding, Kind, Risk};
+use crate::scan::ScanResult;
+
+pub struct Human {
+    pub options: ReportOptions,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn risk(&self, risk: Risk) -> String {
+        let code = match risk {
+            Risk::Critical => "1;31",
+            Risk::High => "31",
+            Risk::Medium => "33",
+            Risk::Low => "36",
+            Risk::Info => "2",
+        };
+        self.wrap(code, risk.as_str())
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.wrap("34", text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+}
+
+/// The headline after the risk.
+fn headline(f: &Finding) -> String {
+    let mut s = f.kind.title().to_string();
+    match f.kind {
+        Kind::AccessKey | Kind::TemporaryAccessKey => {
+            match (f.secret.is_some(), f.session_token.is_some()) {
+                (true, true) => s.push_str(" with its secret and session token"),
+                (true, false) => s.push_str(" with its secret"),
+                (false, true) => s.push_str(" with a session token"),
+                (false, false) => s.push_str(" ID (no secret found next to it)"),
+            }
+        }
+        Kind::SecretAccessKey => s.push_str(" (no key ID found next to it)"),
+        Kind::SessionToken => s.push_str(" (no key ID found next to it)"),
+        _ => {}
+    }
+    if f.example {
+        s.push_str(": documentation or placeholder example");
+    }
+    s
+}
+
+impl Human {
+    fn finding(&self, out: &mut dyn Write, f: &Finding, p: &Paint) -> io::Result<()> {
+        let show = self.options.show_secrets;
+        writeln!(out, "{}: {}", p.risk(f.risk), p.bold(&headline(f)))?;
+        let loc = &f.location;
+        let gutter = loc.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        writeln!(
+            out,
+            "{pad}{} {}:{}:{}",
+            p.dim("-->"),
+            loc.path,
+            loc.line,
+            loc.column
+        )?;
+        writeln!(out, "{pad} {}", p.dim("|"))?;
+        let snippet = f.snippet(show);
+        writeln!(
+            out,
+            "{} {} {}",
+            p.dim(&loc.line.to_string()),
+            p.dim("|"),
+            snippet
+        )?;
+        let marked = f
+            .key_id
+            .map(|k| k.to_string())
+            .or_else(|| f.secret.as_ref().map(|s| s.render(show)))
+            .or_else(|| f.session_token.as_ref().map(|s| s.render(show)));
+        let mut label = match (f.key_id, f.account_id) {
+            (Some(k), Some(a)) => format!("{}, account {}", k.prefix().what, account_string(a)),
+            (Some(k), None) => format!("{}, account not encoded in this ID", k.prefix().what),
+            (None, _) => String::new(),
+        };
+        if let Some(m) = marked.as_deref() {
+            if let Some(byte_at) = snippet.find(m) {
+                let col = snippet[..byte_at].chars().count();
+                let carets = "^".repeat(m.chars().count().min(40));
+                label = format!(
+                    "{}{} {label}",
+                    " ".repeat(col),
+                    p.risk_carets(f.risk, &carets)
+                );
+                writeln!(out, "{pad} {} {}", p.dim("|"), label.trim_end())?;
+                label.clear();
+            }
+        }
+        if !label.is_empty() {
+            writeln!(out, "{pad} {} {label}", p.dim("="))?;
+        }
+        if let Some(s) = &f.secret {
+            let at = f
+                .secret_line
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            writeln!(out, "{pad} {} secret: {}{at}", p.dim("="), s.render(show))?;
+        }
+        if let Some(t) = &f.session_token {
+            writeln!(
+                out,
+                "{pad} {} session token: {}",
+                p.dim("="),
+                t.render(show)
+            )?;
+        }
+        writeln!(out, "{pad} {} now: {}", p.dim("="), f.advice.first_step)?;
+        if !f.example && f.kind != Kind::UniqueId {
+            writeln!(
+                out,
+                "{pad} {} instead: {}",
+                p.dim("="),
+                f.advice.replace_with
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+impl Paint {
+    fn risk_carets(&self, risk: Risk, carets: &str) -> String {
+        match risk {
+            Risk::Critical | Risk::High => self.wrap("31", carets),
+            Risk::Medium => self.wrap("33", carets),
+            Risk::Low => self.wrap("36", carets),
+            Risk::Info => self.wrap("2", carets),
+        }
+    }
+}
+
+impl Reporter for Human {
+    fn report(&self, out: &mut dyn Write, result: &ScanResult) -> io::Result<()> {
+        let p = Paint {
+            on: self.options.color,
+        };
+        for f in &result.findings {
+            self.finding(out, f, &p)?;
+        }
+        let summary = Summary::of(&result.findings);
+        let counts: Vec<String> = summary
+            .by_risk
+            .iter()
+            .map(|(r, n)| format!("{n} {}", p.risk(*r)))
+            .collect();
+        let noun = if summary.findings == 1 {
+            "finding"
+        } else {
+            "findings"
+        };
+        writeln!(
+            out,
+            "{} {} {noun}: {}",
+            p.bold("summary:"),
+            summary.findings,
+            counts.join(", ")
+        )?;
+        if !summary.by_account.is_empty() {
+            let accounts: Vec<String> = summary
+                .by_account
+                .iter()
+                .map(|(a, n)| format!("{a} ({n})"))
+                .collect();
+            writeln!(out, "{} {}", p.bold("by account:"), accounts.join(", "))?;
+        }
+        let mut scanned = format!(
+            "scanned {} {}, {}",
+            result.stats.blobs,
+            if result.stats.blobs == 1 {
+                "file"
+            } else {
+                "files"
+            },
+            human_bytes(result.stats.bytes)
+        );
+        if result.stats.allowed_inline > 0 {
+            scanned.push_str(&format!(
+                "; {} allowed by keyleak:allow",
+                result.stats.allowed_inline
+            ));
+        }
+        if !result.warnings.is_empty() {
+            scanned.push_str(&format!("; {} warnings (on stderr)", result.warnings.len()));
+        }
+        writeln!(out, "{scanned}")
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if v < 1024.0 {
+            break;
+        }
+        v /= 1024.0;
+        unit = u;
+    }
+    format!("{v:.1} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bytes() {
+        assert_eq!(super::human_bytes(12), "12 B");
+        assert_eq!(super::human_bytes(2048), "2.0 KiB");
+        assert_eq!(super::human_bytes(5 << 20), "5.0 MiB");
+    }
+}

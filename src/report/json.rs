@@ -1,0 +1,120 @@
+//! `--format json` (one document: findings + summary) and `--format jsonl` (one finding per
+//! line), from serde structs. Field meanings are documented in README's "JSON output".
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{ReportOptions, Reporter, Summary, account_string};
+use crate::finding::Finding;
+use crate::risk::advice::Advice;
+use crate::scan::ScanResult;
+
+pub struct Json {
+    pub options: ReportOptions,
+    pub lines: bool,
+}
+
+/// Version of the JSON layout; bumped when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    pub kind: &'static str,
+    pub risk: &'static str,
+    pub key_id: Option<String>,
+    pub key_type: Option<&'static str>,
+    pub account_id: Option<String>,
+    pub secret: Option<String>,
+    pub has_secret: bool,
+    pub secret_line: Option<u32>,
+    pub session_token: Option<String>,
+    pub has_session_token: bool,
+    pub example: bool,
+    pub path: &'a str,
+    pub line: u32,
+    pub column: u32,
+    pub snippet: String,
+    pub advice: &'a Advice,
+    pub fingerprint: &'a str,
+}
+
+impl<'a> JsonFinding<'a> {
+    pub fn new(f: &'a Finding, show_secrets: bool) -> JsonFinding<'a> {
+        JsonFinding {
+            kind: f.kind.as_str(),
+            risk: f.risk.as_str(),
+            key_id: f.key_id.map(|k| k.to_string()),
+            key_type: f.key_id.map(|k| k.prefix().what),
+            account_id: f.account_id.map(account_string),
+            secret: f.secret.as_ref().map(|s| s.render(show_secrets)),
+            has_secret: f.secret.is_some(),
+            secret_line: f.secret_line,
+            session_token: f.session_token.as_ref().map(|s| s.render(show_secrets)),
+            has_session_token: f.session_token.is_some(),
+            example: f.example,
+            path: &f.location.path,
+            line: f.location.line,
+            column: f.location.column,
+            snippet: f.snippet(show_secrets),
+            advice: &f.advice,
+            fingerprint: f.fingerprint.as_str(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    findings: usize,
+    by_risk: BTreeMap<&'static str, usize>,
+    by_account: BTreeMap<String, usize>,
+    scanned_blobs: u64,
+    scanned_bytes: u64,
+    allowed_inline: u64,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+impl Reporter for Json {
+    fn report(&self, out: &mut dyn Write, result: &ScanResult) -> io::Result<()> {
+        let show = self.options.show_secrets;
+        if self.lines {
+            for f in &result.findings {
+                serde_json::to_writer(&mut *out, &JsonFinding::new(f, show))?;
+                out.write_all(b"\n")?;
+            }
+            return Ok(());
+        }
+        let summary = Summary::of(&result.findings);
+        let doc = Document {
+            version: SCHEMA_VERSION,
+            findings: result
+                .findings
+                .iter()
+                .map(|f| JsonFinding::new(f, show))
+                .collect(),
+            summary: JsonSummary {
+                findings: summary.findings,
+                by_risk: summary
+                    .by_risk
+                    .iter()
+                    .map(|(r, n)| (r.as_str(), *n))
+                    .collect(),
+                by_account: summary.by_account,
+                scanned_blobs: result.stats.blobs,
+                scanned_bytes: result.stats.bytes,
+                allowed_inline: result.stats.allowed_inline,
+                warnings: result.warnings.len(),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        out.write_all(b"\n")
+    }
+}

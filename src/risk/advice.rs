@@ -1,0 +1,313 @@
+//! Advice: the first thing to do about a finding, and which role setup replaces the key.
+//!
+//! Data, not code: [`CONTEXTS`] maps where a key sits (path, file name, content markers) to
+//! the role that replaces it there; [`first_step`] says what to do with the key itself by
+//! its kind. A new case is one row.
+
+use serde::Serialize;
+
+use crate::finding::Kind;
+
+/// What to do about one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Advice {
+    /// Where the key sits, as matched by [`CONTEXTS`] (`github_actions`, `terraform`, ...).
+    pub context: &'static str,
+    /// What to do with the leaked credential now.
+    pub first_step: &'static str,
+    /// The role setup that makes a stored key unnecessary there.
+    pub replace_with: &'static str,
+}
+
+/// One way to recognise a context.
+#[derive(Debug)]
+pub enum Test {
+    /// A directory on the path (`.github/workflows`).
+    Dir(&'static str),
+    /// The file name, exactly.
+    Name(&'static str),
+    /// The file name starts with it (`docker-compose`).
+    NamePrefix(&'static str),
+    /// The file extension, without the dot.
+    Ext(&'static str),
+    /// The file's bytes contain all of these.
+    Content(&'static [&'static str]),
+}
+
+/// A context: any one of its tests matching is enough.
+#[derive(Debug)]
+pub struct Context {
+    pub id: &'static str,
+    pub tests: &'static [Test],
+    pub replace_with: &'static str,
+}
+
+use Test::*;
+
+/// Checked in order; the first context with a matching test wins, [`GENERIC`] otherwise.
+pub const CONTEXTS: &[Context] = &[
+    Context {
+        id: "github_actions",
+        tests: &[Dir(".github/workflows")],
+        replace_with: "Use GitHub Actions OIDC: give the job `permissions: id-token: write` and run \
+            `aws-actions/configure-aws-credentials` with `role-to-assume: arn:aws:iam::<account>:role/<role>` \
+            (an IAM OIDC provider for token.actions.githubusercontent.com, trust policy limited to this \
+            repository and branch). Delete the key secrets from the repository settings.",
+    },
+    Context {
+        id: "gitlab_ci",
+        tests: &[Name(".gitlab-ci.yml"), Name(".gitlab-ci.yaml")],
+        replace_with: "Use GitLab OIDC: declare `id_tokens: AWS_ID_TOKEN: aud: <your GitLab URL>` in the job \
+            and exchange it with `aws sts assume-role-with-web-identity --web-identity-token $AWS_ID_TOKEN` \
+            for a role that trusts your GitLab OIDC provider. Delete the key CI/CD variables.",
+    },
+    Context {
+        id: "lambda",
+        tests: &[
+            Name("serverless.yml"),
+            Name("serverless.yaml"),
+            Name("samconfig.toml"),
+            Content(&["AWS::Serverless"]),
+            Content(&["AWS::Lambda::Function"]),
+        ],
+        replace_with: "Give the function an execution role (SAM `Role`/`Policies`, serverless.yml \
+            `provider.iam.role`); Lambda hands its credentials to the SDK default chain. Remove the \
+            keys from environment variables and code.",
+    },
+    Context {
+        id: "kubernetes",
+        tests: &[
+            Name("Chart.yaml"),
+            Name("values.yaml"),
+            Dir("charts"),
+            Dir("helm"),
+            Dir("k8s"),
+            Dir("kubernetes"),
+            Content(&["apiVersion:", "kind:"]),
+        ],
+        replace_with: "Use EKS Pod Identity (associate the pod's service account with an IAM role) or IRSA \
+            (the `eks.amazonaws.com/role-arn` annotation on the service account). Remove the keys from \
+            manifests, Secrets and Helm values.",
+    },
+    Context {
+        id: "ecs_container",
+        tests: &[
+            Name("Dockerfile"),
+            NamePrefix("Dockerfile."),
+            NamePrefix("docker-compose"),
+            NamePrefix("compose."),
+            NamePrefix("task-definition"),
+            Content(&["containerDefinitions"]),
+        ],
+        replace_with: "Run the container with an ECS task role (`taskRoleArn` in the task definition); the \
+            SDK gets its credentials from the container credentials endpoint. Never bake keys into images \
+            or compose `environment:`.",
+    },
+    Context {
+        id: "infrastructure_as_code",
+        tests: &[
+            Ext("tf"),
+            Ext("tfvars"),
+            Ext("hcl"),
+            Ext("tfstate"),
+            Name("cdk.json"),
+            Content(&["AWSTemplateFormatVersion"]),
+            Content(&["aws-cdk-lib"]),
+        ],
+        replace_with: "Give the workload an IAM role instead of an `aws_iam_access_key`: an instance profile \
+            for EC2, an execution role for Lambda, a task role for ECS, Pod Identity for EKS. Run \
+            Terraform/CDK/CloudFormation itself under an assumed deploy role (OIDC in CI, `aws sso login` \
+            on a laptop).",
+    },
+    Context {
+        id: "credentials_file",
+        tests: &[
+            Name("credentials"),
+            Dir(".aws"),
+            Name(".env"),
+            NamePrefix(".env."),
+            Ext("env"),
+            Name(".envrc"),
+            Name(".netrc"),
+            Name(".s3cfg"),
+            Name(".boto"),
+        ],
+        replace_with: "People: use IAM Identity Center (`aws configure sso`, then `aws sso login`): \
+            short-lived credentials, nothing stored. Workloads: a role (instance profile, task role, Lambda \
+            execution role) through the SDK default credential chain.",
+    },
+    Context {
+        id: "sdk_code",
+        tests: &[
+            Ext("py"),
+            Ext("js"),
+            Ext("mjs"),
+            Ext("cjs"),
+            Ext("ts"),
+            Ext("tsx"),
+            Ext("jsx"),
+            Ext("java"),
+            Ext("kt"),
+            Ext("scala"),
+            Ext("groovy"),
+            Ext("go"),
+            Ext("rb"),
+            Ext("php"),
+            Ext("cs"),
+            Ext("rs"),
+            Ext("swift"),
+            Ext("m"),
+            Ext("c"),
+            Ext("cc"),
+            Ext("cpp"),
+            Ext("h"),
+            Ext("sh"),
+            Ext("ps1"),
+            Ext("pyc"),
+            Ext("class"),
+            Ext("jar"),
+        ],
+        replace_with: "Do not pass keys to the SDK client: construct it without credentials and let the \
+            default credential chain find the role (instance profile, task role, Lambda execution role, \
+            Pod Identity; an SSO profile on a developer machine).",
+    },
+];
+
+/// Used when no context matches.
+pub const GENERIC: Context = Context {
+    id: "generic",
+    tests: &[],
+    replace_with: "Replace the key with a role: services (EC2, Lambda, ECS, EKS, CI jobs) assume an IAM role; \
+        people use IAM Identity Center (`aws sso login`). No long-term key needs to be stored.",
+};
+
+/// What to do with the credential itself, by kind.
+pub fn first_step(kind: Kind, example: bool) -> &'static str {
+    if example {
+        return "A documentation or placeholder value: nothing to rotate. Make sure a real key never \
+            takes its place.";
+    }
+    match kind {
+        Kind::AccessKey => {
+            "Deactivate and delete this key in IAM now (`aws iam update-access-key --status \
+            Inactive`, then `aws iam delete-access-key`): a long-term key stays valid until deleted. Then \
+            check CloudTrail for what it was used for."
+        }
+        Kind::TemporaryAccessKey => {
+            "Temporary credentials stay valid up to 12 h (36 h from \
+            GetSessionToken): revoke the issuing role's active sessions (IAM console: role, Revoke active \
+            sessions) and check CloudTrail."
+        }
+        Kind::SecretAccessKey => {
+            "Find the access key this secret belongs to (IAM: users, security \
+            credentials), deactivate and delete it; a secret without its key ID is still half a \
+            credential."
+        }
+        Kind::SessionToken => {
+            "Revoke the issuing role's active sessions; a session token expires within \
+            36 h at most."
+        }
+        Kind::UniqueId => {
+            "Not a credential: this ID names an IAM principal or resource. Nothing to \
+            rotate."
+        }
+    }
+}
+
+/// Picks the context for a file from its path and, if the path says nothing, its content.
+pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
+    let path = path.replace('\\', "/");
+    let name = path.rsplit('/').next().unwrap_or(&path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let path_match = |t: &Test| match t {
+        Dir(d) => path.starts_with(&format!("{d}/")) || path.contains(&format!("/{d}/")),
+        Name(n) => name == *n,
+        NamePrefix(p) => name.starts_with(p),
+        Ext(e) => ext.eq_ignore_ascii_case(e),
+        Content(_) => false,
+    };
+    let content_match = |t: &Test| match t {
+        Content(all) => all
+            .iter()
+            .all(|needle| memchr::memmem::find(content, needle.as_bytes()).is_some()),
+        _ => false,
+    };
+    CONTEXTS
+        .iter()
+        .find(|c| c.tests.iter().any(path_match))
+        .or_else(|| CONTEXTS.iter().find(|c| c.tests.iter().any(content_match)))
+        .unwrap_or(&GENERIC)
+}
+
+pub fn advise(kind: Kind, example: bool, path: &str, content: &[u8]) -> Advice {
+    let context = context_for(path, content);
+    Advice {
+        context: context.id,
+        first_step: first_step(kind, example),
+        replace_with: context.replace_with,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_by_path_and_content() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            (".github/workflows/deploy.yml", b"", "github_actions"),
+            ("repo/.github/workflows/ci.yaml", b"", "github_actions"),
+            (".gitlab-ci.yml", b"", "gitlab_ci"),
+            ("infra/main.tf", b"", "infrastructure_as_code"),
+            (
+                "stack/template.yaml",
+                b"AWSTemplateFormatVersion: '2010-09-09'",
+                "infrastructure_as_code",
+            ),
+            (
+                "sam/template.yaml",
+                b"Transform: AWS::Serverless-2016-10-31",
+                "lambda",
+            ),
+            ("serverless.yml", b"", "lambda"),
+            ("Dockerfile", b"", "ecs_container"),
+            ("docker-compose.prod.yml", b"", "ecs_container"),
+            (
+                "ecs/web.json",
+                b"{\"containerDefinitions\": []}",
+                "ecs_container",
+            ),
+            (
+                "deploy/app.yaml",
+                b"apiVersion: v1\nkind: Secret\n",
+                "kubernetes",
+            ),
+            ("charts/app/values.yaml", b"", "kubernetes"),
+            ("home/.aws/credentials", b"", "credentials_file"),
+            (".env", b"", "credentials_file"),
+            (".env.production", b"", "credentials_file"),
+            ("app/upload.py", b"boto3.client('s3')", "sdk_code"),
+            ("src/Main.java", b"", "sdk_code"),
+            ("notes.txt", b"", "generic"),
+            ("<stdin>", b"", "generic"),
+        ];
+        for (path, content, want) in cases {
+            assert_eq!(context_for(path, content).id, *want, "{path}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_first_step() {
+        for kind in [
+            Kind::AccessKey,
+            Kind::TemporaryAccessKey,
+            Kind::SecretAccessKey,
+            Kind::SessionToken,
+            Kind::UniqueId,
+        ] {
+            assert!(!first_step(kind, false).is_empty());
+        }
+        assert!(first_step(Kind::AccessKey, false).contains("delete"));
+        assert!(first_step(Kind::TemporaryAccessKey, false).contains("12 h"));
+    }
+}

@@ -1,0 +1,165 @@
+//! Classification: a [`Detection`] in a blob becomes a [`Finding`] with risk, account,
+//! example flag, location and advice.
+//!
+//! Owns the risk model (the table in README's "Risk" section): long-term keys are exploitable
+//! until deleted, temporary ones expire. It does not filter or print.
+
+pub mod advice;
+
+use crate::detect::key_id::KeyClass;
+use crate::detect::lines::LineIndex;
+use crate::detect::{Detection, Span, secret};
+use crate::finding::{Finding, Fingerprint, Kind, Location, Risk, SNIPPET_CONTEXT};
+use crate::redact::Secret;
+use crate::source::Blob;
+
+/// Marker that suppresses findings on its line. `gitleaks:allow` is honoured too, so a
+/// repository moving from gitleaks keeps its reviewed exceptions.
+pub const ALLOW_MARKERS: &[&str] = &["keyleak:allow", "gitleaks:allow"];
+
+/// The facts risk depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub kind: Kind,
+    /// A real (non-placeholder) secret or token goes with the key.
+    pub paired: bool,
+    pub example: bool,
+}
+
+/// The risk table.
+pub fn risk(f: Facts) -> Risk {
+    if f.example {
+        return Risk::Info;
+    }
+    match f.kind {
+        Kind::AccessKey if f.paired => Risk::Critical,
+        Kind::AccessKey | Kind::SecretAccessKey => Risk::High,
+        Kind::TemporaryAccessKey if f.paired => Risk::Medium,
+        Kind::TemporaryAccessKey | Kind::SessionToken => Risk::Low,
+        Kind::UniqueId => Risk::Info,
+    }
+}
+
+fn text(hay: &[u8], span: Span) -> String {
+    String::from_utf8_lossy(span.bytes(hay)).into_owned()
+}
+
+/// Classifies one detection. `lines` must belong to `blob`; call in increasing anchor order
+/// for one pass over the blob.
+pub fn classify(detection: &Detection, blob: &Blob, lines: &mut LineIndex<'_>) -> Finding {
+    let hay = &blob.bytes[..];
+    let anchor = detection.anchor();
+    let pos = lines.locate(anchor.start);
+    let (kind, key_id, secret_span, token_span) = match *detection {
+        Detection::Key {
+            key, secret, token, ..
+        } => {
+            let kind = match key.class() {
+                KeyClass::LongTerm => Kind::AccessKey,
+                KeyClass::Temporary => Kind::TemporaryAccessKey,
+                KeyClass::Identifier => Kind::UniqueId,
+            };
+            (kind, Some(key), secret, token)
+        }
+        Detection::Secret { span } => (Kind::SecretAccessKey, None, Some(span), None),
+        Detection::Token { span } => (Kind::SessionToken, None, None, Some(span)),
+    };
+    let secret_placeholder = secret_span.is_some_and(|s| secret::is_placeholder(s.bytes(hay)));
+    let token_placeholder = token_span.is_some_and(|t| secret::is_placeholder(t.bytes(hay)));
+    let example = match key_id {
+        Some(k) => k.is_placeholder(),
+        None => secret_placeholder || token_placeholder,
+    };
+    let paired = (secret_span.is_some() && !secret_placeholder)
+        || (token_span.is_some() && !token_placeholder);
+    let credential = match (key_id, secret_span, token_span) {
+        (Some(k), _, _) => k.to_string(),
+        (None, Some(s), _) => text(hay, s),
+        (None, None, Some(t)) => text(hay, t),
+        (None, None, None) => String::new(),
+    };
+    let secret_line = secret_span.map(|s| {
+        let before = crate::detect::lines::newlines_between(hay, anchor.start, s.start);
+        if s.start >= anchor.start {
+            pos.line + before as u32
+        } else {
+            pos.line - before as u32
+        }
+    });
+    let line = &hay[pos.line_start..pos.line_end];
+    let allowed_inline = ALLOW_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some());
+    Finding {
+        kind,
+        risk: risk(Facts {
+            kind,
+            paired,
+            example,
+        }),
+        key_id,
+        account_id: key_id.and_then(|k| k.account_id()),
+        secret: secret_span.map(|s| Secret::new(text(hay, s))),
+        secret_line,
+        session_token: token_span.map(|t| Secret::new(text(hay, t))),
+        example,
+        location: Location {
+            path: blob.origin.path.clone(),
+            line: pos.line,
+            column: pos.column,
+        },
+        line_text: context_line(hay, pos.line_start, pos.line_end, anchor),
+        advice: advice::advise(kind, example, &blob.origin.path, hay),
+        fingerprint: Fingerprint::new(kind, &credential, &blob.origin.path),
+        allowed_inline,
+    }
+}
+
+/// The anchor's line, cut to [`SNIPPET_CONTEXT`] bytes each side (on char boundaries when the
+/// line is UTF-8), trailing `\r` and surrounding whitespace removed.
+fn context_line(hay: &[u8], start: usize, end: usize, anchor: Span) -> String {
+    let mut lo = anchor.start.saturating_sub(SNIPPET_CONTEXT).max(start);
+    let mut hi = (anchor.end + SNIPPET_CONTEXT).min(end);
+    // Move inwards off UTF-8 continuation bytes.
+    while lo < anchor.start && (hay[lo] & 0xC0) == 0x80 {
+        lo += 1;
+    }
+    while hi > anchor.end && hi < hay.len() && (hay[hi] & 0xC0) == 0x80 {
+        hi -= 1;
+    }
+    let mut s = String::from_utf8_lossy(&hay[lo..hi]).into_owned();
+    s = s.replace(|c: char| c.is_control() && c != '\t', "\u{fffd}");
+    let mut out = String::new();
+    if lo > start {
+        out.push('…');
+    }
+    out.push_str(s.trim());
+    if hi < end {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risk_table() {
+        let f = |kind, paired, example| {
+            risk(Facts {
+                kind,
+                paired,
+                example,
+            })
+        };
+        assert_eq!(f(Kind::AccessKey, true, false), Risk::Critical);
+        assert_eq!(f(Kind::AccessKey, false, false), Risk::High);
+        assert_eq!(f(Kind::SecretAccessKey, false, false), Risk::High);
+        assert_eq!(f(Kind::TemporaryAccessKey, true, false), Risk::Medium);
+        assert_eq!(f(Kind::TemporaryAccessKey, false, false), Risk::Low);
+        assert_eq!(f(Kind::SessionToken, false, false), Risk::Low);
+        assert_eq!(f(Kind::UniqueId, false, false), Risk::Info);
+        assert_eq!(f(Kind::AccessKey, true, true), Risk::Info);
+    }
+}
