@@ -58,7 +58,8 @@ pub fn token_keyword_end(hay: &[u8], anchor_at: usize, len: usize) -> Option<usi
 }
 
 /// The first run of `is_value` bytes at least `min_run` long that starts within
-/// [`VALUE_REACH`] bytes after `from`, on the same line. Returns the run's bounds.
+/// [`VALUE_REACH`] bytes after `from`, on the keyword's line or the next one (an XML element
+/// or a YAML key whose value sits on its own line). Returns the run's bounds.
 pub fn value_after(
     hay: &[u8],
     from: usize,
@@ -67,10 +68,14 @@ pub fn value_after(
 ) -> Option<(usize, usize)> {
     let limit = hay.len().min(from + VALUE_REACH);
     let mut i = from;
+    let mut crossed_line = false;
     while i < limit {
         let b = hay[i];
         if b == b'\n' {
-            return None;
+            if crossed_line {
+                return None;
+            }
+            crossed_line = true;
         }
         if !is_value(b) {
             i += 1;
@@ -142,16 +147,13 @@ mod tests {
     }
 
     #[test]
-    fn values_stay_on_the_line() {
-        let s = b"key = \n 5dkLVuqpZhD6V3Zym1hivdSHOzh6FGPjwplXD+5f";
-        assert_eq!(
-            value_after(s, 3, super::super::secret::is_secret_byte, 30),
-            None
-        );
+    fn values_stay_on_the_line_or_the_next() {
+        let is_secret = super::super::secret::is_secret_byte;
+        let s = b"<key>\n  5dkLVuqpZhD6V3Zym1hivdSHOzh6FGPjwplXD+5f";
+        assert_eq!(value_after(s, 4, is_secret, 30), Some((8, 48)));
+        let s = b"key =\n\n 5dkLVuqpZhD6V3Zym1hivdSHOzh6FGPjwplXD+5f";
+        assert_eq!(value_after(s, 3, is_secret, 30), None);
         let s = b"key: 'abc' 5dkLVuqpZhD6V3Zym1hivdSHOzh6FGPjwplXD+5f";
-        assert_eq!(
-            value_after(s, 3, super::super::secret::is_secret_byte, 30),
-            Some((11, 51))
-        );
+        assert_eq!(value_after(s, 3, is_secret, 30), Some((11, 51)));
     }
 }

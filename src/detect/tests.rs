@@ -118,6 +118,8 @@ fn keyword_secret_shapes() {
         format!("foo.backup.archive.aws.secretkey={SECRET}"),
         format!("\"awsSecretKey\":\"{SECRET}\""),
         format!("--aws-secret-access-key {SECRET}"),
+        format!("<aws_secret_keyToken>\n    {SECRET}\n</aws_secret_keyToken>"),
+        format!("aws_secret_access_key:\n  {SECRET}\n"),
     ] {
         assert_eq!(
             summary(&text),
