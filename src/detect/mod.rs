@@ -9,6 +9,7 @@
 //! key IDs with nearby secrets and tokens. Lines and columns are computed later, only for
 //! hits (`lines`).
 
+pub mod decode;
 pub mod key_id;
 mod keywords;
 pub mod lines;
@@ -65,6 +66,21 @@ impl Detection {
     }
 }
 
+/// Detections in a decoded view of a blob; their spans index `view.bytes`.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub view: decode::View,
+    pub detections: Vec<Detection>,
+}
+
+/// Everything found in one blob.
+#[derive(Debug, Clone, Default)]
+pub struct Detections {
+    /// Spans index the blob itself.
+    pub plain: Vec<Detection>,
+    pub decoded: Vec<Layer>,
+}
+
 /// What to look for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DetectOptions {
@@ -92,8 +108,33 @@ impl Detector {
         }
     }
 
-    /// Finds every credential in `hay`, ordered by anchor offset.
+    /// Finds every credential written plainly in `hay`, ordered by anchor offset.
     pub fn detect(&self, hay: &[u8]) -> Vec<Detection> {
+        self.scan(hay, None)
+    }
+
+    /// Finds every credential in `hay`, plainly written or hidden in escapes.
+    pub fn detect_layers(&self, hay: &[u8]) -> Detections {
+        let mut runs = Vec::new();
+        let plain = self.scan(hay, Some(&mut runs));
+        let mut decoded = Vec::new();
+        if !runs.is_empty() {
+            let view = decode::View::new(decode::Encoding::Escaped, hay, runs);
+            // Keys written plainly were found above; keep only what the decoding revealed.
+            let detections: Vec<Detection> = self
+                .scan(&view.bytes, None)
+                .into_iter()
+                .filter(|d| view.is_decoded(d.anchor().start))
+                .collect();
+            if !detections.is_empty() {
+                decoded.push(Layer { view, detections });
+            }
+        }
+        Detections { plain, decoded }
+    }
+
+    /// One prefilter pass; escape runs are collected into `runs` when asked.
+    fn scan(&self, hay: &[u8], mut runs: Option<&mut Vec<decode::Run>>) -> Vec<Detection> {
         let mut keys: Vec<(KeyId, usize)> = Vec::new();
         let mut secrets: Vec<SecretHit> = Vec::new();
         let mut tokens: Vec<Span> = Vec::new();
@@ -120,6 +161,14 @@ impl Detector {
                 Anchor::TokenPrefix => {
                     if let Some(end) = token::prefixed_token_end(hay, at) {
                         tokens.push(Span::new(at, end));
+                    }
+                }
+                Anchor::Escape => {
+                    if let Some(runs) = runs.as_deref_mut() {
+                        let past_last = runs.last().is_none_or(|r| at >= r.end);
+                        if let Some(run) = past_last.then(|| decode::run_at(hay, at)).flatten() {
+                            runs.push(run);
+                        }
                     }
                 }
             }

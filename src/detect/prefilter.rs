@@ -4,12 +4,13 @@
 //! Why it never drops a match: every key ID begins with one of the prefix literals, every
 //! keyword secret or token has its anchor word (`secret`, `session`, `security` in the three
 //! case forms the keyword rules accept) inside the keyword, and every prefixed token begins
-//! with its prefix. Secrets paired by proximity alone are searched for only around a key-ID
-//! hit. So the rest of the detector only looks near a hit, and a file without hits costs one
+//! with its prefix, and every escaped key begins with an escape literal (`decode`). Secrets
+//! paired by proximity alone are searched for only around a key-ID hit. So the rest of the detector only looks near a hit, and a file without hits costs one
 //! vectorised (Teddy) scan. The test `prefilter_sees_every_key` in `detect` checks it.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::decode::ESCAPE_LITERALS;
 use super::key_id::{KeyClass, PREFIXES};
 use super::token::TOKEN_PREFIXES;
 
@@ -24,6 +25,8 @@ pub enum Anchor {
     TokenWord(usize),
     /// `IQoJb3JpZ2luX2Vj`, ...: the first bytes of a session token.
     TokenPrefix,
+    /// `\u`, `\x`, `&#`: may start a run of escapes hiding a key (see `decode`).
+    Escape,
 }
 
 pub struct Prefilter {
@@ -55,6 +58,10 @@ impl Prefilter {
         for t in TOKEN_PREFIXES {
             literals.push((*t).to_string());
             anchors.push(Anchor::TokenPrefix);
+        }
+        for e in ESCAPE_LITERALS {
+            literals.push((*e).to_string());
+            anchors.push(Anchor::Escape);
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)

@@ -232,3 +232,31 @@ proptest! {
         prop_assert!(!lone);
     }
 }
+
+#[test]
+fn escaped_keys_are_found_in_a_decoded_layer() {
+    let escaped: String = KEY.bytes().map(|b| format!("\\u{{{b:x}}}")).collect();
+    let text = format!("const k = \"{escaped}\";\n");
+    let found = Detector::new(DetectOptions::default()).detect_layers(text.as_bytes());
+    assert!(found.plain.is_empty());
+    assert_eq!(found.decoded.len(), 1);
+    let layer = &found.decoded[0];
+    match &layer.detections[..] {
+        [Detection::Key { key, span, .. }] => {
+            assert_eq!(key.as_str(), KEY);
+            assert_eq!(
+                layer.view.to_original(span.start),
+                text.find("\\u").unwrap()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let html: String = KEY.bytes().map(|b| format!("&#x{b:x};")).collect();
+    let found =
+        Detector::new(DetectOptions::default()).detect_layers(format!("<b>{html}</b>").as_bytes());
+    assert_eq!(found.decoded.len(), 1);
+    // A plain key is reported once, by the plain pass only.
+    let text = format!("{KEY} and \\u0041\\u0042\\u0043\\u0044");
+    let found = Detector::new(DetectOptions::default()).detect_layers(text.as_bytes());
+    assert_eq!((found.plain.len(), found.decoded.len()), (1, 0));
+}
