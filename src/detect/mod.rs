@@ -221,6 +221,13 @@ fn keyword_secret(hay: &[u8], at: usize) -> Option<usize> {
 fn keyword_token(hay: &[u8], at: usize, len: usize) -> Option<Span> {
     let end = keywords::token_keyword_end(hay, at, len)?;
     let (start, run_end) = keywords::value_after(hay, end, token::is_token_byte, 30)?;
+    // `=` is in the alphabet only as padding at the end: `AWS_SESSION_TOKEN=IQoJ…` starts
+    // after it.
+    let start = start
+        + hay[start..run_end]
+            .iter()
+            .take_while(|&&b| b == b'=')
+            .count();
     let start = if escaped_letter_at(hay, start) {
         start + 1
     } else {

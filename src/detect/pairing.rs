@@ -9,13 +9,14 @@
 //! (key, value) pairs in reach are ranked by line distance, then values after the key ahead
 //! of values before it (credentials files list the ID first), then byte distance, and taken
 //! greedily. So in a credentials file with several profiles each key gets its own secret.
-//! Session tokens pair only with temporary keys (ASIA, ABIA, ACCA).
+//! Session tokens pair only with temporary keys (ASIA, ABIA, ACCA). A placeholder key ID
+//! never takes a real secret.
 
 use std::collections::BTreeMap;
 
 use super::key_id::{KEY_ID_LEN, KeyClass, KeyId};
 use super::lines::{lines_back, lines_forward, newlines_between};
-use super::secret::{SECRET_LEN, candidates_in};
+use super::secret::{SECRET_LEN, candidates_in, is_placeholder};
 use super::{Detection, SecretHit, Span};
 
 /// Lines above and below a key ID searched for its secret and token.
@@ -82,7 +83,11 @@ pub(crate) fn pair(
     for (k, ((key, at), win)) in keys.iter().zip(&windows).enumerate() {
         let Some((lo, hi)) = *win else { continue };
         for (v, &s) in secret_list.iter().enumerate() {
-            if s >= lo && s < hi {
+            // A documentation key ID does not vouch for a real secret next to it (a template
+            // that kept AKIAIOSFODNN7EXAMPLE but got a real secret): the secret stays
+            // unpaired and is reported on its own.
+            let real_secret = !is_placeholder(&hay[s..s + SECRET_LEN]);
+            if s >= lo && s < hi && !(key.is_placeholder() && real_secret) {
                 secret_edges.push((cost(hay, *at, s), k, v));
             }
         }

@@ -260,3 +260,25 @@ fn escaped_keys_are_found_in_a_decoded_layer() {
     let found = Detector::new(DetectOptions::default()).detect_layers(text.as_bytes());
     assert_eq!((found.plain.len(), found.decoded.len()), (1, 0));
 }
+
+#[test]
+fn token_after_equals_starts_after_it() {
+    let t = token();
+    let text = format!("AWS_SESSION_TOKEN={t}\n");
+    let found = detect(&text);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].anchor().start, "AWS_SESSION_TOKEN=".len());
+}
+
+#[test]
+fn documentation_key_does_not_take_a_real_secret() {
+    let text =
+        format!("aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = {SECRET}\n");
+    assert_eq!(
+        summary(&text),
+        vec![
+            ("AKIAIOSFODNN7EXAMPLE".into(), String::new(), false),
+            (String::new(), SECRET.into(), false)
+        ]
+    );
+}

@@ -20,9 +20,11 @@ pub const TOKEN_PREFIXES: &[&str] = &[
     "AQoDYXdz",
 ];
 
-/// From a prefix hit at `at`, the end of the token run if it is a bounded token.
+/// From a prefix hit at `at`, the end of the token run if it is a bounded token. A `=` before
+/// it is an assignment, not padding (padding only ends a token).
 pub fn prefixed_token_end(hay: &[u8], at: usize) -> Option<usize> {
-    if at > 0 && is_token_byte(hay[at - 1]) && !super::escaped_letter_at(hay, at - 1) {
+    let glued = |b: u8| b != b'=' && is_token_byte(b);
+    if at > 0 && glued(hay[at - 1]) && !super::escaped_letter_at(hay, at - 1) {
         return None;
     }
     let len = hay[at..].iter().take_while(|&&b| is_token_byte(b)).count();
