@@ -4,7 +4,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The git-history tests drive the git CLI to build repositories.
+# The git tests build repositories with the git CLI.
 command -v git >/dev/null || { echo "scripts/test.sh: git is required" >&2; exit 2; }
 
+# The pre-commit hook is tested with the real framework, from PyPI.
+if ! command -v pre-commit >/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check pre-commit
+fi
+export KEYLEAK_REQUIRE_PRECOMMIT=1
+
 cargo test --locked --all-targets "$@"
+
+# The peers' own AWS cases (../shared/peer-cases, present beside a CI checkout): detection
+# must not regress below what keyleak scores now.
+cases=../shared/peer-cases
+if [ -f "$cases/peer_suite.py" ]; then
+  cargo build --locked --release --quiet
+  score=$(python3 "$cases/peer_suite.py" "$cases/cases.jsonl" keyleak "$PWD/target/release/keyleak" | tail -n 1)
+  echo "peer cases: $score"
+  python3 - "$score" <<'PY'
+import re, sys
+p, pt, n, nt = map(int, re.match(r"positives (\d+)/(\d+) negatives (\d+)/(\d+)", sys.argv[1]).groups())
+# The one positive left is A3T0…, not a documented AWS prefix (src/detect/key_id.rs test).
+if p < pt - 1 or n < nt:
+    sys.exit(f"peer cases regressed: {sys.argv[1]}")
+PY
+fi

@@ -25,9 +25,32 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads standard input.
+    /// Files or directories to scan; `-` reads standard input. With --git or --staged: the
+    /// repository (default: the one containing the current directory).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// Scan git history instead of files: every blob reachable from every ref (branches,
+    /// tags, remote-tracking refs, HEAD), each unique blob once.
+    #[arg(long, help_heading = "Git")]
+    pub git: bool,
+
+    /// Only history reachable from REF (repeatable; a branch, tag or any revision). Implies --git.
+    #[arg(long = "ref", value_name = "REF", help_heading = "Git")]
+    pub refs: Vec<String>,
+
+    /// Only what the commits after REV added (REV..HEAD, or REV..each --ref). Implies --git.
+    #[arg(long, value_name = "REV", help_heading = "Git")]
+    pub since: Option<String>,
+
+    /// Only what the commits in BASE..HEAD added: a push or merge request in CI. Implies --git.
+    #[arg(long, value_name = "BASE..HEAD", help_heading = "Git")]
+    pub range: Option<String>,
+
+    /// Scan what is staged for the next commit (pre-commit): index entries that differ from
+    /// HEAD, read from the index, not the working tree.
+    #[arg(long, help_heading = "Git")]
+    pub staged: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
@@ -74,6 +97,10 @@ pub enum FormatArg {
     Json,
     /// One JSON object per finding, one per line.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

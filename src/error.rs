@@ -25,6 +25,8 @@ pub enum Error {
         #[source]
         source: git2::Error,
     },
+    #[error("cannot start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
     #[error("git: {context}")]
     Git {
         context: String,

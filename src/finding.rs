@@ -5,12 +5,14 @@
 //! identifies a finding across runs.
 
 use std::fmt;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 use crate::detect::key_id::KeyId;
 use crate::redact::Secret;
 use crate::risk::advice::Advice;
+use crate::source::CommitInfo;
 
 /// What was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -138,21 +140,40 @@ pub struct Finding {
     pub fingerprint: Fingerprint,
     /// The line carries an inline allow marker (`keyleak:allow`).
     pub allowed_inline: bool,
+    /// History scans: the oldest commit that introduced the credential at this path.
+    pub commit: Option<Arc<CommitInfo>>,
+    /// History scans: the credential is still in HEAD's tree, at this or any other path.
+    /// `None` for file, standard input and staged scans.
+    pub in_head: Option<bool>,
+    /// A temporary credential committed longer ago than it can live: risk `low`.
+    pub expired: bool,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].
 pub const SNIPPET_CONTEXT: usize = 120;
 
 impl Finding {
-    /// The total order of reports: path, line, column, then kind and key, so output is the
-    /// same whatever the thread count.
+    /// The total order of reports: path, line, column, then kind, key and commit, so output
+    /// is the same whatever the thread count.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             &self.location,
             self.kind,
             self.key_id,
             self.fingerprint.as_str(),
+            self.commit.as_ref().map(|c| c.id.as_str()),
         )
+    }
+
+    /// The credential's own text: the key ID, else the lone secret or session token. What
+    /// "the same credential" means when history findings are merged and checked against HEAD.
+    pub fn credential(&self) -> String {
+        match (&self.key_id, &self.secret, &self.session_token) {
+            (Some(k), _, _) => k.to_string(),
+            (None, Some(s), _) => s.expose().to_string(),
+            (None, None, Some(t)) => t.expose().to_string(),
+            (None, None, None) => String::new(),
+        }
     }
 
     /// The line of context as it may be printed.

@@ -5,9 +5,13 @@
 //!
 //! ```text
 //! cli::Cli ─► settings::Settings
-//!   source (fs, stdin) ─► Blob ─► detect::Detector ─► Detection
-//!     ─► risk::classify ─► Finding ─► scan (filter, sort) ─► ScanResult ─► report::Reporter
+//!   source (fs, stdin, git_history, git_staged) ─► Blob ─► detect::Detector ─► Detection
+//!     ─► risk::classify ─► Finding ─► scan (merge, filter, sort) ─► ScanResult ─► report::Reporter
 //! ```
+//!
+//! Git scans plan first (`source::git_history` maps each unique blob to the commits and paths
+//! that introduced it), then read blobs in parallel, one repository handle per worker
+//! (`scan::history`); `progress` draws on stderr when it is a terminal.
 //!
 //! [`run`] wires them; `main.rs` only parses arguments and maps [`Status`] to an exit code.
 
@@ -15,6 +19,7 @@ pub mod cli;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod risk;

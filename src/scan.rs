@@ -4,16 +4,22 @@
 //! and classified on the walker thread that read it, and only files with findings take the
 //! results lock. After the walk, findings are sorted once by a total key, so output is
 //! identical whatever the thread count.
+//!
+//! Git inputs have their own drivers: `history` (`--git`, `--range`, `--since`, `--ref`) and
+//! `staged` (`--staged`); both feed the same [`Collector`].
+
+mod history;
+mod staged;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::lines::LineIndex;
-use crate::detect::{DetectOptions, Detector};
+use crate::detect::{DetectOptions, Detection, Detector};
 use crate::error::{Error, Warning};
 use crate::finding::Finding;
 use crate::risk::classify;
-use crate::settings::{Input, Settings};
+use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob};
 
 /// Counts for the summary.
@@ -23,6 +29,8 @@ pub struct Stats {
     pub bytes: u64,
     /// Findings dropped by an inline `keyleak:allow` marker.
     pub allowed_inline: u64,
+    /// History scans: commits walked.
+    pub commits: Option<u64>,
 }
 
 /// Everything a run found.
@@ -35,33 +43,48 @@ pub struct ScanResult {
     pub stats: Stats,
 }
 
-/// Detects and classifies one blob: the unit of work every source feeds.
-pub fn scan_blob(detector: &Detector, blob: &Blob) -> Vec<Finding> {
+/// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
+/// seconds, for expiry.
+pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
     let detections = detector.detect(&blob.bytes);
+    classify_all(&detections, blob, now)
+}
+
+/// Classifies a blob's detections under its origin: a git blob found at several paths is
+/// detected once and classified once per path.
+pub fn classify_all(detections: &[Detection], blob: &Blob, now: i64) -> Vec<Finding> {
     if detections.is_empty() {
         return Vec::new();
     }
     let mut lines = LineIndex::new(&blob.bytes);
     detections
         .iter()
-        .map(|d| classify(d, blob, &mut lines))
+        .map(|d| classify(d, blob, &mut lines, now))
         .collect()
 }
 
+/// Where workers put what they found; read once, after they are done.
 #[derive(Default)]
 struct Collector {
     findings: Mutex<Vec<Finding>>,
     warnings: Mutex<Vec<Warning>>,
     blobs: AtomicU64,
     bytes: AtomicU64,
+    commits: Option<u64>,
 }
 
 impl Collector {
-    fn blob(&self, detector: &Detector, blob: &Blob) {
+    fn blob(&self, detector: &Detector, blob: &Blob, now: i64) {
+        self.count(blob.bytes.len());
+        self.found(scan_blob(detector, blob, now));
+    }
+
+    fn count(&self, bytes: usize) {
         self.blobs.fetch_add(1, Ordering::Relaxed);
-        self.bytes
-            .fetch_add(blob.bytes.len() as u64, Ordering::Relaxed);
-        let found = scan_blob(detector, blob);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    fn found(&self, found: Vec<Finding>) {
         if !found.is_empty() {
             self.findings
                 .lock()
@@ -93,6 +116,7 @@ impl Collector {
                 blobs: self.blobs.into_inner(),
                 bytes: self.bytes.into_inner(),
                 allowed_inline,
+                commits: self.commits,
             },
         }
     }
@@ -102,18 +126,33 @@ pub fn scan(settings: &Settings) -> Result<ScanResult, Error> {
     let detector = Detector::new(DetectOptions {
         include_identifiers: settings.include_identifiers,
     });
-    let collector = Collector::default();
+    let mut collector = Collector::default();
+    let now = settings.now;
     match &settings.input {
         Input::Stdin => {
             let blob = source::stdin::read()?;
-            collector.blob(&detector, &blob);
+            collector.blob(&detector, &blob, now);
         }
         Input::Paths(paths) => {
             source::fs::walk(paths, &settings.walk, &|item| match item {
-                Ok(blob) => collector.blob(&detector, &blob),
+                Ok(blob) => collector.blob(&detector, &blob, now),
                 Err(w) => collector.warn(w),
             });
         }
+        Input::Git { repo, mode } => match mode {
+            GitMode::History(selection) => {
+                history::scan(settings, repo, selection, &detector, &mut collector)?;
+            }
+            GitMode::Staged => staged::scan(settings, repo, &detector, &collector)?,
+        },
     }
     Ok(collector.finish())
+}
+
+/// A worker pool of `threads` threads for the git drivers (the file walker has its own).
+fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(Error::Threads)
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::cli::{ColorArg, FailOnArg, FormatArg, ScanArgs};
 use crate::error::Error;
 use crate::finding::Risk;
+use crate::source::git_history::Selection;
 
 /// Where the bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,17 @@ pub enum Input {
     Paths(Vec<PathBuf>),
     /// Everything on standard input, scanned as one blob named `<stdin>`.
     Stdin,
+    /// A git repository (found at or above `repo`).
+    Git { repo: PathBuf, mode: GitMode },
+}
+
+/// What of a repository is scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitMode {
+    /// `--git`, `--ref`, `--since`, `--range`: blobs the selected commits introduced.
+    History(Selection),
+    /// `--staged`: index entries that differ from HEAD.
+    Staged,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +34,8 @@ pub enum Format {
     Human,
     Json,
     Jsonl,
+    Sarif,
+    Github,
 }
 
 /// Which findings make the run exit 1.
@@ -59,11 +73,30 @@ pub struct Settings {
     pub show_secrets: bool,
     pub include_identifiers: bool,
     pub fail_on: FailOn,
+    /// Unix seconds at the start of the run: what "expired" is measured against.
+    pub now: i64,
 }
 
 impl Settings {
     pub fn resolve(args: ScanArgs) -> Result<Settings, Error> {
-        let input = if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        let input = if let Some(mode) = git_mode(&args)? {
+            let [repo] = args.paths.as_slice() else {
+                return Err(Error::Usage {
+                    flag: "PATH",
+                    message: "git scans take one repository path".into(),
+                });
+            };
+            if repo.as_os_str() == "-" {
+                return Err(Error::Usage {
+                    flag: "PATH",
+                    message: "git scans read a repository, not standard input".into(),
+                });
+            }
+            Input::Git {
+                repo: repo.clone(),
+                mode,
+            }
+        } else if args.paths.iter().any(|p| p.as_os_str() == "-") {
             if args.paths.len() > 1 {
                 return Err(Error::Usage {
                     flag: "PATH",
@@ -108,10 +141,15 @@ impl Settings {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
                 FormatArg::Jsonl => Format::Jsonl,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Github => Format::Github,
             },
             color,
             show_secrets: args.show_secrets,
             include_identifiers: args.include_identifiers,
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
             fail_on: match args.fail_on {
                 FailOnArg::Info => FailOn::AtLeast(Risk::Info),
                 FailOnArg::Low => FailOn::AtLeast(Risk::Low),
@@ -122,6 +160,72 @@ impl Settings {
             },
         })
     }
+}
+
+/// The git mode the flags ask for, if any. `--ref`, `--since` and `--range` imply `--git`;
+/// `--staged` stands alone.
+fn git_mode(args: &ScanArgs) -> Result<Option<GitMode>, Error> {
+    let history = args.git || !args.refs.is_empty() || args.since.is_some() || args.range.is_some();
+    if args.staged {
+        if history {
+            return Err(Error::Usage {
+                flag: "--staged",
+                message: "scans the index alone: it cannot be combined with --git, --ref, \
+                          --since or --range"
+                    .into(),
+            });
+        }
+        return Ok(Some(GitMode::Staged));
+    }
+    if !history {
+        return Ok(None);
+    }
+    let mut selection = Selection {
+        tips: args.refs.clone(),
+        since: args.since.clone(),
+    };
+    if let Some(range) = &args.range {
+        if args.since.is_some() || !args.refs.is_empty() {
+            return Err(Error::Usage {
+                flag: "--range",
+                message: "names its own base and head: drop --since and --ref".into(),
+            });
+        }
+        let (base, head) = parse_range(range).map_err(|message| Error::Usage {
+            flag: "--range",
+            message,
+        })?;
+        selection = Selection {
+            tips: vec![head],
+            since: Some(base),
+        };
+    } else if selection.since.is_some() && selection.tips.is_empty() {
+        selection.tips.push("HEAD".into());
+    }
+    Ok(Some(GitMode::History(selection)))
+}
+
+/// `BASE..HEAD` into its two revisions; an empty side means `HEAD`, as in git.
+pub fn parse_range(text: &str) -> Result<(String, String), String> {
+    if text.contains("...") {
+        return Err(format!(
+            "`{text}`: `A...B` (symmetric difference) is not supported; use BASE..HEAD"
+        ));
+    }
+    let Some((base, head)) = text.split_once("..") else {
+        return Err(format!("`{text}` is not a range: expected BASE..HEAD"));
+    };
+    let side = |s: &str| {
+        if s.is_empty() {
+            "HEAD".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if base.is_empty() && head.is_empty() {
+        return Err("`..` names no commits: expected BASE..HEAD".into());
+    }
+    Ok((side(base), side(head)))
 }
 
 /// Parses `123`, `64K`, `100M`, `2G` (powers of 1024, case-insensitive, optional `B`/`iB`).
@@ -148,7 +252,22 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_range, parse_size};
+
+    #[test]
+    fn ranges() {
+        let ok = |a: &str, b: &str| Ok((a.to_string(), b.to_string()));
+        assert_eq!(parse_range("main..HEAD"), ok("main", "HEAD"));
+        assert_eq!(
+            parse_range("origin/main..feature"),
+            ok("origin/main", "feature")
+        );
+        assert_eq!(parse_range("abc123.."), ok("abc123", "HEAD"));
+        assert_eq!(parse_range("..topic"), ok("HEAD", "topic"));
+        assert!(parse_range("main...HEAD").is_err());
+        assert!(parse_range("main").is_err());
+        assert!(parse_range("..").is_err());
+    }
 
     #[test]
     fn sizes() {

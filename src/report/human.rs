@@ -10,6 +10,13 @@
 //!    = now: Deactivate and delete this key in IAM now ...
 //!    = instead: People: use IAM Identity Center ...
 //! ```
+//! History findings add, after the location, the commit with its author and date, and a
+//! `history:` line when HEAD no longer holds the key:
+//! ```text
+//!   --> config/prod.env:2:19
+//!    = commit 1f0c2d9e4b7a… by Jane Doe <jane@example.com>, 2024-05-01T14:00:00+02:00
+//!    = history: deleted from the tree but still in history: rotate the key; ...
+//! ```
 //! Colour (ANSI) only when `ReportOptions::color` says so (terminal, no `NO_COLOR`).
 
 use std::io::{self, Write};
@@ -74,6 +81,9 @@ fn headline(f: &Finding) -> String {
     if f.example {
         s.push_str(": documentation or placeholder example");
     }
+    if f.expired {
+        s.push_str(" (expired)");
+    }
     s
 }
 
@@ -92,6 +102,17 @@ impl Human {
             loc.line,
             loc.column
         )?;
+        if let Some(c) = &f.commit {
+            writeln!(
+                out,
+                "{pad} {} commit {} by {} <{}>, {}",
+                p.dim("="),
+                c.id,
+                c.author_name,
+                c.author_email,
+                c.author_date()
+            )?;
+        }
         writeln!(out, "{pad} {}", p.dim("|"))?;
         let snippet = f.snippet(show);
         writeln!(
@@ -141,6 +162,9 @@ impl Human {
                 p.dim("="),
                 t.render(show)
             )?;
+        }
+        if let Some(note) = f.advice.history {
+            writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
         }
         writeln!(out, "{pad} {} now: {}", p.dim("="), f.advice.first_step)?;
         if !f.example && f.kind != Kind::UniqueId {
@@ -200,16 +224,21 @@ impl Reporter for Human {
                 .collect();
             writeln!(out, "{} {}", p.bold("by account:"), accounts.join(", "))?;
         }
+        let unit = match (result.stats.commits.is_some(), result.stats.blobs == 1) {
+            (false, true) => "file",
+            (false, false) => "files",
+            (true, true) => "blob",
+            (true, false) => "blobs",
+        };
         let mut scanned = format!(
-            "scanned {} {}, {}",
+            "scanned {} {unit}, {}",
             result.stats.blobs,
-            if result.stats.blobs == 1 {
-                "file"
-            } else {
-                "files"
-            },
             human_bytes(result.stats.bytes)
         );
+        if let Some(commits) = result.stats.commits {
+            let noun = if commits == 1 { "commit" } else { "commits" };
+            scanned.push_str(&format!(" from {commits} {noun}"));
+        }
         if result.stats.allowed_inline > 0 {
             scanned.push_str(&format!(
                 "; {} allowed by keyleak:allow",

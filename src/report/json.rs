@@ -1,5 +1,9 @@
 //! `--format json` (one document: findings + summary) and `--format jsonl` (one finding per
 //! line), from serde structs. Field meanings are documented in README's "JSON output".
+//!
+//! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
+//! to the summary; file, standard input and staged scans leave them out, so their documents
+//! are unchanged.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -10,6 +14,7 @@ use super::{ReportOptions, Reporter, Summary, account_string};
 use crate::finding::Finding;
 use crate::risk::advice::Advice;
 use crate::scan::ScanResult;
+use crate::source::CommitInfo;
 
 pub struct Json {
     pub options: ReportOptions,
@@ -38,6 +43,41 @@ pub struct JsonFinding<'a> {
     pub snippet: String,
     pub advice: &'a Advice,
     pub fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<JsonCommit<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired: Option<bool>,
+}
+
+/// The commit a history finding is attributed to.
+#[derive(Serialize)]
+pub struct JsonCommit<'a> {
+    pub id: &'a str,
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    /// RFC 3339, in the author's UTC offset.
+    pub author_date: String,
+    /// Unix seconds.
+    pub author_timestamp: i64,
+    /// RFC 3339, UTC: what expiry is measured from.
+    pub committer_date: String,
+    pub committer_timestamp: i64,
+}
+
+impl<'a> JsonCommit<'a> {
+    fn new(c: &'a CommitInfo) -> JsonCommit<'a> {
+        JsonCommit {
+            id: &c.id,
+            author_name: &c.author_name,
+            author_email: &c.author_email,
+            author_date: c.author_date(),
+            author_timestamp: c.author_time,
+            committer_date: c.committer_date(),
+            committer_timestamp: c.committer_time,
+        }
+    }
 }
 
 impl<'a> JsonFinding<'a> {
@@ -60,6 +100,9 @@ impl<'a> JsonFinding<'a> {
             snippet: f.snippet(show_secrets),
             advice: &f.advice,
             fingerprint: f.fingerprint.as_str(),
+            commit: f.commit.as_deref().map(JsonCommit::new),
+            in_head: f.in_head,
+            expired: f.commit.is_some().then_some(f.expired),
         }
     }
 }
@@ -73,6 +116,8 @@ struct JsonSummary {
     scanned_bytes: u64,
     allowed_inline: u64,
     warnings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scanned_commits: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +157,7 @@ impl Reporter for Json {
                 scanned_bytes: result.stats.bytes,
                 allowed_inline: result.stats.allowed_inline,
                 warnings: result.warnings.len(),
+                scanned_commits: result.stats.commits,
             },
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -1,8 +1,10 @@
 //! Reporters: one [`Reporter`] trait, one file per format. They read a finished
 //! [`ScanResult`] and write it; they never scan, filter or decide exit codes.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -37,6 +39,8 @@ pub fn reporter_for(settings: &Settings) -> Box<dyn Reporter> {
             options,
             lines: true,
         }),
+        Format::Sarif => Box::new(sarif::Sarif { options }),
+        Format::Github => Box::new(github::Github { options }),
     }
 }
 

@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use super::Facts;
+use super::history;
 use crate::finding::Kind;
 
 /// What to do about one finding.
@@ -17,6 +19,9 @@ pub struct Advice {
     pub first_step: &'static str,
     /// The role setup that makes a stored key unnecessary there.
     pub replace_with: &'static str,
+    /// History scans: [`history::DELETED_NOTE`] when HEAD no longer holds a live credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<&'static str>,
 }
 
 /// One way to recognise a context.
@@ -183,6 +188,25 @@ pub const GENERIC: Context = Context {
 
 /// What to do with the credential itself, by kind.
 pub fn first_step(kind: Kind, example: bool) -> &'static str {
+    first_step_for(Facts {
+        kind,
+        paired: false,
+        example,
+        expired: false,
+    })
+}
+
+/// What to do with the credential itself: placeholder, expired, then by kind.
+pub fn first_step_for(facts: Facts) -> &'static str {
+    let Facts {
+        kind,
+        example,
+        expired,
+        ..
+    } = facts;
+    if expired && !example {
+        return history::EXPIRED_STEP;
+    }
     if example {
         return "A documentation or placeholder value: nothing to rotate. Make sure a real key never \
             takes its place.";
@@ -239,12 +263,13 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         .unwrap_or(&GENERIC)
 }
 
-pub fn advise(kind: Kind, example: bool, path: &str, content: &[u8]) -> Advice {
+pub fn advise(facts: Facts, path: &str, content: &[u8]) -> Advice {
     let context = context_for(path, content);
     Advice {
         context: context.id,
-        first_step: first_step(kind, example),
+        first_step: first_step_for(facts),
         replace_with: context.replace_with,
+        history: None,
     }
 }
 
@@ -309,5 +334,17 @@ mod tests {
         }
         assert!(first_step(Kind::AccessKey, false).contains("delete"));
         assert!(first_step(Kind::TemporaryAccessKey, false).contains("12 h"));
+    }
+
+    #[test]
+    fn expired_step() {
+        let facts = |example| Facts {
+            kind: Kind::TemporaryAccessKey,
+            paired: true,
+            example,
+            expired: true,
+        };
+        assert_eq!(first_step_for(facts(false)), history::EXPIRED_STEP);
+        assert!(first_step_for(facts(true)).contains("placeholder"));
     }
 }

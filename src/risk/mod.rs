@@ -2,9 +2,11 @@
 //! example flag, location and advice.
 //!
 //! Owns the risk model (the table in README's "Risk" section): long-term keys are exploitable
-//! until deleted, temporary ones expire. It does not filter or print.
+//! until deleted, temporary ones expire (`history`: expiry and the deleted-key note). It does
+//! not filter or print.
 
 pub mod advice;
+pub mod history;
 
 use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
@@ -24,12 +26,17 @@ pub struct Facts {
     /// A real (non-placeholder) secret or token goes with the key.
     pub paired: bool,
     pub example: bool,
+    /// A temporary credential committed longer ago than it can live ([`history::is_expired`]).
+    pub expired: bool,
 }
 
 /// The risk table.
 pub fn risk(f: Facts) -> Risk {
     if f.example {
         return Risk::Info;
+    }
+    if f.expired {
+        return Risk::Low;
     }
     match f.kind {
         Kind::AccessKey if f.paired => Risk::Critical,
@@ -45,8 +52,14 @@ fn text(hay: &[u8], span: Span) -> String {
 }
 
 /// Classifies one detection. `lines` must belong to `blob`; call in increasing anchor order
-/// for one pass over the blob.
-pub fn classify(detection: &Detection, blob: &Blob, lines: &mut LineIndex<'_>) -> Finding {
+/// for one pass over the blob. `now` (Unix seconds) decides whether a credential from a
+/// commit has expired. `in_head` is left `None`: only the history scan can tell.
+pub fn classify(
+    detection: &Detection,
+    blob: &Blob,
+    lines: &mut LineIndex<'_>,
+    now: i64,
+) -> Finding {
     let hay = &blob.bytes[..];
     let anchor = detection.anchor();
     let pos = lines.locate(anchor.start);
@@ -86,17 +99,21 @@ pub fn classify(detection: &Detection, blob: &Blob, lines: &mut LineIndex<'_>) -
             pos.line - before as u32
         }
     });
+    let commit = blob.origin.commit.clone();
+    let expired = history::is_expired(kind, commit.as_ref().map(|c| c.committer_time), now);
+    let facts = Facts {
+        kind,
+        paired,
+        example,
+        expired,
+    };
     let line = &hay[pos.line_start..pos.line_end];
     let allowed_inline = ALLOW_MARKERS
         .iter()
         .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some());
     Finding {
         kind,
-        risk: risk(Facts {
-            kind,
-            paired,
-            example,
-        }),
+        risk: risk(facts),
         key_id,
         account_id: key_id.and_then(|k| k.account_id()),
         secret: secret_span.map(|s| Secret::new(text(hay, s))),
@@ -109,9 +126,12 @@ pub fn classify(detection: &Detection, blob: &Blob, lines: &mut LineIndex<'_>) -
             column: pos.column,
         },
         line_text: context_line(hay, pos.line_start, pos.line_end, anchor),
-        advice: advice::advise(kind, example, &blob.origin.path, hay),
+        advice: advice::advise(facts, &blob.origin.path, hay),
         fingerprint: Fingerprint::new(kind, &credential, &blob.origin.path),
         allowed_inline,
+        commit,
+        in_head: None,
+        expired,
     }
 }
 
@@ -127,13 +147,15 @@ fn context_line(hay: &[u8], start: usize, end: usize, anchor: Span) -> String {
     while hi > anchor.end && hi < hay.len() && (hay[hi] & 0xC0) == 0x80 {
         hi -= 1;
     }
-    let mut s = String::from_utf8_lossy(&hay[lo..hi]).into_owned();
-    s = s.replace(|c: char| c.is_control() && c != '\t', "\u{fffd}");
+    let s = String::from_utf8_lossy(&hay[lo..hi]);
+    let s = s
+        .trim()
+        .replace(|c: char| c.is_control() && c != '\t', "\u{fffd}");
     let mut out = String::new();
     if lo > start {
         out.push('…');
     }
-    out.push_str(s.trim());
+    out.push_str(&s);
     if hi < end {
         out.push('…');
     }
@@ -151,6 +173,7 @@ mod tests {
                 kind,
                 paired,
                 example,
+                expired: false,
             })
         };
         assert_eq!(f(Kind::AccessKey, true, false), Risk::Critical);
@@ -161,5 +184,21 @@ mod tests {
         assert_eq!(f(Kind::SessionToken, false, false), Risk::Low);
         assert_eq!(f(Kind::UniqueId, false, false), Risk::Info);
         assert_eq!(f(Kind::AccessKey, true, true), Risk::Info);
+    }
+
+    #[test]
+    fn expired_is_low() {
+        let f = |kind, paired, example| {
+            risk(Facts {
+                kind,
+                paired,
+                example,
+                expired: true,
+            })
+        };
+        assert_eq!(f(Kind::TemporaryAccessKey, true, false), Risk::Low);
+        assert_eq!(f(Kind::TemporaryAccessKey, false, false), Risk::Low);
+        assert_eq!(f(Kind::SessionToken, false, false), Risk::Low);
+        assert_eq!(f(Kind::TemporaryAccessKey, true, true), Risk::Info);
     }
 }

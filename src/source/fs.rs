@@ -90,7 +90,7 @@ fn read_entry(path: &Path, file_type: Option<std::fs::FileType>, max: u64) -> Op
     }
     Some(match std::fs::read(path) {
         Ok(bytes) => Ok(Blob {
-            origin: Origin { path: display },
+            origin: Origin::file(display),
             bytes,
         }),
         Err(e) => Err(Warning::new(display, format!("cannot read: {e}"))),

@@ -2,19 +2,45 @@
 //! reported under — or [`Warning`](crate::error::Warning)s for items it cannot read.
 //!
 //! Sources know nothing about keys; the detector knows nothing about sources.
+//!
+//! - `fs`: files and directories; `stdin`: standard input.
+//! - `git_repo`: opening a repository, reading a blob, a commit's provenance.
+//! - `git_history`: which blobs every commit introduced, and where (`scan --git`).
+//! - `git_staged`: index entries that differ from HEAD (`scan --staged`), read with
+//!   `git_index`.
 
 pub mod fs;
+pub mod git_history;
+pub mod git_index;
+pub mod git_repo;
+pub mod git_staged;
 pub mod stdin;
+
+use std::sync::Arc;
+
+pub use git_repo::CommitInfo;
 
 /// Where a blob's bytes came from, as reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     /// Display path: relative as given on the command line, `./` removed, `/` separators;
-    /// `<stdin>` for standard input.
+    /// `<stdin>` for standard input; the path inside the repository for a git blob.
     pub path: String,
+    /// The commit that introduced the blob at `path` (history scans only).
+    pub commit: Option<Arc<CommitInfo>>,
 }
 
-/// One unit of input: a file's content, standard input, (later) a git blob.
+impl Origin {
+    /// A file, standard input or a staged blob: no commit.
+    pub fn file(path: impl Into<String>) -> Origin {
+        Origin {
+            path: path.into(),
+            commit: None,
+        }
+    }
+}
+
+/// One unit of input: a file's content, standard input, a git blob.
 #[derive(Debug)]
 pub struct Blob {
     pub origin: Origin,

@@ -14,9 +14,7 @@ pub fn read() -> Result<Blob, Error> {
         .read_to_end(&mut bytes)
         .map_err(Error::Stdin)?;
     Ok(Blob {
-        origin: Origin {
-            path: STDIN_NAME.to_string(),
-        },
+        origin: Origin::file(STDIN_NAME),
         bytes,
     })
 }

@@ -1,0 +1,67 @@
+//! Baselines: the findings a repository already had when it adopted keyleak.
+//!
+//! `--baseline-out FILE` writes the current findings' fingerprints (with kind, key ID, path
+//! and risk for a reviewer; never a secret); `--baseline FILE` suppresses exactly those
+//! fingerprints, so a new key still fails. Fingerprints leave the line out, so a baseline
+//! survives code moving around.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Finding;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    pub version: u32,
+    pub findings: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub fingerprint: String,
+    pub kind: String,
+    pub key_id: Option<String>,
+    pub path: String,
+    pub risk: String,
+}
+
+impl BaselineFile {
+    pub fn of(findings: &[Finding]) -> BaselineFile {
+        let mut entries: Vec<Entry> = findings
+            .iter()
+            .map(|f| Entry {
+                fingerprint: f.fingerprint.as_str().to_string(),
+                kind: f.kind.as_str().to_string(),
+                key_id: f.key_id.map(|k| k.to_string()),
+                path: f.location.path.clone(),
+                risk: f.risk.as_str().to_string(),
+            })
+            .collect();
+        entries.sort();
+        entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        BaselineFile { version: VERSION, findings: entries }
+    }
+
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        text.push('\n');
+        std::fs::write(path, text)
+    }
+
+    /// The fingerprints in a baseline file; errors say what is wrong with it.
+    pub fn load_fingerprints(path: &Path) -> Result<BTreeSet<String>, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+        let file: BaselineFile =
+            serde_json::from_str(&text).map_err(|e| format!("not a keyleak baseline: {e}"))?;
+        if file.version != VERSION {
+            return Err(format!("baseline version {} is not supported (expected {VERSION})", file.version));
+        }
+        Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
+    }
+}

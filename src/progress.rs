@@ -1,0 +1,97 @@
+//! Progress on stderr for long scans: commits walked, then blobs and bytes scanned.
+//!
+//! Workers only bump the atomic [`Counters`]; a single reporter thread reads them and draws an
+//! `indicatif` bar (it owns terminal detection and redraw rate limiting). Shown only when
+//! stderr is a terminal, so logs, pipes and tests never see it. Nothing here touches stdout.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// What a scan has done so far; bumped by workers with relaxed atomics.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub commits: AtomicU64,
+    pub blobs: AtomicU64,
+    pub bytes: AtomicU64,
+    /// Blobs to scan, once known (0 while the history is still being walked).
+    pub blobs_total: AtomicU64,
+}
+
+/// A running progress display; [`Progress::finish`] clears it.
+pub struct Progress {
+    counters: Arc<Counters>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Progress {
+    /// Starts drawing when stderr is a terminal; otherwise only counts.
+    pub fn start() -> Progress {
+        let counters = Arc::new(Counters::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = std::io::stderr().is_terminal().then(|| {
+            let counters = Arc::clone(&counters);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || draw(&counters, &stop))
+        });
+        Progress {
+            counters,
+            stop,
+            thread,
+        }
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub fn finish(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            // A panicked progress thread lost only the display.
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn draw(counters: &Counters, stop: &AtomicBool) {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+    let mut scanning = false;
+    while !stop.load(Ordering::Relaxed) {
+        let commits = counters.commits.load(Ordering::Relaxed);
+        let total = counters.blobs_total.load(Ordering::Relaxed);
+        if total > 0 && !scanning {
+            scanning = true;
+            bar.set_length(total);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:20} {pos}/{len} blobs, {msg}, {elapsed}")
+                    .expect("valid template"),
+            );
+        }
+        if scanning {
+            bar.set_position(counters.blobs.load(Ordering::Relaxed));
+            let bytes = counters.bytes.load(Ordering::Relaxed);
+            bar.set_message(format!(
+                "{}, {commits} commits",
+                indicatif::HumanBytes(bytes)
+            ));
+        } else {
+            bar.set_message(format!("walking history: {commits} commits"));
+            bar.tick();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+}

@@ -1,0 +1,315 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+//!
+//! One rule per finding kind; one result per finding with its level, `security-severity`, a
+//! physical location (path, line, column in Unicode code points, as `columnKind` says), the
+//! finding's fingerprint as a `partialFingerprints` entry so alerts survive lines moving, and
+//! the advice as the message. Secrets appear redacted unless `--show-secrets`. Built from serde
+//! structs; validated against the OASIS schema in `tests/`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{ReportOptions, Reporter, account_string};
+use crate::finding::{Finding, Kind, Risk};
+use crate::scan::ScanResult;
+
+pub struct Sarif {
+    pub options: ReportOptions,
+}
+
+/// The kinds with a rule, in rule-index order.
+const RULE_KINDS: [Kind; 5] = [
+    Kind::AccessKey,
+    Kind::TemporaryAccessKey,
+    Kind::SecretAccessKey,
+    Kind::SessionToken,
+    Kind::UniqueId,
+];
+
+/// The key under which fingerprints are published; bump the version if their recipe changes.
+pub const FINGERPRINT_KEY: &str = "keyleak/v1";
+
+fn level(risk: Risk) -> &'static str {
+    match risk {
+        Risk::Critical | Risk::High => "error",
+        Risk::Medium | Risk::Low => "warning",
+        Risk::Info => "note",
+    }
+}
+
+/// GitHub's scale: 9.0+ critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+fn security_severity(risk: Risk) -> &'static str {
+    match risk {
+        Risk::Critical => "9.5",
+        Risk::High => "8.0",
+        Risk::Medium => "5.5",
+        Risk::Low => "3.0",
+        Risk::Info => "0.0",
+    }
+}
+
+/// The highest risk a kind can reach: what its rule advertises.
+fn worst_risk(kind: Kind) -> Risk {
+    match kind {
+        Kind::AccessKey => Risk::Critical,
+        Kind::SecretAccessKey => Risk::High,
+        Kind::TemporaryAccessKey => Risk::Medium,
+        Kind::SessionToken => Risk::Low,
+        Kind::UniqueId => Risk::Info,
+    }
+}
+
+fn rule_help(kind: Kind) -> &'static str {
+    match kind {
+        Kind::AccessKey => {
+            "A long-term IAM user access key (AKIA) stays valid until deleted. Deactivate and delete it, check CloudTrail, and replace it with a role (OIDC for CI, task/execution roles or instance profiles for services, IAM Identity Center for people)."
+        }
+        Kind::TemporaryAccessKey => {
+            "A temporary STS access key (ASIA/ABIA/ACCA) is valid for up to 12 h (36 h from GetSessionToken). Revoke the role's active sessions and stop storing temporary credentials."
+        }
+        Kind::SecretAccessKey => {
+            "A secret access key without its key ID is still half a credential. Find its access key in IAM, deactivate and delete it."
+        }
+        Kind::SessionToken => {
+            "An STS session token. Revoke the issuing role's active sessions; it expires within 36 h at most."
+        }
+        Kind::UniqueId => {
+            "An IAM unique identifier names a principal or resource and grants nothing by itself."
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Text,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: [&'static str; 3],
+    precision: &'static str,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: std::collections::BTreeMap<&'static str, &'a str>,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_column: u32,
+    snippet: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    risk: &'static str,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+    key_id: Option<String>,
+    account_id: Option<String>,
+    example: bool,
+    advice_context: &'static str,
+}
+
+fn rule(kind: Kind) -> Rule {
+    let worst = worst_risk(kind);
+    let name: String = kind
+        .as_str()
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    Rule {
+        id: kind.as_str(),
+        name,
+        short_description: Text {
+            text: kind.title().to_string(),
+        },
+        full_description: Text {
+            text: rule_help(kind).to_string(),
+        },
+        help: Text {
+            text: rule_help(kind).to_string(),
+        },
+        default_configuration: Configuration {
+            level: level(worst),
+        },
+        properties: RuleProperties {
+            tags: ["security", "secret", "aws"],
+            precision: "high",
+            security_severity: security_severity(worst),
+        },
+    }
+}
+
+fn message(f: &Finding, show_secrets: bool) -> String {
+    let mut m = format!("{} ({})", f.kind.title(), f.risk);
+    if let Some(k) = f.key_id {
+        m.push_str(&format!(": {k}"));
+        if let Some(a) = f.account_id {
+            m.push_str(&format!(", account {}", account_string(a)));
+        }
+    }
+    if let Some(s) = &f.secret {
+        m.push_str(&format!("; secret {}", s.render(show_secrets)));
+    }
+    if f.session_token.is_some() {
+        m.push_str("; with a session token");
+    }
+    if f.example {
+        m.push_str("; a documentation or placeholder value");
+    }
+    m.push_str(&format!(". Now: {}", f.advice.first_step));
+    if !f.example && f.kind != Kind::UniqueId {
+        m.push_str(&format!(" Instead: {}", f.advice.replace_with));
+    }
+    m
+}
+
+fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
+    let rule_index = RULE_KINDS.iter().position(|k| *k == f.kind).unwrap_or(0);
+    let width = f.key_id.map_or(40, |_| 20);
+    let mut partial_fingerprints = std::collections::BTreeMap::new();
+    partial_fingerprints.insert(FINGERPRINT_KEY, f.fingerprint.as_str());
+    SarifResult {
+        rule_id: f.kind.as_str(),
+        rule_index,
+        level: level(f.risk),
+        message: Text {
+            text: message(f, show_secrets),
+        },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: &f.location.path,
+                    uri_base_id: "%SRCROOT%",
+                },
+                region: Region {
+                    start_line: f.location.line,
+                    start_column: f.location.column,
+                    end_column: f.location.column + width,
+                    snippet: Text {
+                        text: f.snippet(show_secrets),
+                    },
+                },
+            },
+        }],
+        partial_fingerprints,
+        properties: ResultProperties {
+            risk: f.risk.as_str(),
+            security_severity: security_severity(f.risk),
+            key_id: f.key_id.map(|k| k.to_string()),
+            account_id: f.account_id.map(account_string),
+            example: f.example,
+            advice_context: f.advice.context,
+        },
+    }
+}
+
+impl Reporter for Sarif {
+    fn report(&self, out: &mut dyn Write, scan: &ScanResult) -> io::Result<()> {
+        let show = self.options.show_secrets;
+        let log = Log {
+            schema: "https://json.schemastore.org/sarif-2.1.0.json",
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "keyleak",
+                        version: env!("CARGO_PKG_VERSION"),
+                        rules: RULE_KINDS.iter().map(|k| rule(*k)).collect(),
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                results: scan.findings.iter().map(|f| result(f, show)).collect(),
+            }],
+        };
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        out.write_all(b"\n")
+    }
+}

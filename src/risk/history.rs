@@ -1,0 +1,86 @@
+//! Rules that only git history brings: temporary credentials that have expired since they were
+//! committed, and keys deleted from the tree that history still holds.
+//!
+//! Data, not code: the lifetime bound, which kinds expire and the texts are constants here,
+//! used by [`super::risk`] and [`super::advice`]. Nothing here reads git.
+
+use crate::finding::Kind;
+
+/// The longest an STS credential lives: 36 hours, a `GetSessionToken` session's maximum
+/// (role sessions last at most 12 hours).
+pub const MAX_TEMPORARY_LIFETIME_SECS: i64 = 36 * 3600;
+
+/// Kinds that expire on their own: temporary key IDs (`ASIA`, `ABIA`, `ACCA`) and session
+/// tokens. A long-term `AKIA` key and a lone secret (whose key may be long-term) never do.
+pub const EXPIRING_KINDS: &[Kind] = &[Kind::TemporaryAccessKey, Kind::SessionToken];
+
+/// The note for a credential that history holds but HEAD's tree no longer does.
+pub const DELETED_NOTE: &str = "deleted from the tree but still in history: rotate the key; rewriting history does not un-leak it";
+
+/// What to do with an expired temporary credential.
+pub const EXPIRED_STEP: &str = "Expired: temporary credentials live at most 36 h and this one was \
+    committed longer ago than that, so it no longer works. Nothing to revoke; remove it, and check \
+    CloudTrail for what it did while it was valid.";
+
+/// A temporary credential committed (committer time, Unix seconds) more than
+/// [`MAX_TEMPORARY_LIFETIME_SECS`] before `now`. The committer time is used because it is an
+/// upper bound on when the credential was issued (amend and rebase keep the author date but
+/// renew the committer date), so a credential is never called expired too early.
+pub fn is_expired(kind: Kind, committed_at: Option<i64>, now: i64) -> bool {
+    EXPIRING_KINDS.contains(&kind)
+        && committed_at.is_some_and(|t| now.saturating_sub(t) > MAX_TEMPORARY_LIFETIME_SECS)
+}
+
+/// The history note for a finding: only a live, real credential that HEAD no longer has.
+pub fn note(
+    kind: Kind,
+    example: bool,
+    expired: bool,
+    in_head: Option<bool>,
+) -> Option<&'static str> {
+    let deleted = in_head == Some(false);
+    (deleted && !example && !expired && kind != Kind::UniqueId).then_some(DELETED_NOTE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+    const HOUR: i64 = 3600;
+
+    #[test]
+    fn expiry() {
+        let cases: &[(Kind, Option<i64>, bool)] = &[
+            (Kind::TemporaryAccessKey, Some(NOW - 72 * HOUR), true),
+            (Kind::TemporaryAccessKey, Some(NOW - 37 * HOUR), true),
+            (Kind::TemporaryAccessKey, Some(NOW - 36 * HOUR), false),
+            (Kind::TemporaryAccessKey, Some(NOW), false),
+            (Kind::TemporaryAccessKey, None, false),
+            (Kind::SessionToken, Some(NOW - 72 * HOUR), true),
+            (Kind::AccessKey, Some(NOW - 10_000 * HOUR), false),
+            (Kind::SecretAccessKey, Some(NOW - 10_000 * HOUR), false),
+            (Kind::UniqueId, Some(NOW - 10_000 * HOUR), false),
+        ];
+        for (kind, at, want) in cases {
+            assert_eq!(is_expired(*kind, *at, NOW), *want, "{kind:?} {at:?}");
+        }
+    }
+
+    #[test]
+    fn deleted_note() {
+        assert_eq!(
+            note(Kind::AccessKey, false, false, Some(false)),
+            Some(DELETED_NOTE)
+        );
+        assert_eq!(note(Kind::AccessKey, false, false, Some(true)), None);
+        assert_eq!(note(Kind::AccessKey, false, false, None), None);
+        assert_eq!(note(Kind::AccessKey, true, false, Some(false)), None);
+        assert_eq!(
+            note(Kind::TemporaryAccessKey, false, true, Some(false)),
+            None
+        );
+        assert_eq!(note(Kind::UniqueId, false, false, Some(false)), None);
+        assert!(DELETED_NOTE.contains("rotate the key"));
+    }
+}

@@ -1,0 +1,247 @@
+//! History scan driver (`--git`, `--ref`, `--since`, `--range`): plan the walk, read each
+//! unique blob once in parallel, attribute, merge.
+//!
+//! Workers hold one `git2::Repository` each (`map_init`-style, through `for_each_init`), read
+//! one blob at a time (never the whole history in memory), detect once per blob and classify
+//! once per path it was introduced at. Provenance (commit, author, dates) is looked up only
+//! for blobs with hits. Workers never print.
+//!
+//! Then, on one thread, the same credential at the same path across many versions of a file
+//! is merged ([`merge`]): one finding per (kind, credential, path, pairing), attributed to the
+//! oldest commit whose parents did not already hold it there — so a range scan reports only
+//! what the range added — and `in_head` says whether HEAD's tree still holds the credential
+//! anywhere.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use git2::Repository;
+use rayon::prelude::*;
+
+use super::{Collector, classify_all};
+use crate::detect::Detector;
+use crate::error::{Error, Warning};
+use crate::finding::Finding;
+use crate::progress::{Counters, Progress};
+use crate::risk::history::note;
+use crate::settings::Settings;
+use crate::source::git_history::{self, BlobJob, History, Selection};
+use crate::source::git_repo::{self, CommitInfo};
+use crate::source::{Blob, Origin};
+
+pub(super) fn scan(
+    settings: &Settings,
+    repo_path: &Path,
+    selection: &Selection,
+    detector: &Detector,
+    collector: &mut Collector,
+) -> Result<(), Error> {
+    let repo = git_repo::open(repo_path)?;
+    let progress = Progress::start();
+    let pool = super::pool(settings.walk.threads)?;
+    let history = git_history::plan(&repo, selection, &pool, progress.counters())?;
+    collector.commits = Some(history.commits.len() as u64);
+    for w in &history.warnings {
+        collector.warn(w.clone());
+    }
+    let counters = progress.counters();
+    counters
+        .blobs_total
+        .store(history.blobs.len() as u64, Ordering::Relaxed);
+    let git_dir = git_repo::git_dir(&repo);
+    let head = git_repo::head_tree(&repo).map(|t| t.id());
+    let worker = Worker {
+        history: &history,
+        detector,
+        collector,
+        counters,
+        head,
+        max_size: settings.walk.max_filesize,
+        now: settings.now,
+    };
+    pool.install(|| {
+        history.blobs.par_iter().for_each_init(
+            || git_repo::reopen(&git_dir),
+            |repo, job| {
+                match repo {
+                    Ok(repo) => worker.blob(repo, job),
+                    Err(e) => worker.collector.warn(Warning::new(
+                        git_dir.display().to_string(),
+                        format!("cannot open the repository: {}", e.message()),
+                    )),
+                }
+                counters.blobs.fetch_add(1, Ordering::Relaxed);
+            },
+        );
+    });
+    progress.finish();
+    let findings = std::mem::take(collector.findings.get_mut().expect("workers are done"));
+    let merged = merge(&repo, findings, collector);
+    *collector.findings.get_mut().expect("workers are done") = merged;
+    Ok(())
+}
+
+struct Worker<'a> {
+    history: &'a History,
+    detector: &'a Detector,
+    collector: &'a Collector,
+    counters: &'a Counters,
+    head: Option<git2::Oid>,
+    max_size: u64,
+    now: i64,
+}
+
+impl Worker<'_> {
+    fn path(&self, id: u32) -> &str {
+        &self.history.paths[id as usize]
+    }
+
+    fn blob(&self, repo: &Repository, job: &BlobJob) {
+        let first_path = self.path(job.occurrences[0].path);
+        let bytes = match git_repo::read_blob(repo, job.oid, self.max_size, first_path) {
+            Ok(b) => b,
+            Err(w) => return self.collector.warn(w),
+        };
+        self.collector.count(bytes.len());
+        self.counters
+            .bytes
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let detections = self.detector.detect(&bytes);
+        if detections.is_empty() {
+            return;
+        }
+        let head = self.head.and_then(|id| repo.find_tree(id).ok());
+        let mut blob = Blob {
+            origin: Origin::file(first_path),
+            bytes,
+        };
+        let mut found = Vec::new();
+        for occ in &job.occurrences {
+            let commit_id = self.history.commits[occ.commit as usize];
+            let commit = match repo.find_commit(commit_id) {
+                Ok(c) => CommitInfo::new(&c, occ.commit),
+                Err(e) => {
+                    let subject = format!("commit {commit_id}");
+                    self.collector
+                        .warn(Warning::new(subject, e.message().to_string()));
+                    continue;
+                }
+            };
+            let path = self.path(occ.path);
+            blob.origin = Origin {
+                path: path.to_string(),
+                commit: Some(Arc::new(commit)),
+            };
+            let at_head = head
+                .as_ref()
+                .and_then(|t| git_repo::blob_at(t, path))
+                .is_some_and(|oid| oid == job.oid);
+            found.extend(
+                classify_all(&detections, &blob, self.now)
+                    .into_iter()
+                    .map(|mut f| {
+                        f.in_head = Some(at_head);
+                        f
+                    }),
+            );
+        }
+        self.collector.found(found);
+    }
+}
+
+/// One finding per (kind, credential, path, pairing): the oldest introduction that is new
+/// against its parents. `in_head` on input says whether that occurrence's blob is HEAD's at
+/// that path; on output, whether HEAD's tree holds the credential anywhere.
+fn merge(repo: &Repository, findings: Vec<Finding>, collector: &Collector) -> Vec<Finding> {
+    let in_head: HashSet<String> = findings
+        .iter()
+        .filter(|f| f.in_head == Some(true))
+        .map(Finding::credential)
+        .collect();
+    let mut groups: BTreeMap<(String, bool, bool), Vec<Finding>> = BTreeMap::new();
+    for f in findings {
+        let key = (
+            f.fingerprint.as_str().to_string(),
+            f.secret.is_some(),
+            f.session_token.is_some(),
+        );
+        groups.entry(key).or_default().push(f);
+    }
+    let head = git_repo::head_tree(repo);
+    let mut out = Vec::new();
+    for (_, mut group) in groups {
+        group.sort_by_key(|f| (walk_index(f), f.location.line, f.location.column));
+        let Some(winner) = group.iter().map(walk_index).find(|&at| {
+            let first = group
+                .iter()
+                .find(|f| walk_index(f) == at)
+                .expect("from the group");
+            !held_by_parent(repo, first, collector)
+        }) else {
+            continue;
+        };
+        for mut f in group.into_iter().filter(|f| walk_index(f) == winner) {
+            let cred = f.credential();
+            let still = in_head.contains(&cred)
+                || head
+                    .as_ref()
+                    .is_some_and(|t| file_contains(repo, t, &f.location.path, &[&cred]));
+            f.in_head = Some(still);
+            f.advice.history = note(f.kind, f.example, f.expired, f.in_head);
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn walk_index(f: &Finding) -> u32 {
+    f.commit.as_ref().map_or(u32::MAX, |c| c.walk_index)
+}
+
+/// True when a parent of the finding's commit already had every part of the credential (key
+/// ID, secret, token) at the same path: the commit did not add it.
+fn held_by_parent(repo: &Repository, f: &Finding, collector: &Collector) -> bool {
+    let Some(info) = &f.commit else {
+        return false;
+    };
+    let commit = match git2::Oid::from_str(&info.id).and_then(|id| repo.find_commit(id)) {
+        Ok(c) => c,
+        Err(e) => {
+            collector.warn(Warning::new(
+                format!("commit {}", info.id),
+                e.message().to_string(),
+            ));
+            return false;
+        }
+    };
+    let key = f.key_id.map(|k| k.to_string());
+    let parts: Vec<&str> = [
+        key.as_deref(),
+        f.secret.as_ref().map(|s| s.expose()),
+        f.session_token.as_ref().map(|t| t.expose()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    commit
+        .parents()
+        .filter_map(|p| p.tree().ok())
+        .any(|t| file_contains(repo, &t, &f.location.path, &parts))
+}
+
+/// The blob at `path` in `tree` contains every one of `parts`.
+fn file_contains(repo: &Repository, tree: &git2::Tree<'_>, path: &str, parts: &[&str]) -> bool {
+    let Some(oid) = git_repo::blob_at(tree, path) else {
+        return false;
+    };
+    let Ok(blob) = repo.find_blob(oid) else {
+        return false;
+    };
+    let content = blob.content();
+    !parts.is_empty()
+        && parts
+            .iter()
+            .all(|p| memchr::memmem::find(content, p.as_bytes()).is_some())
+}

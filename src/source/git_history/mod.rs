@@ -1,0 +1,292 @@
+//! Which blobs a git history holds, and where each was first introduced (`scan --git`).
+//!
+//! Owns the walk and the attribution rules; reads no blob contents and knows nothing about
+//! keys. [`plan`] walks the chosen commits oldest first (topological, then commit time) and
+//! diffs each commit's tree against all its parents, descending only into subtrees whose id
+//! differs: a blob is *introduced* at a path by a commit when no parent has that blob at that
+//! path. The result maps each unique blob id to the `(path, commit)` pairs that introduced it,
+//! keeping the oldest commit per pair, so the scanner reads each blob once however many
+//! branches, tags and paths hold it.
+//!
+//! Rules, documented in README:
+//! - Refs: every reference (branches, tags, remote-tracking, notes, stash) plus HEAD, even
+//!   detached; `--ref` limits the tips; `--since REV` hides what REV reaches.
+//! - Exact renames and moves keep their attribution: a blob that appears at a new path in the
+//!   same commit that removed it from another path (compared with the first parent) is
+//!   attributed to the commit that introduced it at the old path; when that commit is outside
+//!   the walk (`--since`), the move adds nothing new and is skipped. A rename with edits is a
+//!   new blob, attributed to the commit that made it.
+//! - Submodules (gitlinks) are not entered. Symlinks are blobs (their target) and are scanned.
+//! - A missing or corrupt commit or tree is a `Warning`; the walk goes on without it.
+
+mod diff;
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+use git2::{Oid, Repository, Sort};
+use rayon::prelude::*;
+
+use super::git_repo;
+use crate::error::{Error, Warning};
+use crate::progress::Counters;
+use diff::CommitDiff;
+
+/// Which commits to walk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Revisions whose history is walked; empty means every reference and HEAD.
+    pub tips: Vec<String>,
+    /// Commits reachable from this revision are left out (`--since`, the `A` of `A..B`).
+    pub since: Option<String>,
+}
+
+/// One place a blob was introduced: indexes into [`History::paths`] and [`History::commits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Occurrence {
+    pub path: u32,
+    pub commit: u32,
+}
+
+/// A unique blob and every `(path, oldest introducing commit)` pair it has.
+#[derive(Debug, Clone)]
+pub struct BlobJob {
+    pub oid: Oid,
+    /// Sorted by path.
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// What [`plan`] found.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Walk order, oldest first; an [`Occurrence::commit`] indexes here.
+    pub commits: Vec<Oid>,
+    /// Display paths (lossy UTF-8, `/` separators); an [`Occurrence::path`] indexes here.
+    pub paths: Vec<String>,
+    /// Sorted by blob id.
+    pub blobs: Vec<BlobJob>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Walks the selected history and maps every introduced blob to where it came in. Commits are
+/// diffed in parallel on `pool` (one repository handle per worker), in chunks so memory stays
+/// bounded, then folded in walk order.
+pub fn plan(
+    repo: &Repository,
+    selection: &Selection,
+    pool: &rayon::ThreadPool,
+    counters: &Counters,
+) -> Result<History, Error> {
+    let git = |context: &str| {
+        let context = context.to_string();
+        move |source| Error::Git { context, source }
+    };
+    let mut warnings = Vec::new();
+    let mut walk = repo.revwalk().map_err(git("cannot walk history"))?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
+        .map_err(git("cannot sort history"))?;
+    for tip in tips(repo, selection, &mut warnings)? {
+        if let Err(e) = walk.push(tip) {
+            let subject = format!("commit {tip}");
+            warnings.push(Warning::new(
+                subject,
+                format!("cannot walk from it: {}", e.message()),
+            ));
+        }
+    }
+    if let Some(since) = &selection.since {
+        let base = resolve(repo, since, "--since")?;
+        walk.hide(base).map_err(git("cannot hide --since"))?;
+    }
+    let shallow = repo.is_shallow();
+    if shallow {
+        warnings.push(Warning::new(
+            "repository",
+            "shallow clone: history before the shallow boundary is not here and was not scanned; \
+             what the boundary commits hold is attributed to them",
+        ));
+    }
+    let mut commits = Vec::new();
+    for next in walk {
+        match next {
+            Ok(oid) => commits.push(oid),
+            Err(e) => {
+                warnings.push(Warning::new(
+                    "history walk",
+                    format!("stopped early: {}", e.message()),
+                ));
+                break;
+            }
+        }
+    }
+    let git_dir = repo.path().to_path_buf();
+    let mut fold = Fold::default();
+    for (chunk_no, chunk) in commits.chunks(DIFF_CHUNK).enumerate() {
+        let diffs: Vec<CommitDiff> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map_init(
+                    || git_repo::reopen(&git_dir),
+                    |repo, &oid| {
+                        let diff = match repo {
+                            Ok(repo) => diff::commit(repo, oid, shallow),
+                            Err(e) => CommitDiff::failed(oid, e),
+                        };
+                        counters.commits.fetch_add(1, Ordering::Relaxed);
+                        diff
+                    },
+                )
+                .collect()
+        });
+        for (i, diff) in diffs.into_iter().enumerate() {
+            let index = u32::try_from(chunk_no * DIFF_CHUNK + i).expect("fewer than 2^32 commits");
+            fold.add(index, diff);
+        }
+    }
+    warnings.extend(fold.warnings);
+    let paths = fold.paths;
+    let mut pairs: Vec<(Oid, Occurrence)> = fold
+        .first
+        .into_iter()
+        .map(|((oid, path), commit)| (oid, Occurrence { path, commit }))
+        .collect();
+    pairs.sort_unstable_by(|a, b| {
+        let name = |o: &Occurrence| paths.names[o.path as usize].as_str();
+        (a.0, name(&a.1)).cmp(&(b.0, name(&b.1)))
+    });
+    let mut blobs: Vec<BlobJob> = Vec::new();
+    for (oid, occ) in pairs {
+        match blobs.last_mut() {
+            Some(last) if last.oid == oid => last.occurrences.push(occ),
+            _ => blobs.push(BlobJob {
+                oid,
+                occurrences: vec![occ],
+            }),
+        }
+    }
+    Ok(History {
+        commits,
+        paths: paths.names,
+        blobs,
+        warnings,
+    })
+}
+
+/// Commits diffed in parallel before their results are folded: bounds what is held at once.
+const DIFF_CHUNK: usize = 4096;
+
+/// The commits to walk from, sorted and deduplicated so the walk is the same on every run.
+fn tips(
+    repo: &Repository,
+    selection: &Selection,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Oid>, Error> {
+    let mut tips = Vec::new();
+    if selection.tips.is_empty() {
+        let refs = repo.references().map_err(|source| Error::Git {
+            context: "cannot list references".into(),
+            source,
+        })?;
+        for reference in refs {
+            let reference = match reference {
+                Ok(r) => r,
+                Err(e) => {
+                    warnings.push(Warning::new("references", e.message().to_string()));
+                    continue;
+                }
+            };
+            let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            match reference.peel_to_commit() {
+                Ok(c) => tips.push(c.id()),
+                Err(e) => warnings.push(Warning::new(
+                    name,
+                    format!("skipped: does not lead to a commit ({})", e.message()),
+                )),
+            }
+        }
+        // HEAD, detached or not; unborn in a repository without commits.
+        if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+            tips.push(head.id());
+        }
+    } else {
+        for tip in &selection.tips {
+            tips.push(resolve(repo, tip, "--ref")?);
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// A revision given on the command line, as a commit; not found is a fatal error.
+pub fn resolve(repo: &Repository, rev: &str, flag: &'static str) -> Result<Oid, Error> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|source| Error::Git {
+            context: format!("{flag} {rev}: not a commit in this repository"),
+            source,
+        })
+}
+
+/// Interned paths: most blobs share a path with their other versions.
+#[derive(Default)]
+struct PathTable {
+    ids: HashMap<Vec<u8>, u32>,
+    names: Vec<String>,
+}
+
+impl PathTable {
+    fn id(&mut self, path: &[u8]) -> u32 {
+        if let Some(&id) = self.ids.get(path) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 paths");
+        self.names.push(String::from_utf8_lossy(path).into_owned());
+        self.ids.insert(path.to_vec(), id);
+        id
+    }
+}
+
+/// Commit diffs folded in walk order into the first-introduction map.
+#[derive(Default)]
+struct Fold {
+    paths: PathTable,
+    /// (blob, path) → walk index of the oldest commit that introduced it there.
+    first: HashMap<(Oid, u32), u32>,
+    warnings: Vec<Warning>,
+}
+
+impl Fold {
+    fn add(&mut self, index: u32, mut diff: CommitDiff) {
+        self.warnings.append(&mut diff.warnings);
+        diff.removed.sort_unstable();
+        for (blob, path) in diff.added {
+            let path_id = self.paths.id(&path);
+            if self.first.contains_key(&(blob, path_id)) {
+                continue;
+            }
+            let from = diff.removed.partition_point(|(oid, _)| *oid < blob);
+            let moved: Vec<&[u8]> = diff.removed[from..]
+                .iter()
+                .take_while(|(oid, _)| *oid == blob)
+                .map(|(_, p)| p.as_slice())
+                .collect();
+            let attributed = if moved.is_empty() {
+                Some(index)
+            } else {
+                // Moved or renamed: keep the attribution of where it came from.
+                moved
+                    .iter()
+                    .filter_map(|old| {
+                        let old_id = self.paths.ids.get(*old)?;
+                        self.first.get(&(blob, *old_id)).copied()
+                    })
+                    .min()
+            };
+            if let Some(at) = attributed {
+                self.first.insert((blob, path_id), at);
+            }
+        }
+    }
+}

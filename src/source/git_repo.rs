@@ -1,0 +1,186 @@
+//! Git plumbing shared by the history and staged sources: opening a repository, reading one
+//! blob within `--max-filesize`, HEAD's tree, and a commit's provenance ([`CommitInfo`]).
+//!
+//! Owns the rule that a repository handle is per thread: `git2::Repository` is `Send`, not
+//! `Sync`, so parallel workers each call [`reopen`] on the path [`open`] resolved. It must not
+//! print; an unreadable object is a `Warning`, never fatal.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Commit, ObjectType, Oid, Repository, Tree};
+
+use crate::error::{Error, Warning};
+
+/// Opens the repository at or above `path` (a work tree, a subdirectory of one, or a bare
+/// repository), as `git` would find it.
+///
+/// Also turns off libgit2's SHA-1 re-check of every object read (process-wide): it was a
+/// seventh of a full-history scan, and zlib's own checksum still catches a damaged object.
+/// A scanner needs the bytes, not proof that they hash to their name.
+pub fn open(path: &Path) -> Result<Repository, Error> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(Error::PathNotFound(path.to_path_buf()));
+    }
+    git2::opts::strict_hash_verification(false);
+    Repository::discover(path).map_err(|source| Error::NotARepo {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Another handle on the repository `repo` is: one per worker thread.
+pub fn reopen(git_dir: &Path) -> Result<Repository, git2::Error> {
+    Repository::open(git_dir)
+}
+
+/// The `.git` directory (or the bare repository) to reopen in workers.
+pub fn git_dir(repo: &Repository) -> PathBuf {
+    repo.path().to_path_buf()
+}
+
+/// HEAD's tree, or `None` when HEAD is unborn (a repository without commits).
+pub fn head_tree(repo: &Repository) -> Option<Tree<'_>> {
+    repo.head().ok()?.peel_to_tree().ok()
+}
+
+/// How a blob is named in warnings: its path where known, and its object id.
+pub fn blob_subject(path: &str, oid: Oid) -> String {
+    format!("{path} (blob {oid})")
+}
+
+/// Reads one blob whole, unless it is larger than `max_size` or cannot be read.
+pub fn read_blob(
+    repo: &Repository,
+    oid: Oid,
+    max_size: u64,
+    path: &str,
+) -> Result<Vec<u8>, Warning> {
+    let subject = || blob_subject(path, oid);
+    let odb = repo
+        .odb()
+        .map_err(|e| Warning::new(subject(), format!("cannot open the object database: {e}")))?;
+    let (size, kind) = odb.read_header(oid).map_err(|e| {
+        Warning::new(
+            subject(),
+            format!("missing or corrupt object: {}", e.message()),
+        )
+    })?;
+    if kind != ObjectType::Blob {
+        return Err(Warning::new(
+            subject(),
+            format!("expected a blob, found a {kind}"),
+        ));
+    }
+    if size as u64 > max_size {
+        return Err(Warning::new(
+            subject(),
+            format!("skipped: {size} bytes is over --max-filesize ({max_size} bytes)"),
+        ));
+    }
+    let object = odb.read(oid).map_err(|e| {
+        Warning::new(
+            subject(),
+            format!("missing or corrupt object: {}", e.message()),
+        )
+    })?;
+    Ok(object.data().to_vec())
+}
+
+/// The blob at `path` in `tree`, if there is one (a file, not a directory or submodule).
+pub fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+}
+
+/// The commit that introduced a blob at a path: what a history finding is attributed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full hexadecimal object id.
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author time, seconds since the Unix epoch, and the author's UTC offset in minutes.
+    pub author_time: i64,
+    pub author_offset_minutes: i32,
+    /// Committer time, seconds since the Unix epoch: an upper bound on when the content
+    /// existed (amend and rebase keep the author date but renew this one), so expiry uses it.
+    pub committer_time: i64,
+    /// Position in the oldest-first walk: smaller is older. Orders attributions; not reported.
+    pub walk_index: u32,
+}
+
+impl CommitInfo {
+    pub fn new(commit: &Commit<'_>, walk_index: u32) -> CommitInfo {
+        let author = commit.author();
+        CommitInfo {
+            id: commit.id().to_string(),
+            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            author_time: author.when().seconds(),
+            author_offset_minutes: author.when().offset_minutes(),
+            committer_time: commit.time().seconds(),
+            walk_index,
+        }
+    }
+
+    /// The author date as RFC 3339 in the author's own offset (`2024-05-01T14:00:00+02:00`).
+    pub fn author_date(&self) -> String {
+        rfc3339(self.author_time, self.author_offset_minutes)
+    }
+
+    /// The committer date as RFC 3339, UTC.
+    pub fn committer_date(&self) -> String {
+        rfc3339(self.committer_time, 0)
+    }
+}
+
+/// Formats Unix seconds at a UTC offset as RFC 3339 (`Z` for UTC).
+pub fn rfc3339(unix: i64, offset_minutes: i32) -> String {
+    let local = unix + i64::from(offset_minutes) * 60;
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let time = format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    );
+    let zone = if offset_minutes == 0 {
+        "Z".to_string()
+    } else {
+        let sign = if offset_minutes < 0 { '-' } else { '+' };
+        let abs = offset_minutes.unsigned_abs();
+        format!("{sign}{:02}:{:02}", abs / 60, abs % 60)
+    };
+    format!("{y:04}-{m:02}-{d:02}T{time}{zone}")
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400, 0), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_714_564_800, 120), "2024-05-01T14:00:00+02:00");
+        assert_eq!(rfc3339(1_714_564_800, -330), "2024-05-01T06:30:00-05:30");
+        assert_eq!(rfc3339(-1, 0), "1969-12-31T23:59:59Z");
+    }
+}

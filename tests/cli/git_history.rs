@@ -1,0 +1,245 @@
+//! `scan --git`: every ref, each blob once, attributed to the commit that introduced it.
+
+use crate::git_common::{
+    DAY, Repo, env_file, fake_key, fake_secret, git_findings, keyleak, now, with_key,
+};
+
+#[test]
+fn key_added_then_deleted_is_found_and_attributed_to_the_adding_commit() {
+    let repo = Repo::new();
+    let t0 = now() - 30 * DAY;
+    repo.write("README.md", "hello\n");
+    repo.commit_at(t0, "init");
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    repo.write("config/.env", &env_file(&key, &secret));
+    let leak = repo.commit_as("Alice Leaker", "alice@example.com", t0 + DAY, "add config");
+    repo.git(&["rm", "-q", "config/.env"]);
+    repo.commit_at(t0 + 2 * DAY, "remove the key");
+
+    let (run, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["key_id"], key.as_str());
+    assert_eq!(f["secret"], secret.as_str());
+    assert_eq!(f["risk"], "critical");
+    assert_eq!(f["path"], "config/.env");
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["in_head"], false);
+    assert_eq!(f["expired"], false, "AKIA keys never expire");
+    assert_eq!(f["commit"]["id"], leak.as_str());
+    assert_eq!(f["commit"]["author_name"], "Alice Leaker");
+    assert_eq!(f["commit"]["author_email"], "alice@example.com");
+    assert_eq!(f["commit"]["author_timestamp"], t0 + DAY);
+    assert!(
+        f["advice"]["history"]
+            .as_str()
+            .unwrap()
+            .contains("deleted from the tree but still in history: rotate the key"),
+        "{f}"
+    );
+
+    // Human output names the commit, its author and date.
+    let human = keyleak(repo.path(), &["--git"]);
+    assert!(
+        human.stdout.contains(&format!(
+            "commit {leak} by Alice Leaker <alice@example.com>"
+        )),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("history: deleted from the tree"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("from 3 commits"), "{}", human.stdout);
+}
+
+#[test]
+fn a_key_still_in_head_has_no_history_note() {
+    let repo = Repo::new();
+    let key = fake_key("AKIA");
+    repo.write("app.py", &format!("KEY = '{key}'\n"));
+    repo.commit("add");
+    repo.write("app.py", &format!("# edited\nKEY = '{key}'\n"));
+    repo.commit("edit the file, keep the key");
+    let (_, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(
+        findings.len(),
+        1,
+        "every version of one file is one finding: {findings:#?}"
+    );
+    assert_eq!(findings[0]["in_head"], true);
+    assert_eq!(findings[0]["line"], 1, "the version that introduced it");
+    assert!(findings[0]["advice"].get("history").is_none());
+}
+
+#[test]
+fn same_blob_on_two_branches_and_a_tag_is_reported_once() {
+    let repo = Repo::new();
+    let t0 = now() - 10 * DAY;
+    repo.write("README.md", "hello\n");
+    repo.commit_at(t0, "init");
+    let content = env_file(&fake_key("AKIA"), &fake_secret());
+    repo.write("deploy/.env", &content);
+    let leak = repo.commit_at(t0 + DAY, "leak");
+    repo.git(&["tag", "v1.0"]);
+    repo.git(&["tag", "-a", "-m", "annotated", "v1.0-annotated"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("feature.txt", "work\n");
+    repo.commit_at(t0 + 2 * DAY, "feature work");
+    // An unrelated branch that commits the very same file again, later.
+    repo.git(&["checkout", "-q", "--orphan", "other"]);
+    repo.git(&["rm", "-rfq", "."]);
+    repo.write("deploy/.env", &content);
+    repo.commit_at(t0 + 3 * DAY, "same content elsewhere");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["rm", "-q", "deploy/.env"]);
+    repo.commit_at(t0 + 4 * DAY, "remove on main");
+
+    let (run, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(
+        findings[0]["commit"]["id"],
+        leak.as_str(),
+        "the oldest commit"
+    );
+    assert_eq!(findings[0]["in_head"], false);
+    assert_eq!(run.json()["summary"]["scanned_commits"], 5);
+    // Three blobs in all: README, the .env, feature.txt; the .env read once.
+    assert_eq!(run.json()["summary"]["scanned_blobs"], 3);
+
+    // --ref limits the walk: the orphan branch alone attributes it to its own commit.
+    let (_, only_other) = git_findings(repo.path(), &["--ref", "other"]);
+    assert_eq!(only_other.len(), 1);
+    assert_ne!(only_other[0]["commit"]["id"], leak.as_str());
+}
+
+#[test]
+fn an_exact_rename_keeps_the_adding_commit() {
+    let repo = Repo::new();
+    let key = fake_key("AKIA");
+    repo.write("old/name.env", &env_file(&key, &fake_secret()));
+    let added = repo.commit_at(now() - 5 * DAY, "add");
+    repo.git(&["mv", "old", "new"]);
+    repo.commit("rename the directory");
+    let (_, findings) = git_findings(repo.path(), &["--git"]);
+    // Two locations, one leak: both attributed to the commit that added the key, and both in
+    // HEAD, since the key is still in HEAD's tree (at the new path).
+    let paths: Vec<&str> = findings
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["new/name.env", "old/name.env"]);
+    for f in &findings {
+        assert_eq!(f["commit"]["id"], added.as_str(), "{f}");
+        assert_eq!(f["in_head"], true, "{f}");
+    }
+}
+
+#[test]
+fn merges_attribute_to_the_branch_commit_and_keys_added_by_the_merge_itself_to_the_merge() {
+    let repo = Repo::new();
+    let t0 = now() - 20 * DAY;
+    repo.write("README.md", "hello\n");
+    repo.commit_at(t0, "init");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let k1 = fake_key("AKIA");
+    repo.write("feature.env", &env_file(&k1, &fake_secret()));
+    let on_branch = repo.commit_at(t0 + DAY, "feature adds a key");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.txt", "main work\n");
+    repo.commit_at(t0 + 2 * DAY, "main work");
+    repo.git_at(
+        t0 + 3 * DAY,
+        &["merge", "-q", "--no-ff", "-m", "merge feature", "feature"],
+    );
+    // A merge that adds a key of its own (an "evil merge").
+    repo.git(&["checkout", "-q", "-b", "second", "HEAD~1"]);
+    repo.write("second.txt", "more\n");
+    repo.commit_at(t0 + 4 * DAY, "second branch");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git_at(
+        t0 + 5 * DAY,
+        &["merge", "-q", "--no-ff", "--no-commit", "second"],
+    );
+    let k2 = fake_key("AKIA");
+    repo.write("merge.py", &format!("key = \"{k2}\"\n"));
+    let evil = repo.commit_at(t0 + 5 * DAY, "merge second");
+
+    let (_, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert_eq!(
+        with_key(&findings, &k1)[0]["commit"]["id"],
+        on_branch.as_str()
+    );
+    assert_eq!(with_key(&findings, &k2)[0]["commit"]["id"], evil.as_str());
+}
+
+#[test]
+fn detached_head_commits_are_scanned() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "--detach"]);
+    let key = fake_key("AKIA");
+    repo.write("detached.env", &env_file(&key, &fake_secret()));
+    let c = repo.commit("on a detached HEAD, on no branch");
+    let (_, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["commit"]["id"], c.as_str());
+    assert_eq!(findings[0]["in_head"], true);
+}
+
+#[test]
+fn a_missing_blob_is_a_warning_and_the_scan_goes_on() {
+    let repo = Repo::new();
+    let (k1, k2) = (fake_key("AKIA"), fake_key("AKIA"));
+    repo.write("a.env", &env_file(&k1, &fake_secret()));
+    repo.write("b.env", &env_file(&k2, &fake_secret()));
+    repo.commit("two keys");
+    let blob = repo.rev("HEAD:a.env");
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).expect("loose object removed");
+    let (run, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["key_id"], k2.as_str());
+    assert!(
+        run.stderr.contains("warning: a.env (blob "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn output_is_the_same_with_one_thread_and_eight() {
+    let repo = Repo::new();
+    let t0 = now() - 50 * DAY;
+    for i in 0..12 {
+        let path = format!("dir{}/f{i}.env", i % 3);
+        repo.write(&path, &env_file(&fake_key("AKIA"), &fake_secret()));
+        repo.write(&format!("notes{i}.txt"), &format!("line {i}\n"));
+        repo.commit_at(t0 + i * DAY, &format!("commit {i}"));
+        if i % 4 == 3 {
+            repo.git(&["rm", "-q", &path]);
+            repo.commit_at(t0 + i * DAY + 60, &format!("remove {i}"));
+        }
+    }
+    repo.git(&["checkout", "-q", "-b", "side", "HEAD~5"]);
+    repo.write("side.env", &env_file(&fake_key("ASIA"), &fake_secret()));
+    repo.commit_at(t0 + 20 * DAY, "side");
+    for format in ["json", "human"] {
+        let one = keyleak(repo.path(), &["--git", "-j1", "--format", format]);
+        let eight = keyleak(repo.path(), &["--git", "-j8", "--format", format]);
+        assert_eq!(one.code, 1);
+        assert_eq!(one.stdout, eight.stdout, "{format}");
+    }
+    let (_, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(findings.len(), 13);
+}

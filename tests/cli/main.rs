@@ -1,0 +1,19 @@
+//! End-to-end tests of the `keyleak` binary: one test binary (`cargo test --test cli`), one
+//! module per topic. They run the built executable with assert_cmd and check its exit code,
+//! stdout and stderr; expected findings are written out in full, not copied from a run.
+
+mod common;
+mod git_common;
+mod git_history;
+mod git_range;
+mod git_repos;
+mod git_staged;
+mod precommit;
+mod report_formats;
+mod scan_exit_codes;
+mod scan_negative;
+mod scan_output;
+mod scan_pairing;
+mod scan_regressions;
+mod scan_testdata;
+mod scan_walk;

@@ -1,0 +1,128 @@
+//! SARIF and GitHub annotation output: the SARIF document validates against the official
+//! OASIS SARIF 2.1.0 schema (vendored in tests/schemas), carries what GitHub code scanning
+//! reads, and neither format leaks a secret.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const KEY: &str = "AKIAUJZDEGXDNCF32EPF";
+const SECRET: &str = "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";
+const TMP: &str = "ASIAY34FZKBOKMUTVV7A";
+
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prod.env"),
+        format!("# prod\nAWS_ACCESS_KEY_ID={KEY}\nAWS_SECRET_ACCESS_KEY={SECRET}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        format!("temporary: {TMP}\nexample: AKIAIOSFODNN7EXAMPLE\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn scan(dir: &std::path::Path, format: &str) -> (i32, String) {
+    let out = Command::cargo_bin("keyleak")
+        .unwrap()
+        .current_dir(dir)
+        .args(["scan", ".", "--format", format])
+        .output()
+        .unwrap();
+    let all = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    (out.status.code().unwrap(), all)
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema() {
+    let dir = tree();
+    let (code, out) = scan(dir.path(), "sarif");
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &doc["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "aws_access_key",
+            "aws_temporary_access_key",
+            "aws_secret_access_key",
+            "aws_session_token",
+            "aws_unique_id"
+        ]
+    );
+    let results = run["results"].as_array().unwrap();
+    let summary: Vec<(&str, &str, &str, &str, u64, u64)> = results
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                r["ruleId"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                r["properties"]["security-severity"].as_str().unwrap(),
+                loc["artifactLocation"]["uri"].as_str().unwrap(),
+                loc["region"]["startLine"].as_u64().unwrap(),
+                loc["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "aws_temporary_access_key",
+                "warning",
+                "3.0",
+                "notes.md",
+                1,
+                12
+            ),
+            ("aws_access_key", "note", "0.0", "notes.md", 2, 10),
+            ("aws_access_key", "error", "9.5", "prod.env", 2, 19),
+        ]
+    );
+    for r in results {
+        let fp = r["partialFingerprints"]["keyleak/v1"].as_str().unwrap();
+        assert_eq!(fp.len(), 32);
+        assert!(r["message"]["text"].as_str().unwrap().contains("Now: "));
+    }
+    assert!(
+        out.contains("2hpC…") && !out.contains(SECRET),
+        "secret leaked or missing"
+    );
+}
+
+#[test]
+fn github_annotations() {
+    let dir = tree();
+    let (code, out) = scan(dir.path(), "github");
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("::warning file=notes.md,line=1,col=12,title=low%3A temporary AWS access key::ASIAY34FZKBOKMUTVV7A"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("::notice file=notes.md,line=2,col=10,"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with("::error file=prod.env,line=2,col=19,title=critical%3A long-term AWS access key::AKIAUJZDEGXDNCF32EPF (account 295889548742)"), "{}", lines[2]);
+    assert!(!out.contains(SECRET));
+    // One annotation per line: messages carry no raw newline.
+    assert_eq!(out.lines().filter(|l| !l.is_empty()).count(), 3, "{out}");
+}

@@ -1,0 +1,208 @@
+//! Exact findings for every file under `testdata/`: each planted key with its kind, risk,
+//! pairing (the full secret and token, read with `--show-secrets`), account and advice
+//! context, and nothing else. testdata/README.md says what each file holds.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{ROOT, Want, assert_findings, parse_table, scan};
+use crate::scan_negative::DOCS;
+
+/// Every finding in `testdata/positive`, in report order (path, then line, then column).
+/// Columns: see [`parse_table`]. Why the rows are what they are:
+/// - An AKIA key ID with its secret on the next line is a working long-term credential:
+///   critical. Each of the two profiles in `.aws/credentials` gets its own secret.
+/// - `S3Client.java` uses an old-style key ID (fifth character `I`): no account encoded.
+/// - `config.json`: an ASIA key with its secret and session token is medium (it expires).
+/// - `logs/deploy.log`: the ASIA key and the token are seven lines apart, beyond the pairing
+///   window (5 lines), so each is reported alone: low and low.
+/// - `lone_secret.properties`: a secret after `secretKey=` with no key ID: high.
+/// - Contexts: `.aws/` and `.env` are credentials files, `.github/workflows/` GitHub Actions,
+///   `Dockerfile` a container, `.tf` infrastructure as code, `k8s/` Kubernetes,
+///   `serverless.yml` Lambda, `.py`/`.js`/`.java` SDK code; the rest has no marker: generic.
+pub const POSITIVE: &str = "
+    // path line:col kind key_id account risk secret secret_line token(head#len) real|example context
+    testdata/positive/.aws/credentials              3:21   aws_access_key            AKIAVRUVS7NIUJULA7YF  381492067153  critical  ABkcIpIGICgR0DkqXbpBuzxPSil4m4siFj4AEZ3w  4   -                             real  credentials_file
+    testdata/positive/.aws/credentials              8:21   aws_access_key            AKIA2PSAGESIRWAO6JP6  720615384209  critical  edUeJmWzF/9BCdhIaa1hhZ/8GFgypivOIPGrJl0h  9   -                             real  credentials_file
+    testdata/positive/.env                          5:19   aws_access_key            AKIAVRUVS7NI7BB7QMHP  381492067153  critical  ztIlqWOx3DJsJi0cBD5bC9KRTELpsjRC76v7wV0W  6   -                             real  credentials_file
+    testdata/positive/.github/workflows/deploy.yml  11:26  aws_access_key            AKIAVRUVS7NITTR7JPKH  381492067153  critical  OSrA29gvHZXzjJe5HKwycbQy9DIhxTAupXqug8eg  12  -                             real  github_actions
+    testdata/positive/Dockerfile                    9:23   aws_access_key            AKIAS73GWDLBKZIQ5L5O  205836917442  critical  Hk/IiwrLVzD0YkKcUcqldIhNQATX1GkCr9gSk2t7  10  -                             real  ecs_container
+    testdata/positive/S3Client.java                 11:47  aws_access_key            AKIAI7SSEIK3PGJSFUZ2  -             critical  4lC/lDp6UiA3NKeIgIIhLoLgkjoRkwpN77r1uIXb  12  -                             real  sdk_code
+    testdata/positive/app.yaml                      11:19  aws_access_key            AKIAS73GWDLBLXUU22MZ  205836917442  critical  0V9TyB/uLkj/AROMqGLPGbA1Mc73nNsnNoP5nAZB  12  -                             real  generic
+    testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  medium    Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
+    testdata/positive/deploy.js                     9:19   aws_access_key            AKIAVRUVS7NIWJOS7BII  381492067153  critical  K0qKLwKykR1mnAL+s8fc2+GYZxvS4ZhugozJDNwF  10  -                             real  sdk_code
+    testdata/positive/k8s/secret.yaml               8:22   aws_access_key            AKIA2PSAGESI2I7GONT2  720615384209  critical  I3gUK4RbYVHgU0kET3US2J8lUjOpyPd0weoB3eVT  9   -                             real  kubernetes
+    testdata/positive/logs/deploy.log               2:81   aws_temporary_access_key  ASIA2PSAGESIV6X5CIFJ  720615384209  low       -                                         -   -                             real  generic
+    testdata/positive/logs/deploy.log               9:206  aws_session_token         -                     -             low       -                                         -   IQoJb3JpZ2luX2VjEqKTMTbX#436  real  generic
+    testdata/positive/lone_secret.properties        5:22   aws_secret_access_key     -                     -             high      QL8v3r+S36rVC6GupLFe+AIbQQ7JWkxqd+dOtpWG  5   -                             real  generic
+    testdata/positive/main.tf                       12:17  aws_access_key            AKIAS73GWDLBGCYVAFWN  205836917442  critical  WNA1pLn6JZnzB9YyJAskBvXDk3FLNUzjB87wb0zZ  13  -                             real  infrastructure_as_code
+    testdata/positive/serverless.yml                10:23  aws_access_key            AKIAS73GWDLBKAG4U7WT  205836917442  critical  TlxxwY/pMAiJGLtlXUPN2mcaFK42nOLAwMu2oOU0  11  -                             real  lambda
+    testdata/positive/upload.py                     9:24   aws_access_key            AKIA2PSAGESI2SSAKGP4  720615384209  critical  AAfZ7L0jmz2R5sj44WWItG6IxrOscO6S0KFaXIDd  10  -                             real  sdk_code
+";
+
+fn positive() -> Vec<Want> {
+    parse_table(POSITIVE)
+}
+
+/// Every regular file under `dir`, as the paths keyleak reports (relative to the crate root).
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::from(ROOT).join(dir)];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable testdata") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(ROOT).expect("under the root");
+                out.push(rel.to_str().expect("UTF-8 testdata names").to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn positive_tree_exact_findings() {
+    let run = scan(&["testdata/positive", "--format", "json", "--show-secrets"]);
+    assert_eq!(
+        run.code, 1,
+        "critical findings fail with the default --fail-on"
+    );
+    assert_findings(&run.findings(), &positive());
+    assert!(run.stderr.is_empty(), "no warnings: {}", run.stderr);
+}
+
+#[test]
+fn positive_tree_summary() {
+    let run = scan(&["testdata/positive", "--format", "json"]);
+    let summary = &run.json()["summary"];
+    let want = positive();
+    assert_eq!(summary["findings"], want.len());
+    let by_risk: BTreeMap<String, u64> =
+        serde_json::from_value(summary["by_risk"].clone()).expect("by_risk is a map");
+    let counts = [
+        ("critical", 12),
+        ("high", 1),
+        ("medium", 1),
+        ("low", 2),
+        ("info", 0),
+    ];
+    for (risk, n) in counts {
+        assert_eq!(by_risk.get(risk).copied().unwrap_or(0), n, "{risk}");
+    }
+    // By account, counted from the table (whose accounts are decoded independently).
+    let mut by_account: BTreeMap<String, u64> = BTreeMap::new();
+    for w in &want {
+        let a = w.account.clone().unwrap_or_else(|| "unknown".into());
+        *by_account.entry(a).or_default() += 1;
+    }
+    assert_eq!(
+        serde_json::from_value::<BTreeMap<String, u64>>(summary["by_account"].clone()).unwrap(),
+        by_account
+    );
+    // The three made-up accounts of testdata/README.md, and the unknowns: the legacy key, the
+    // lone secret, the lone token.
+    assert_eq!(by_account.len(), 4);
+    assert_eq!(by_account["unknown"], 3);
+    let files = files_under(Path::new("testdata/positive"));
+    assert_eq!(summary["scanned_blobs"], files.len());
+    assert_eq!(summary["allowed_inline"], 0);
+    assert_eq!(summary["warnings"], 0);
+}
+
+/// The issue's "done when": `keyleak scan testdata --format json` lists every planted key and
+/// no look-alike. The negatives add only the documentation examples, as info.
+#[test]
+fn whole_testdata_tree_is_positives_and_doc_examples() {
+    let run = scan(&["testdata", "--format", "json", "--show-secrets"]);
+    assert_eq!(run.code, 1);
+    let mut want = parse_table(DOCS);
+    want.extend(positive());
+    assert_findings(&run.findings(), &want);
+    let files = files_under(Path::new("testdata"));
+    assert_eq!(run.json()["summary"]["scanned_blobs"], files.len());
+}
+
+/// Each file given alone as the PATH gives exactly its own rows: nothing depends on
+/// neighbours, and a file path (not a directory) is reported as given.
+#[test]
+fn each_file_alone_gives_its_own_rows() {
+    let mut all = parse_table(DOCS);
+    all.extend(positive());
+    for file in files_under(Path::new("testdata")) {
+        let run = scan(&[&file, "--format", "json", "--show-secrets"]);
+        let want: Vec<Want> = all.iter().filter(|w| w.path == file).cloned().collect();
+        let failing = want.iter().any(|w| w.risk != "info");
+        assert_eq!(run.code, i32::from(failing), "{file}");
+        assert_findings(&run.findings(), &want);
+    }
+}
+
+fn advice(f: &Value) -> (&str, &str, &str) {
+    let a = &f["advice"];
+    (
+        a["context"].as_str().unwrap(),
+        a["first_step"].as_str().unwrap(),
+        a["replace_with"].as_str().unwrap(),
+    )
+}
+
+/// The advice the issue asks for, by key kind (first step) and by context (the role that
+/// replaces the key). Checked on key phrases, not whole sentences.
+#[test]
+fn advice_names_the_first_step_and_the_replacing_role() {
+    let run = scan(&["testdata/positive", "--format", "json"]);
+    for f in run.findings() {
+        let (context, first, instead) = advice(&f);
+        let first_words: &[&str] = match f["kind"].as_str().unwrap() {
+            "aws_access_key" => &["delete", "CloudTrail"],
+            "aws_temporary_access_key" => &["12 h", "36 h", "sessions"],
+            "aws_secret_access_key" => &["delete"],
+            "aws_session_token" => &["sessions"],
+            other => panic!("unexpected kind {other}"),
+        };
+        let instead_words: &[&str] = match context {
+            "github_actions" => &["OIDC", "configure-aws-credentials", "role-to-assume"],
+            "ecs_container" => &["task role"],
+            "kubernetes" => &["Pod Identity", "IRSA"],
+            "lambda" => &["execution role"],
+            "infrastructure_as_code" => &["aws_iam_access_key", "instance profile"],
+            "credentials_file" => &["IAM Identity Center", "aws configure sso"],
+            "sdk_code" => &["default credential chain"],
+            "generic" => &["role"],
+            other => panic!("unexpected context {other}"),
+        };
+        for w in first_words {
+            assert!(first.contains(w), "{f}: first_step lacks {w:?}");
+        }
+        for w in instead_words {
+            assert!(instead.contains(w), "{f}: replace_with lacks {w:?}");
+        }
+    }
+}
+
+/// Fingerprints: 32 hex digits, the same on every run, different for different keys or files.
+#[test]
+fn fingerprints_are_stable_and_distinct() {
+    let prints = || -> Vec<String> {
+        scan(&["testdata/positive", "--format", "json"])
+            .findings()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = prints();
+    assert_eq!(first, prints());
+    for p in &first {
+        assert_eq!(p.len(), 32, "{p}");
+        assert!(p.bytes().all(|b| b.is_ascii_hexdigit()), "{p}");
+    }
+    let mut unique = first.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), first.len());
+}
