@@ -147,6 +147,9 @@ pub struct Finding {
     pub in_head: Option<bool>,
     /// A temporary credential committed longer ago than it can live: risk `low`.
     pub expired: bool,
+    /// How the credential was hidden when it was found in a decoded view (`escaped`);
+    /// `None` when written plainly.
+    pub encoding: Option<&'static str>,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].

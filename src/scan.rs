@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::lines::LineIndex;
-use crate::detect::{DetectOptions, Detection, Detector};
+use crate::detect::{DetectOptions, Detections, Detector};
 use crate::error::{Error, Warning};
 use crate::finding::Finding;
 use crate::risk::classify;
@@ -46,21 +46,42 @@ pub struct ScanResult {
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
 /// seconds, for expiry.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
-    let detections = detector.detect(&blob.bytes);
+    let detections = detector.detect_layers(&blob.bytes);
     classify_all(&detections, blob, now)
 }
 
 /// Classifies a blob's detections under its origin: a git blob found at several paths is
 /// detected once and classified once per path.
-pub fn classify_all(detections: &[Detection], blob: &Blob, now: i64) -> Vec<Finding> {
+///
+/// A finding from a decoded layer is classified against the decoded text (so its secret,
+/// snippet and fingerprint are the real values), then located in the original bytes and
+/// marked with its `encoding`.
+pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Finding> {
     if detections.is_empty() {
         return Vec::new();
     }
     let mut lines = LineIndex::new(&blob.bytes);
-    detections
+    let mut found: Vec<Finding> = detections
+        .plain
         .iter()
         .map(|d| classify(d, blob, &mut lines, now))
-        .collect()
+        .collect();
+    for layer in &detections.decoded {
+        let view = Blob {
+            origin: blob.origin.clone(),
+            bytes: layer.view.bytes.clone(),
+        };
+        let mut view_lines = LineIndex::new(&view.bytes);
+        for d in &layer.detections {
+            let mut f = classify(d, &view, &mut view_lines, now);
+            let pos = LineIndex::new(&blob.bytes).locate(layer.view.to_original(d.anchor().start));
+            f.location.line = pos.line;
+            f.location.column = pos.column;
+            f.encoding = Some(layer.view.encoding.as_str());
+            found.push(f);
+        }
+    }
+    found
 }
 
 /// Where workers put what they found; read once, after they are done.

@@ -81,6 +81,12 @@ pub struct Detections {
     pub decoded: Vec<Layer>,
 }
 
+impl Detections {
+    pub fn is_empty(&self) -> bool {
+        self.plain.is_empty() && self.decoded.is_empty()
+    }
+}
+
 /// What to look for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DetectOptions {

@@ -43,6 +43,9 @@ pub struct JsonFinding<'a> {
     pub snippet: String,
     pub advice: &'a Advice,
     pub fingerprint: &'a str,
+    /// `escaped` when the credential was found by decoding; absent when written plainly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<JsonCommit<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,6 +103,7 @@ impl<'a> JsonFinding<'a> {
             snippet: f.snippet(show_secrets),
             advice: &f.advice,
             fingerprint: f.fingerprint.as_str(),
+            encoding: f.encoding,
             commit: f.commit.as_deref().map(JsonCommit::new),
             in_head: f.in_head,
             expired: f.commit.is_some().then_some(f.expired),

@@ -132,6 +132,7 @@ pub fn classify(
         commit,
         in_head: None,
         expired,
+        encoding: None,
     }
 }
 

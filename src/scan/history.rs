@@ -108,7 +108,7 @@ impl Worker<'_> {
         self.counters
             .bytes
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let detections = self.detector.detect(&bytes);
+        let detections = self.detector.detect_layers(&bytes);
         if detections.is_empty() {
             return;
         }

@@ -38,7 +38,7 @@ pub(super) fn scan(
             Err(w) => return collector.warn(w),
         };
         collector.count(bytes.len());
-        let detections = detector.detect(&bytes);
+        let detections = detector.detect_layers(&bytes);
         if detections.is_empty() {
             return;
         }
@@ -91,7 +91,7 @@ fn held(
         origin: Origin::file(path),
         bytes,
     };
-    classify_all(&detector.detect(&blob.bytes), &blob, now)
+    classify_all(&detector.detect_layers(&blob.bytes), &blob, now)
         .iter()
         .map(|f| (f.kind, f.credential()))
         .collect()

@@ -10,6 +10,7 @@ mod git_repos;
 mod git_staged;
 mod precommit;
 mod report_formats;
+mod scan_decoding;
 mod scan_exit_codes;
 mod scan_negative;
 mod scan_output;
