@@ -21,6 +21,19 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (or `-` for standard input) for AWS keys.
     Scan(ScanArgs),
+    /// Install a git pre-commit hook running `keyleak scan --staged` (honours core.hooksPath).
+    InstallHook(InstallHookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallHookArgs {
+    /// A directory inside the repository.
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Replace a pre-commit hook that keyleak did not install.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -68,9 +81,27 @@ pub struct ScanArgs {
     #[arg(long)]
     pub include_identifiers: bool,
 
-    /// Exit 1 when a finding has at least this risk; `never` always exits 0 on success.
-    #[arg(long, value_enum, default_value_t = FailOnArg::Low)]
-    pub fail_on: FailOnArg,
+    /// Exit 1 when a finding has at least this risk; `never` always exits 0 on success
+    /// [default: `fail_on` from the config file, else low].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+
+    /// Configuration file [default: .keyleak.toml in the current directory or at the root of
+    /// its git work tree].
+    #[arg(long, value_name = "FILE", help_heading = "Adoption")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .keyleak.toml.
+    #[arg(long, conflicts_with = "config", help_heading = "Adoption")]
+    pub no_config: bool,
+
+    /// Suppress the findings recorded in this baseline file (a new key still fails).
+    #[arg(long, value_name = "FILE", help_heading = "Adoption")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the current findings' fingerprints to FILE, to use later with --baseline.
+    #[arg(long, value_name = "FILE", help_heading = "Adoption")]
+    pub baseline_out: Option<PathBuf>,
 
     /// Worker threads (0 = one per CPU).
     #[arg(short = 'j', long, default_value_t = 0)]

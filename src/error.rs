@@ -17,6 +17,12 @@ pub enum Error {
     Stdin(#[source] io::Error),
     #[error("cannot write the report")]
     Output(#[source] io::Error),
+    #[error("hook {path}: {message}")]
+    Hook { path: String, message: String },
+    #[error("config: {0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("baseline {path}: {message}")]
+    Baseline { path: String, message: String },
     #[error("invalid value for {flag}: {message}")]
     Usage { flag: &'static str, message: String },
     #[error("{path}: not a git repository")]

@@ -1,8 +1,10 @@
 //! The filter stage: what the user said not to report, applied after classification.
 //!
 //! In order: extra placeholder key IDs are downgraded to `info` examples; then findings are
-//! suppressed by inline marker (`keyleak:allow`), allowed path, allowed key ID and baseline,
-//! each counted so the summary can say what was left out and why.
+//! suppressed by inline marker (`keyleak:allow`), allowed path and allowed key ID
+//! ([`Filter::apply`]), and last by the baseline ([`Filter::apply_baseline`], separate so
+//! `--baseline-out` can record what the baseline would hide). Each rule is counted so the
+//! summary can say what was left out and why.
 
 use std::collections::BTreeSet;
 
@@ -45,14 +47,20 @@ impl Filter {
                 f.risk = Risk::Info;
                 f.advice.first_step = first_step(f.kind, true);
             }
+            // The config file lists the placeholders it declares: not a finding there.
+            let declared_here = f.location.path.ends_with(crate::config::FILE_NAME)
+                && key.as_ref().is_some_and(|k| self.placeholders.contains(k));
             let counter = if f.allowed_inline {
                 &mut counts.inline
-            } else if self.allow_paths.as_ref().is_some_and(|g| g.is_match(&f.location.path)) {
+            } else if self
+                .allow_paths
+                .as_ref()
+                .is_some_and(|g| g.is_match(&f.location.path))
+            {
                 &mut counts.path
-            } else if key.as_ref().is_some_and(|k| self.allow_key_ids.contains(k)) {
+            } else if declared_here || key.as_ref().is_some_and(|k| self.allow_key_ids.contains(k))
+            {
                 &mut counts.key_id
-            } else if self.baseline.as_ref().is_some_and(|b| b.contains(f.fingerprint.as_str())) {
-                &mut counts.baseline
             } else {
                 kept.push(f);
                 continue;
@@ -60,5 +68,19 @@ impl Filter {
             *counter += 1;
         }
         (kept, counts)
+    }
+
+    /// Drops the findings recorded in the baseline, counting them.
+    pub fn apply_baseline(&self, findings: Vec<Finding>, counts: &mut Suppressed) -> Vec<Finding> {
+        let Some(baseline) = &self.baseline else {
+            return findings;
+        };
+        let before = findings.len();
+        let kept: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| !baseline.contains(f.fingerprint.as_str()))
+            .collect();
+        counts.baseline += (before - kept.len()) as u64;
+        kept
     }
 }

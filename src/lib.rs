@@ -16,9 +16,12 @@
 //! [`run`] wires them; `main.rs` only parses arguments and maps [`Status`] to an exit code.
 
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod error;
+pub mod filter;
 pub mod finding;
+pub mod install_hook;
 pub mod progress;
 pub mod redact;
 pub mod report;
@@ -58,11 +61,22 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
             let settings = Settings::resolve(args)?;
             run_scan(&settings)
         }
+        cli::Command::InstallHook(args) => {
+            let hook = install_hook::install(&args.repo, args.force)?;
+            eprintln!("keyleak: installed {}", hook.display());
+            Ok(Status::Clean)
+        }
     }
 }
 
 pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     let result = scan::scan(settings)?;
+    if let (Some(path), Some(baseline)) = (&settings.baseline_out, &result.baseline_out) {
+        baseline.write(path).map_err(|e| Error::Baseline {
+            path: path.display().to_string(),
+            message: format!("cannot write: {e}"),
+        })?;
+    }
     {
         let stderr = std::io::stderr();
         let mut err = stderr.lock();

@@ -14,9 +14,11 @@ mod staged;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::config::baseline::BaselineFile;
 use crate::detect::lines::LineIndex;
 use crate::detect::{DetectOptions, Detections, Detector};
 use crate::error::{Error, Warning};
+use crate::filter::Suppressed;
 use crate::finding::Finding;
 use crate::risk::classify;
 use crate::settings::{GitMode, Input, Settings};
@@ -27,8 +29,8 @@ use crate::source::{self, Blob};
 pub struct Stats {
     pub blobs: u64,
     pub bytes: u64,
-    /// Findings dropped by an inline `keyleak:allow` marker.
-    pub allowed_inline: u64,
+    /// Findings left out, by rule (inline marker, allowed path or key ID, baseline).
+    pub suppressed: Suppressed,
     /// History scans: commits walked.
     pub commits: Option<u64>,
 }
@@ -41,6 +43,8 @@ pub struct ScanResult {
     /// Sorted, deduplicated.
     pub warnings: Vec<Warning>,
     pub stats: Stats,
+    /// With `--baseline-out`: every finding the baseline would cover, to be written out.
+    pub baseline_out: Option<BaselineFile>,
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
@@ -121,13 +125,16 @@ impl Collector {
             .push(w);
     }
 
-    fn finish(self) -> ScanResult {
-        let mut findings = self.findings.into_inner().expect("workers are done");
+    fn finish(self, settings: &Settings) -> ScanResult {
         let mut warnings = self.warnings.into_inner().expect("workers are done");
-        let before = findings.len();
-        findings.retain(|f| !f.allowed_inline);
-        let allowed_inline = (before - findings.len()) as u64;
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let found = self.findings.into_inner().expect("workers are done");
+        let (mut unbaselined, mut suppressed) = settings.filter.apply(found);
+        unbaselined.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let baseline_out = settings
+            .baseline_out
+            .is_some()
+            .then(|| BaselineFile::of(&unbaselined));
+        let findings = settings.filter.apply_baseline(unbaselined, &mut suppressed);
         warnings.sort();
         warnings.dedup();
         ScanResult {
@@ -136,9 +143,10 @@ impl Collector {
             stats: Stats {
                 blobs: self.blobs.into_inner(),
                 bytes: self.bytes.into_inner(),
-                allowed_inline,
+                suppressed,
                 commits: self.commits,
             },
+            baseline_out,
         }
     }
 }
@@ -167,7 +175,7 @@ pub fn scan(settings: &Settings) -> Result<ScanResult, Error> {
             GitMode::Staged => staged::scan(settings, repo, &detector, &collector)?,
         },
     }
-    Ok(collector.finish())
+    Ok(collector.finish(settings))
 }
 
 /// A worker pool of `threads` threads for the git drivers (the file walker has its own).

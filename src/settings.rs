@@ -5,7 +5,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{ColorArg, FailOnArg, FormatArg, ScanArgs};
+use crate::config::baseline::BaselineFile;
+use crate::config::{self, FileConfig};
 use crate::error::Error;
+use crate::filter::Filter;
 use crate::finding::Risk;
 use crate::source::git_history::Selection;
 
@@ -75,10 +78,28 @@ pub struct Settings {
     pub fail_on: FailOn,
     /// Unix seconds at the start of the run: what "expired" is measured against.
     pub now: i64,
+    /// Placeholders, allow-lists and baseline from `.keyleak.toml` and `--baseline`.
+    pub filter: Filter,
+    /// Where `--baseline-out` writes the findings' fingerprints.
+    pub baseline_out: Option<PathBuf>,
 }
 
 impl Settings {
     pub fn resolve(args: ScanArgs) -> Result<Settings, Error> {
+        let file = match config::locate(args.config.as_deref()).filter(|_| !args.no_config) {
+            Some(path) => FileConfig::load(&path)?,
+            None => FileConfig::default(),
+        };
+        let baseline =
+            match &args.baseline {
+                Some(path) => Some(BaselineFile::load_fingerprints(path).map_err(|message| {
+                    Error::Baseline {
+                        path: path.display().to_string(),
+                        message,
+                    }
+                })?),
+                None => None,
+            };
         let input = if let Some(mode) = git_mode(&args)? {
             let [repo] = args.paths.as_slice() else {
                 return Err(Error::Usage {
@@ -151,14 +172,28 @@ impl Settings {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
             fail_on: match args.fail_on {
-                FailOnArg::Info => FailOn::AtLeast(Risk::Info),
-                FailOnArg::Low => FailOn::AtLeast(Risk::Low),
-                FailOnArg::Medium => FailOn::AtLeast(Risk::Medium),
-                FailOnArg::High => FailOn::AtLeast(Risk::High),
-                FailOnArg::Critical => FailOn::AtLeast(Risk::Critical),
-                FailOnArg::Never => FailOn::Never,
+                Some(arg) => fail_on_arg(arg),
+                None => file.fail_on.unwrap_or(FailOn::AtLeast(Risk::Low)),
             },
+            filter: Filter {
+                allow_paths: file.allow_globs(),
+                placeholders: file.placeholders,
+                allow_key_ids: file.allow_key_ids,
+                baseline,
+            },
+            baseline_out: args.baseline_out,
         })
+    }
+}
+
+fn fail_on_arg(arg: FailOnArg) -> FailOn {
+    match arg {
+        FailOnArg::Info => FailOn::AtLeast(Risk::Info),
+        FailOnArg::Low => FailOn::AtLeast(Risk::Low),
+        FailOnArg::Medium => FailOn::AtLeast(Risk::Medium),
+        FailOnArg::High => FailOn::AtLeast(Risk::High),
+        FailOnArg::Critical => FailOn::AtLeast(Risk::Critical),
+        FailOnArg::Never => FailOn::Never,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Baselines: the findings a repository already had when it adopted keyleak.
 //!
-//! `--baseline-out FILE` writes the current findings' fingerprints (with kind, key ID, path
-//! and risk for a reviewer; never a secret); `--baseline FILE` suppresses exactly those
+//! `--baseline-out FILE` writes the current findings' fingerprints (with kind, account, path
+//! and risk for a reviewer; never a secret, and no key ID either, so scanning the baseline
+//! file itself finds nothing); `--baseline FILE` suppresses exactly those
 //! fingerprints, so a new key still fails. Fingerprints leave the line out, so a baseline
 //! survives code moving around.
 
@@ -26,7 +27,7 @@ pub struct BaselineFile {
 pub struct Entry {
     pub fingerprint: String,
     pub kind: String,
-    pub key_id: Option<String>,
+    pub account_id: Option<String>,
     pub path: String,
     pub risk: String,
 }
@@ -38,14 +39,17 @@ impl BaselineFile {
             .map(|f| Entry {
                 fingerprint: f.fingerprint.as_str().to_string(),
                 kind: f.kind.as_str().to_string(),
-                key_id: f.key_id.map(|k| k.to_string()),
+                account_id: f.account_id.map(crate::report::account_string),
                 path: f.location.path.clone(),
                 risk: f.risk.as_str().to_string(),
             })
             .collect();
         entries.sort();
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-        BaselineFile { version: VERSION, findings: entries }
+        BaselineFile {
+            version: VERSION,
+            findings: entries,
+        }
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
@@ -60,7 +64,10 @@ impl BaselineFile {
         let file: BaselineFile =
             serde_json::from_str(&text).map_err(|e| format!("not a keyleak baseline: {e}"))?;
         if file.version != VERSION {
-            return Err(format!("baseline version {} is not supported (expected {VERSION})", file.version));
+            return Err(format!(
+                "baseline version {} is not supported (expected {VERSION})",
+                file.version
+            ));
         }
         Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
     }

@@ -114,20 +114,28 @@ impl FileConfig {
         }
         for (list, name, target) in [
             (&raw.placeholders, "placeholders", &mut config.placeholders),
-            (&raw.allow.key_ids, "allow.key_ids", &mut config.allow_key_ids),
+            (
+                &raw.allow.key_ids,
+                "allow.key_ids",
+                &mut config.allow_key_ids,
+            ),
         ] {
             for id in list {
                 if KeyId::parse(id.get_ref().as_bytes()).is_none() {
                     return Err(err(
                         Some(id.span()),
-                        format!("{name}: {:?} is not an AWS key ID (4-letter prefix + 16 of A-Z2-7)", id.get_ref()),
+                        format!(
+                            "{name}: {:?} is not an AWS key ID (4-letter prefix + 16 of A-Z2-7)",
+                            id.get_ref()
+                        ),
                     ));
                 }
                 target.insert(id.get_ref().clone());
             }
         }
         for glob in &raw.allow.paths {
-            build_glob(glob.get_ref()).map_err(|e| err(Some(glob.span()), format!("allow.paths: {e}")))?;
+            build_glob(glob.get_ref())
+                .map_err(|e| err(Some(glob.span()), format!("allow.paths: {e}")))?;
             config.allow_paths.push(glob.get_ref().clone());
         }
         Ok(config)

@@ -239,11 +239,16 @@ impl Reporter for Human {
             let noun = if commits == 1 { "commit" } else { "commits" };
             scanned.push_str(&format!(" from {commits} {noun}"));
         }
-        if result.stats.allowed_inline > 0 {
-            scanned.push_str(&format!(
-                "; {} allowed by keyleak:allow",
-                result.stats.allowed_inline
-            ));
+        let s = result.stats.suppressed;
+        for (n, why) in [
+            (s.inline, "allowed by keyleak:allow"),
+            (s.path, "in allowed paths"),
+            (s.key_id, "allowed key IDs"),
+            (s.baseline, "suppressed by the baseline"),
+        ] {
+            if n > 0 {
+                scanned.push_str(&format!("; {n} {why}"));
+            }
         }
         if !result.warnings.is_empty() {
             scanned.push_str(&format!("; {} warnings (on stderr)", result.warnings.len()));

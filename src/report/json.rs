@@ -112,6 +112,14 @@ impl<'a> JsonFinding<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonSuppressed {
+    inline: u64,
+    path: u64,
+    key_id: u64,
+    baseline: u64,
+}
+
+#[derive(Serialize)]
 struct JsonSummary {
     findings: usize,
     by_risk: BTreeMap<&'static str, usize>,
@@ -119,6 +127,7 @@ struct JsonSummary {
     scanned_blobs: u64,
     scanned_bytes: u64,
     allowed_inline: u64,
+    suppressed: JsonSuppressed,
     warnings: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     scanned_commits: Option<u64>,
@@ -159,7 +168,13 @@ impl Reporter for Json {
                 by_account: summary.by_account,
                 scanned_blobs: result.stats.blobs,
                 scanned_bytes: result.stats.bytes,
-                allowed_inline: result.stats.allowed_inline,
+                allowed_inline: result.stats.suppressed.inline,
+                suppressed: JsonSuppressed {
+                    inline: result.stats.suppressed.inline,
+                    path: result.stats.suppressed.path,
+                    key_id: result.stats.suppressed.key_id,
+                    baseline: result.stats.suppressed.baseline,
+                },
                 warnings: result.warnings.len(),
                 scanned_commits: result.stats.commits,
             },

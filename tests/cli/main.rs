@@ -2,6 +2,7 @@
 //! module per topic. They run the built executable with assert_cmd and check its exit code,
 //! stdout and stderr; expected findings are written out in full, not copied from a run.
 
+mod adoption;
 mod common;
 mod git_common;
 mod git_history;
