@@ -19,7 +19,7 @@ pub enum Error {
     Output(#[source] io::Error),
     #[error("hook {path}: {message}")]
     Hook { path: String, message: String },
-    #[error("config: {0}")]
+    #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error("baseline {path}: {message}")]
     Baseline { path: String, message: String },
