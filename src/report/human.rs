@@ -84,6 +84,10 @@ fn headline(f: &Finding) -> String {
     if f.expired {
         s.push_str(" (expired)");
     }
+    if let Some(encoding) = f.encoding {
+        // The line below shows the decoded text; the position is the first escape.
+        s.push_str(&format!(", hidden in {encoding} text"));
+    }
     s
 }
 
