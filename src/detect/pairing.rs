@@ -80,22 +80,29 @@ pub(crate) fn pair(
 
     let mut secret_edges = Vec::new();
     let mut token_edges = Vec::new();
+    // A documentation key ID does not vouch for a real secret next to it (a template that
+    // kept AKIAIOSFODNN7EXAMPLE but got a real secret): the secret stays unpaired and is
+    // reported on its own. Checked once per secret.
+    let real_secret: Vec<bool> = secret_list
+        .iter()
+        .map(|&s| !is_placeholder(&hay[s..s + SECRET_LEN]))
+        .collect();
+    let token_starts: Vec<usize> = tokens.iter().map(|t| t.start).collect();
+    // Both lists are sorted: each key visits only the values inside its window, so a file
+    // dense with keys costs keys × (values per window), not keys × values.
+    let in_window = |sorted: &[usize], lo: usize, hi: usize| {
+        sorted.partition_point(|&x| x < lo)..sorted.partition_point(|&x| x < hi)
+    };
     for (k, ((key, at), win)) in keys.iter().zip(&windows).enumerate() {
         let Some((lo, hi)) = *win else { continue };
-        for (v, &s) in secret_list.iter().enumerate() {
-            // A documentation key ID does not vouch for a real secret next to it (a template
-            // that kept AKIAIOSFODNN7EXAMPLE but got a real secret): the secret stays
-            // unpaired and is reported on its own.
-            let real_secret = !is_placeholder(&hay[s..s + SECRET_LEN]);
-            if s >= lo && s < hi && !(key.is_placeholder() && real_secret) {
-                secret_edges.push((cost(hay, *at, s), k, v));
+        for v in in_window(&secret_list, lo, hi) {
+            if !(key.is_placeholder() && real_secret[v]) {
+                secret_edges.push((cost(hay, *at, secret_list[v]), k, v));
             }
         }
         if key.class() == KeyClass::Temporary {
-            for (v, t) in tokens.iter().enumerate() {
-                if t.start >= lo && t.start < hi {
-                    token_edges.push((cost(hay, *at, t.start), k, v));
-                }
+            for v in in_window(&token_starts, lo, hi) {
+                token_edges.push((cost(hay, *at, token_starts[v]), k, v));
             }
         }
     }
