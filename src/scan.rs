@@ -20,7 +20,7 @@ use crate::detect::{DetectOptions, Detections, Detector};
 use crate::error::{Error, Warning};
 use crate::filter::Suppressed;
 use crate::finding::Finding;
-use crate::risk::classify;
+use crate::risk::{advice, classify};
 use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob};
 
@@ -65,10 +65,12 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
         return Vec::new();
     }
     let mut lines = LineIndex::new(&blob.bytes);
+    // Decoded text is the same file: its findings share the original's context.
+    let context = advice::context_for(&blob.origin.path, &blob.bytes);
     let mut found: Vec<Finding> = detections
         .plain
         .iter()
-        .map(|d| classify(d, blob, &mut lines, now))
+        .map(|d| classify(d, blob, &mut lines, context, now))
         .collect();
     for layer in &detections.decoded {
         let view = Blob {
@@ -77,7 +79,7 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
         };
         let mut view_lines = LineIndex::new(&view.bytes);
         for d in &layer.detections {
-            let mut f = classify(d, &view, &mut view_lines, now);
+            let mut f = classify(d, &view, &mut view_lines, context, now);
             let pos = LineIndex::new(&blob.bytes).locate(layer.view.to_original(d.anchor().start));
             f.location.line = pos.line;
             f.location.column = pos.column;

@@ -26,13 +26,31 @@ pub const BYTES_AROUND: usize = 2048;
 
 type Cost = (usize, bool, usize);
 
-fn cost(hay: &[u8], key_at: usize, value_at: usize) -> Cost {
-    let before = value_at < key_at;
+/// A position with its 0-based line number (counted once per blob, not once per pair).
+#[derive(Clone, Copy)]
+struct At {
+    offset: usize,
+    line: usize,
+}
+
+fn cost(key: At, value: At) -> Cost {
     (
-        newlines_between(hay, key_at, value_at),
-        before,
-        key_at.abs_diff(value_at),
+        key.line.abs_diff(value.line),
+        value.offset < key.offset,
+        key.offset.abs_diff(value.offset),
     )
+}
+
+/// Line numbers of ascending `offsets`, counting each newline once.
+fn with_lines(hay: &[u8], offsets: impl Iterator<Item = usize>) -> Vec<At> {
+    let (mut prev, mut line) = (0, 0);
+    offsets
+        .map(|offset| {
+            line += newlines_between(hay, prev, offset);
+            prev = offset;
+            At { offset, line }
+        })
+        .collect()
 }
 
 fn window(hay: &[u8], key_at: usize) -> (usize, usize) {
@@ -40,6 +58,20 @@ fn window(hay: &[u8], key_at: usize) -> (usize, usize) {
         lines_back(hay, key_at, LINES_AROUND, BYTES_AROUND),
         lines_forward(hay, key_at + KEY_ID_LEN, LINES_AROUND, BYTES_AROUND),
     )
+}
+
+/// The union of `windows` as sorted, disjoint ranges.
+fn merged(windows: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
+    let mut all: Vec<(usize, usize)> = windows.collect();
+    all.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(all.len());
+    for (lo, hi) in all {
+        match out.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
 }
 
 /// Greedy one-to-one assignment of values to keys by ascending cost.
@@ -71,8 +103,10 @@ pub(crate) fn pair(
         .iter()
         .map(|(key, at)| (key.class() != KeyClass::Identifier).then(|| window(hay, *at)))
         .collect();
-    for (lo, hi) in windows.iter().flatten() {
-        for start in candidates_in(hay, *lo, *hi) {
+    // Windows of neighbouring keys overlap (a credentials file, a key-dense dump): search
+    // their union once, so each byte is looked at once however many keys are near it.
+    for (lo, hi) in merged(windows.iter().flatten().copied()) {
+        for start in candidates_in(hay, lo, hi) {
             secrets.entry(start).or_insert(false);
         }
     }
@@ -88,21 +122,24 @@ pub(crate) fn pair(
         .map(|&s| !is_placeholder(&hay[s..s + SECRET_LEN]))
         .collect();
     let token_starts: Vec<usize> = tokens.iter().map(|t| t.start).collect();
+    let key_at = with_lines(hay, keys.iter().map(|(_, at)| *at));
+    let secret_at = with_lines(hay, secret_list.iter().copied());
+    let token_at = with_lines(hay, token_starts.iter().copied());
     // Both lists are sorted: each key visits only the values inside its window, so a file
     // dense with keys costs keys × (values per window), not keys × values.
     let in_window = |sorted: &[usize], lo: usize, hi: usize| {
         sorted.partition_point(|&x| x < lo)..sorted.partition_point(|&x| x < hi)
     };
-    for (k, ((key, at), win)) in keys.iter().zip(&windows).enumerate() {
+    for (k, ((key, _), win)) in keys.iter().zip(&windows).enumerate() {
         let Some((lo, hi)) = *win else { continue };
         for v in in_window(&secret_list, lo, hi) {
             if !(key.is_placeholder() && real_secret[v]) {
-                secret_edges.push((cost(hay, *at, secret_list[v]), k, v));
+                secret_edges.push((cost(key_at[k], secret_at[v]), k, v));
             }
         }
         if key.class() == KeyClass::Temporary {
             for v in in_window(&token_starts, lo, hi) {
-                token_edges.push((cost(hay, *at, token_starts[v]), k, v));
+                token_edges.push((cost(key_at[k], token_at[v]), k, v));
             }
         }
     }

@@ -263,8 +263,7 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         .unwrap_or(&GENERIC)
 }
 
-pub fn advise(facts: Facts, path: &str, content: &[u8]) -> Advice {
-    let context = context_for(path, content);
+pub fn advise(facts: Facts, context: &'static Context) -> Advice {
     Advice {
         context: context.id,
         first_step: first_step_for(facts),

@@ -52,12 +52,15 @@ fn text(hay: &[u8], span: Span) -> String {
 }
 
 /// Classifies one detection. `lines` must belong to `blob`; call in increasing anchor order
-/// for one pass over the blob. `now` (Unix seconds) decides whether a credential from a
-/// commit has expired. `in_head` is left `None`: only the history scan can tell.
+/// for one pass over the blob. `context` is the file's deployment context
+/// ([`advice::context_for`]), looked up once per blob: it may search the whole content.
+/// `now` (Unix seconds) decides whether a credential from a commit has expired. `in_head` is
+/// left `None`: only the history scan can tell.
 pub fn classify(
     detection: &Detection,
     blob: &Blob,
     lines: &mut LineIndex<'_>,
+    context: &'static advice::Context,
     now: i64,
 ) -> Finding {
     let hay = &blob.bytes[..];
@@ -126,7 +129,7 @@ pub fn classify(
             column: pos.column,
         },
         line_text: context_line(hay, pos.line_start, pos.line_end, anchor),
-        advice: advice::advise(facts, &blob.origin.path, hay),
+        advice: advice::advise(facts, context),
         fingerprint: Fingerprint::new(kind, &credential, &blob.origin.path),
         allowed_inline,
         commit,
