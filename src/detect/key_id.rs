@@ -141,7 +141,8 @@ impl KeyId {
     ///
     /// The 16 characters after the prefix are base32 for 10 bytes; bytes 0–5, big-endian,
     /// masked with `0x7fff_ffff_ff80` and shifted right by 7 give the account. IDs whose fifth
-    /// character is `I` or `J` predate this encoding and give `None`.
+    /// character is `I` or `J` predate this encoding and give `None`. The field holds up to
+    /// 2^40 − 1; a value over 12 digits is no AWS account (a made-up ID), so `None` too.
     pub fn account_id(&self) -> Option<u64> {
         if matches!(self.0[4], b'I' | b'J') {
             return None;
@@ -152,7 +153,8 @@ impl KeyId {
         }
         // 80 bits in all; the first 48 are bytes 0..6.
         let first_six = (bits >> 32) as u64;
-        Some((first_six & 0x7fff_ffff_ff80) >> 7)
+        let account = (first_six & 0x7fff_ffff_ff80) >> 7;
+        (account <= MAX_ACCOUNT).then_some(account)
     }
 
     /// Documentation keys and obvious stand-ins: AWS's `…EXAMPLE` IDs, one repeated character,
@@ -182,6 +184,9 @@ impl fmt::Debug for KeyId {
         write!(f, "KeyId({})", self.as_str())
     }
 }
+
+/// The largest 12-digit account number.
+const MAX_ACCOUNT: u64 = 999_999_999_999;
 
 fn prefix_of(four: &[u8]) -> Option<&'static Prefix> {
     PREFIXES.iter().find(|p| p.prefix.as_bytes() == four)
@@ -242,6 +247,8 @@ mod tests {
         );
         assert_eq!(key("AKIAIOSFODNN7EXAMPLE").account_id(), None);
         assert_eq!(key("AKIAJOSFODNN7ABCDEFG").account_id(), None);
+        // The field decodes to 1,051,744,508,291: over 12 digits, so not an account.
+        assert_eq!(key("AKIA7JYG3TGBWG6ABPZL").account_id(), None);
     }
 
     #[test]

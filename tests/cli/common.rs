@@ -82,7 +82,8 @@ pub fn scan_stdin(input: &[u8], args: &[&str]) -> Run {
 
 /// The account an access key ID encodes, per the issue: the 16 characters after the prefix
 /// are base32 for 10 bytes; bytes 0-5 big-endian, masked with 0x7fffffffff80, shifted right
-/// by 7. IDs whose fifth character is `I` or `J` predate the encoding.
+/// by 7. IDs whose fifth character is `I` or `J` predate the encoding; a result over 12
+/// digits is no account.
 pub fn account_of(key_id: &str) -> Option<String> {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let body = &key_id.as_bytes()[4..];
@@ -107,7 +108,8 @@ pub fn account_of(key_id: &str) -> Option<String> {
     let first_six = bytes[..6]
         .iter()
         .fold(0u64, |n, &b| (n << 8) | u64::from(b));
-    Some(format!("{:012}", (first_six & 0x7fff_ffff_ff80) >> 7))
+    let account = (first_six & 0x7fff_ffff_ff80) >> 7;
+    (account < 1_000_000_000_000).then(|| format!("{account:012}"))
 }
 
 /// One finding as the tests compare it: every field the issue asks to check, with full secret
@@ -244,4 +246,6 @@ fn account_decoder_matches_the_issue_vectors() {
     );
     assert_eq!(account_of("AKIAIOSFODNN7EXAMPLE"), None);
     assert_eq!(account_of("AKIAJOSFODNN7ABCDEFG"), None);
+    // Decodes to 1,051,744,508,291: thirteen digits, no account.
+    assert_eq!(account_of("AKIA7JYG3TGBWG6ABPZL"), None);
 }
