@@ -37,7 +37,15 @@ impl Run {
 /// environment; stdout is a pipe, so `--color auto` means no colour anyway.
 pub fn scan_cmd(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_keyleak"));
-    cmd.current_dir(dir).env_remove("NO_COLOR").arg("scan");
+    isolate(&mut cmd, dir);
+    cmd.arg("scan");
+    cmd
+}
+
+/// Sets `cmd` to run in `dir` with the environment and timeout every keyleak run here gets; for
+/// wrappers (`/usr/bin/time`, `script`) that start keyleak themselves.
+pub fn isolate(cmd: &mut assert_cmd::Command, dir: &Path) {
+    cmd.current_dir(dir).env_remove("NO_COLOR");
     // testdata/ sits in a git repository and keyleak honours the global gitignore
     // (`core.excludesFile` in ~/.gitconfig or /etc/gitconfig, `~/.config/git/ignore`): a
     // developer's one listing `.env` would hide planted keys. Point every lookup at nothing.
@@ -48,7 +56,6 @@ pub fn scan_cmd(dir: &Path) -> assert_cmd::Command {
         .env("GIT_CONFIG_SYSTEM", nowhere.join("gitconfig"));
     // Generous: a hang (symlink loop, FIFO) must fail the test, not stall the suite.
     cmd.timeout(std::time::Duration::from_secs(60));
-    cmd
 }
 
 pub fn finish(cmd: &mut assert_cmd::Command) -> Run {

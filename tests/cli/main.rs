@@ -4,11 +4,15 @@
 
 mod adoption;
 mod common;
+mod determinism;
 mod git_common;
 mod git_history;
 mod git_range;
 mod git_repos;
 mod git_staged;
+mod hostile_repo;
+mod hostile_tree;
+mod no_leak;
 mod precommit;
 mod report_formats;
 mod scan_decoding;

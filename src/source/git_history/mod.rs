@@ -17,9 +17,11 @@
 //!   the walk (`--since`), the move adds nothing new and is skipped. A rename with edits is a
 //!   new blob, attributed to the commit that made it.
 //! - Submodules (gitlinks) are not entered. Symlinks are blobs (their target) and are scanned.
-//! - A missing or corrupt commit or tree is a `Warning`; the walk goes on without it.
+//! - A missing or corrupt commit or tree is a `Warning`; the walk goes on without it (when
+//!   libgit2's revwalk gives up on one, `tolerant_walk` walks around it).
 
 mod diff;
+mod tolerant_walk;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -85,19 +87,24 @@ pub fn plan(
     let mut walk = repo.revwalk().map_err(git("cannot walk history"))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
         .map_err(git("cannot sort history"))?;
+    let mut pushed = Vec::new();
     for tip in tips(repo, selection, &mut warnings)? {
-        if let Err(e) = walk.push(tip) {
-            let subject = format!("commit {tip}");
-            warnings.push(Warning::new(
-                subject,
+        match walk.push(tip) {
+            Ok(()) => pushed.push(tip),
+            Err(e) => warnings.push(Warning::new(
+                format!("commit {tip}"),
                 format!("cannot walk from it: {}", e.message()),
-            ));
+            )),
         }
     }
-    if let Some(since) = &selection.since {
-        let base = resolve(repo, since, "--since")?;
-        walk.hide(base).map_err(git("cannot hide --since"))?;
-    }
+    let hidden = match &selection.since {
+        Some(since) => {
+            let base = resolve(repo, since, "--since")?;
+            walk.hide(base).map_err(git("cannot hide --since"))?;
+            Some(base)
+        }
+        None => None,
+    };
     let shallow = repo.is_shallow();
     if shallow {
         warnings.push(Warning::new(
@@ -111,10 +118,16 @@ pub fn plan(
         match next {
             Ok(oid) => commits.push(oid),
             Err(e) => {
+                // One damaged commit ends libgit2's sorted walk before it yields anything:
+                // walk again, commit by commit, around what cannot be read.
                 warnings.push(Warning::new(
                     "history walk",
-                    format!("stopped early: {}", e.message()),
+                    format!(
+                        "{}: walked again commit by commit, skipping what cannot be read",
+                        e.message()
+                    ),
                 ));
+                commits = tolerant_walk::walk(repo, &pushed, hidden, shallow, &mut warnings);
                 break;
             }
         }
