@@ -6,18 +6,29 @@
 #                                    100k-file repo for --staged
 #   scripts/bench.sh --scale 0.1     everything 10x smaller (also KEYLEAK_BENCH_SCALE=0.1)
 #
+#   scripts/bench.sh --with-peers    also install the peer scanners when absent (ripsecrets
+#                                    with `cargo install`, kingfisher with `pip install
+#                                    kingfisher-bin`, into the usual user locations)
+#
 # Data goes to target/bench-data/scale-S/ and is reused when present (delete it to rebuild).
 # Needs git and python3; installs ripgrep (and hyperfine, for steadier timings) with apt-get
-# when absent. Peers (ripsecrets, kingfisher) are timed only when already on PATH.
+# when absent. Without --with-peers the peers are timed only when already on PATH.
+#
+# Peers run offline: kingfisher with --no-validate --no-update-check (it would otherwise send
+# found keys to AWS and ask GitHub for releases), and both inside an empty network namespace
+# (`unshare -rn`) where the kernel allows it. ripsecrets is slow on this workload (~1-2 MB/s
+# of minified JS and JSON): at full scale its row alone takes over half an hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 scale=${KEYLEAK_BENCH_SCALE:-1}
+with_peers=0
 while [ $# -gt 0 ]; do
   case $1 in
     --scale|--size) scale=$2; shift 2 ;;
-    *) echo "usage: scripts/bench.sh [--scale S]" >&2; exit 2 ;;
+    --with-peers) with_peers=1; shift ;;
+    *) echo "usage: scripts/bench.sh [--scale S] [--with-peers]" >&2; exit 2 ;;
   esac
 done
 export KEYLEAK_BENCH_SCALE=$scale
@@ -34,6 +45,53 @@ need_apt rg ripgrep || { echo "bench: ripgrep is required" >&2; exit 2; }
 # /usr/bin/time gives peak RSS; hyperfine is optional (a median-of-3 loop replaces it).
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time || { echo "bench: /usr/bin/time is required" >&2; exit 2; }
 need_apt hyperfine hyperfine || true
+
+# Peers. With --with-peers, also look where `cargo install` and `pip install --user` put them
+# when those directories are not on PATH.
+find_ripsecrets() {
+  local p
+  p=$(command -v ripsecrets || true)
+  [ -z "$p" ] && [ "$with_peers" = 1 ] && p=${CARGO_HOME:-$HOME/.cargo}/bin/ripsecrets
+  [ -n "$p" ] && [ -x "$p" ] && echo "$p"
+}
+# kingfisher-bin's `kingfisher` is a Python script that execs the bundled binary (under pyenv
+# behind a shell shim too): ~0.1 s of interpreter start-up per run that is not scanning. Time
+# the binary itself, found through the package with the script's own interpreter.
+find_kingfisher() {
+  local p py=python3 first
+  p=$(command -v kingfisher || true)
+  [ -z "$p" ] && [ "$with_peers" = 1 ] && [ -x "$HOME/.local/bin/kingfisher" ] && p=$HOME/.local/bin/kingfisher
+  if [ -n "$p" ]; then
+    first=$(head -n 1 "$p")
+    [[ $first == '#!'* ]] || { echo "$p"; return 0; }
+    [[ $first == *python* ]] && py=${first#\#!}
+  elif [ "$with_peers" = 0 ]; then
+    return 1
+  fi
+  # $py unquoted: a shebang may be `/usr/bin/env python3`.
+  # shellcheck disable=SC2086
+  $py -c 'import kingfisher; print(kingfisher.get_binary_path())' 2>/dev/null && return 0
+  [ -n "$p" ] && echo "$p"
+}
+if [ "$with_peers" = 1 ]; then
+  if [ -z "$(find_ripsecrets)" ]; then
+    echo "bench: installing ripsecrets with cargo install (a few minutes)" >&2
+    cargo install --quiet --locked ripsecrets || cargo install --quiet ripsecrets \
+      || echo "bench: could not install ripsecrets" >&2
+  fi
+  if [ -z "$(find_kingfisher)" ]; then
+    echo "bench: installing kingfisher with pip install kingfisher-bin" >&2
+    python3 -m pip install --quiet kingfisher-bin || python3 -m pip install --quiet --user kingfisher-bin \
+      || { command -v pipx >/dev/null && pipx install kingfisher-bin; } \
+      || echo "bench: could not install kingfisher" >&2
+  fi
+fi
+ripsecrets=$(find_ripsecrets || true)
+kingfisher=$(find_kingfisher || true)
+# An empty network namespace makes "nothing leaves the machine" a fact, not a flag setting;
+# it costs ~5 ms per run. Where user namespaces are off, the flags alone must do.
+offline=
+unshare -rn true 2>/dev/null && offline="unshare -rn "
 
 cargo build --release --locked --quiet
 keyleak=$root/target/release/keyleak
@@ -82,49 +140,67 @@ pattern="'(AKIA|ASIA)[A-Z2-7]{16}'"
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# measure CMD: prints "SECONDS PEAK_RSS_MB". Time is the median of 3 runs after a warm-up
-# run (which also warms the page cache); peak RSS is the largest process in the command.
+# measure CMD OUT: prints "SECONDS PEAK_RSS_MB RUNS". A first run warms the page cache (and
+# kingfisher's compiled-rule cache), gives the peak RSS (largest process in the command) and
+# keeps its stdout in OUT, to check what the command found. Then the median of 3 timed runs,
+# or 1 when the first took over a minute (ripsecrets at full scale: ~15 min a run).
 measure() {
-  local cmd=$1 t rss=0 r
+  local cmd=$1 out=$2 t rss n=3 t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$tmp/rss" bash -c "$cmd" >"$out" 2>/dev/null || true
+  t1=$(date +%s%N)
+  rss=$(tail -n 1 "$tmp/rss")
+  [ $(( t1 - t0 )) -gt 60000000000 ] && n=1
   if command -v hyperfine >/dev/null; then
     # -N (no shell) for a plain command, so a 5 ms run is not mostly shell start-up; a
     # pipeline (` | `; the regex has `|` without spaces) needs the shell, whose start-up
     # hyperfine measures and subtracts. -i: keyleak may exit 1 on findings, rg 1 on none.
     local shell=(-N)
     [[ $cmd == *' | '* ]] && shell=()
-    hyperfine "${shell[@]}" --warmup 1 --runs 3 -i --export-json "$tmp/h.json" --style none \
+    hyperfine "${shell[@]}" --runs "$n" -i --export-json "$tmp/h.json" --style none \
       -- "$cmd" >/dev/null 2>&1
     t=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$tmp/h.json")
-    /usr/bin/time -f '%M' -o "$tmp/rss" bash -c "$cmd" >/dev/null 2>&1 || true
-    rss=$(tail -n 1 "$tmp/rss")
   else
-    bash -c "$cmd" >/dev/null 2>&1 || true
     local runs=()
-    for _ in 1 2 3; do
-      local t0 t1
+    for _ in $(seq "$n"); do
       t0=$(date +%s%N)
-      /usr/bin/time -f '%M' -o "$tmp/rss" bash -c "$cmd" >/dev/null 2>&1 || true
+      bash -c "$cmd" >/dev/null 2>&1 || true
       t1=$(date +%s%N)
       runs+=("$(( (t1 - t0) / 1000000 ))")
-      r=$(tail -n 1 "$tmp/rss"); [ "$r" -gt "$rss" ] && rss=$r
     done
-    t=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{printf "%.3f", $1 / 1000}')
+    t=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(( (n + 1) / 2 ))p" | awk '{printf "%.3f", $1 / 1000}')
   fi
-  echo "$t $(( rss / 1024 ))"
+  echo "$t $(( rss / 1024 )) $n"
+}
+
+# Distinct access key IDs in a scanner's output (all three print them in full), and how much
+# it says it scanned (keyleak's `scanned …` line, kingfisher's summary; ripsecrets says nothing).
+key_ids() { { grep -oE '\b(AKIA|ASIA)[A-Z2-7]{16}\b' "$1" || true; } | sort -u | wc -l; }
+volume() {
+  local v
+  v=$(sed -n 's/^scanned //p' "$1" | head -n 1)
+  [ -z "$v" ] && grep -q 'Blobs Scanned' "$1" \
+    && v="$(sed -n 's/.*Blobs Scanned[.]*: //p' "$1" | head -n 1) blobs, $(sed -n 's/.*Bytes Scanned[.]*: //p' "$1" | head -n 1)"
+  echo "${v:+, scanned $v}"
 }
 
 rows=()
-# row TASK KEYLEAK_CMD REFERENCE_NAME REFERENCE_CMD
-row() {
-  echo "bench: $1 ..." >&2
-  local kt krss rt
-  read -r kt krss <<<"$(measure "$2")"
-  read -r rt _ <<<"$(measure "$4")"
-  # Tab-separated: reference names contain `|`.
-  rows+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$1" "$kt" "$3" "$rt" \
-    "$(awk -v a="$kt" -v b="$rt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" "$krss")")
-}
 notes=()
+# row TASK KEYLEAK_CMD REFERENCE_NAME REFERENCE_CMD [check]: with `check`, a note compares the
+# key IDs each side reported, so a peer that skips files or fails fast cannot pass for fast.
+row() {
+  echo "bench: $1 ($3) ..." >&2
+  local kt krss rt rn
+  read -r kt krss _ <<<"$(measure "$2" "$tmp/k.out")"
+  read -r rt _ rn <<<"$(measure "$4" "$tmp/r.out")"
+  [ "$rn" = 1 ] && notes+=("$1 / $3: timed once, not median of 3 (a run takes over a minute)")
+  # Tab-separated: reference names contain `|`. Small ratios get a third digit, not 0.00.
+  rows+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$1" "$kt" "$3" "$rt" \
+    "$(awk -v a="$kt" -v b="$rt" 'BEGIN { if (b <= 0) print "-"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }')" "$krss")")
+  if [ "${5:-}" = check ]; then
+    notes+=("$1 / $3: key IDs reported: keyleak $(key_ids "$tmp/k.out")$(volume "$tmp/k.out"); ${3%% *} $(key_ids "$tmp/r.out")$(volume "$tmp/r.out")")
+  fi
+}
 
 row "files: scan TREE" "$(kl "$tree")" "rg -c" "rg -c $pattern $tree"
 row "files: scan TREE" "$(kl "$tree")" "rg -uuu -a -c" "rg -uuu -a -c $pattern $tree"
@@ -134,22 +210,43 @@ row "history: scan --git" "$(kl --git "$history")" "git log -p --all | rg -c" \
 row "staged: 1 of $staged_files files" "$(kl --staged "$staged")" \
   "git diff --cached | rg -c" "git -C $staged diff --cached | rg -c $pattern"
 
-if command -v ripsecrets >/dev/null; then
-  row "files: vs ripsecrets" "$(kl "$tree")" "ripsecrets" "ripsecrets $tree"
+# ripsecrets (exit 1 on findings, 0 on none and on a missing path) walks like ripgrep: skips
+# hidden files, honours .gitignore and .secretsignore (the tree has none), reads binaries. It
+# prints each matching line, secret included; the output goes to a temporary file.
+if [ -n "$ripsecrets" ]; then
+  row "files: vs ripsecrets" "$(kl "$tree")" "ripsecrets" "$offline$ripsecrets $tree" check
 else
-  notes+=("ripsecrets not installed: skipped (cargo install ripsecrets)")
+  notes+=("ripsecrets not installed: skipped (--with-peers, or cargo install ripsecrets)")
 fi
-if command -v kingfisher >/dev/null; then
-  row "files: vs kingfisher" "$(kl "$tree")" "kingfisher" "kingfisher scan --no-update-check $tree"
-  row "history: vs kingfisher" "$(kl --git "$history")" "kingfisher --git" \
-    "kingfisher scan --no-update-check --git-history full $history"
+# kingfisher (exit 200 on findings, 205 on validated ones, 0 on none) runs its ~490 rules by
+# default; `--rule aws` keeps the 5 AWS ones, like for like, but then skips *.png files
+# (2.14.0; with all rules it reads them). Given a repository it scans the history and also
+# the checkout and the files under .git.
+if [ -n "$kingfisher" ]; then
+  kf="$offline$kingfisher scan --no-validate --no-update-check"
+  row "files: vs kingfisher" "$(kl "$tree")" "kingfisher" "$kf $tree" check
+  row "files: vs kingfisher" "$(kl "$tree")" "kingfisher --rule aws" "$kf --rule aws $tree" check
+  row "history: vs kingfisher" "$(kl --git "$history")" "kingfisher (+checkout)" \
+    "$kf --git-history full $history" check
+  notes+=("the tree's *.png files, which kingfisher --rule aws does not scan: $(find "$tree" -name '*.png' -printf '%s\n' \
+    | awk '{ n++; b += $1 } END { printf "%d files, %.1f MiB", n, b / 1048576 }')")
+  notes+=("kingfisher on the repository also reads its checkout ($(du -sm --exclude=.git --exclude=.done "$history" | cut -f1) MB) and the files under .git ($(du -sm "$history/.git" | cut -f1) MB, packs included); keyleak --git reads history only")
 else
-  notes+=("kingfisher not installed: skipped (pip install kingfisher-bin)")
+  notes+=("kingfisher not installed: skipped (--with-peers, or pip install kingfisher-bin)")
+fi
+if [ -n "$ripsecrets$kingfisher" ] && [ -z "$offline" ]; then
+  notes+=("unshare -rn not permitted here: peers ran with network access (kingfisher's flags keep it offline)")
 fi
 
 echo
 echo "keyleak $("$keyleak" --version 2>/dev/null | awk '{print $2}') | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') | scale $scale"
 echo "workload: tree $tree_files files, $tree_mb MB; history $commits commits; staged repo $staged_files files"
+peers=
+[ -n "$ripsecrets" ] && peers+="$("$ripsecrets" --version | head -n 1) ($ripsecrets); "
+# $offline unquoted: empty, or `unshare -rn` and its flag.
+# shellcheck disable=SC2086
+[ -n "$kingfisher" ] && peers+="$($offline"$kingfisher" --no-update-check --version | head -n 1) ($kingfisher); "
+[ -n "$peers" ] && echo "peers: ${peers%; }${offline:+; run under ${offline% }}"
 echo "timer: $(command -v hyperfine >/dev/null && echo 'hyperfine, median of 3' || echo '/usr/bin/time loop, median of 3') after 1 warm-up"
 echo
 printf '| %-30s | %9s | %-26s | %9s | %6s | %11s |\n' task keyleak reference "ref time" ratio "keyleak RSS"
