@@ -9,9 +9,21 @@
 //!
 //! Owns decoding and offset mapping only; the detector decides what to do with a view.
 
-/// Literals that may start an escape; the prefilter looks for them in the same pass as the
-/// key prefixes, so a blob without them costs nothing more.
-pub const ESCAPE_LITERALS: &[&str] = &["\\u", "\\x", "&#"];
+/// Literals that may start an escape of printable ASCII; the prefilter looks for them in the
+/// same pass as the key prefixes, so a blob without them costs nothing more.
+///
+/// Three bytes each, not the two-byte `\u`, `\x`, `&#`: the vectorised search (Teddy) works
+/// on the shortest literal's length, and two-byte literals let far more positions through to
+/// verification (measured: 185 M vs 115 M instructions on 45 MB of mixed source). The third
+/// byte is whatever every printable-ASCII escape has there: `\u0`+3 hex digits, `\u{`,
+/// `\x2`..`\x7`, `&#x`/`&#X`, `&#` and a decimal digit.
+pub fn escape_literals() -> Vec<String> {
+    let mut out = vec!["\\u0".to_string(), "\\u{".to_string()];
+    out.extend((b'2'..=b'7').map(|d| format!("\\x{}", d as char)));
+    out.extend(["&#x".to_string(), "&#X".to_string()]);
+    out.extend((b'0'..=b'9').map(|d| format!("&#{}", d as char)));
+    out
+}
 
 /// Shortest decoded run worth a second look.
 pub const MIN_RUN_CHARS: usize = 4;
@@ -47,8 +59,9 @@ fn run_len(hay: &[u8], at: usize, max: usize, f: fn(&u8) -> bool) -> usize {
         .count()
 }
 
-/// One escape at `at`: the byte it stands for and its length in the source.
-fn escape_at(hay: &[u8], at: usize) -> Option<(u8, usize)> {
+/// One escape at `at`: the byte it stands for and its length in the source. Public so the
+/// fuzz oracles (`tests/fuzz_oracle`) can check a view against the escapes it came from.
+pub fn escape_at(hay: &[u8], at: usize) -> Option<(u8, usize)> {
     let rest = &hay[at..];
     let (value, len) = if rest.starts_with(b"\\u{") {
         let n = run_len(hay, at + 3, 6, u8::is_ascii_hexdigit);

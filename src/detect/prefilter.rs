@@ -10,7 +10,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::decode::ESCAPE_LITERALS;
+use super::decode::escape_literals;
 use super::key_id::{KeyClass, PREFIXES};
 use super::token::TOKEN_PREFIXES;
 
@@ -25,7 +25,7 @@ pub enum Anchor {
     TokenWord(usize),
     /// `IQoJb3JpZ2luX2Vj`, ...: the first bytes of a session token.
     TokenPrefix,
-    /// `\u`, `\x`, `&#`: may start a run of escapes hiding a key (see `decode`).
+    /// `\u0`, `\x4`, `&#x`, ...: may start a run of escapes hiding a key (see `decode`).
     Escape,
 }
 
@@ -59,8 +59,8 @@ impl Prefilter {
             literals.push((*t).to_string());
             anchors.push(Anchor::TokenPrefix);
         }
-        for e in ESCAPE_LITERALS {
-            literals.push((*e).to_string());
+        for e in escape_literals() {
+            literals.push(e);
             anchors.push(Anchor::Escape);
         }
         let automaton = AhoCorasickBuilder::new()
