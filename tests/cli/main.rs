@@ -11,6 +11,7 @@ mod git_repos;
 mod git_staged;
 mod precommit;
 mod report_formats;
+mod scan_archives;
 mod scan_decoding;
 mod scan_exit_codes;
 mod scan_negative;
