@@ -3,11 +3,12 @@
 //!
 //! Recognised by magic bytes, never by file name (a `.jar`, `.war`, `.docx`, `.whl` or a
 //! renamed file is what its bytes say): zip (`PK\3\4`; `PK\5\6` empty; `PK\7\8` spanned),
-//! gzip (`\x1f\x8b`), tar (`ustar` at offset 257). A gzip stream holding a tar is one level
-//! (`app.tar.gz!etc/app.conf`); a gzip stream holding anything else is one member, named as
-//! its header says, else as the file without `.gz` (`app.env.gz!app.env`). An archive with
-//! something before its first header (a self-extracting or launch-script zip) is not
-//! recognised: its raw bytes are scanned, as any file's.
+//! gzip (`\x1f\x8b` and method 8, deflate), tar (`ustar` at offset 257). A gzip stream
+//! holding a tar is one level (`app.tar.gz!etc/app.conf`); a gzip stream holding anything
+//! else is one member, named as its header says, else as the file without `.gz`
+//! (`app.env.gz!app.env`). An archive with something before its first header (a
+//! self-extracting or launch-script zip) is not recognised: its raw bytes are scanned, as any
+//! file's.
 //!
 //! Members are reported as `outer!member` (nested: `a.zip!lib/b.jar!c.properties`), with the
 //! outer blob's commit. When an archive is opened, its members are scanned instead of its raw
@@ -24,7 +25,8 @@
 //!
 //! At the member or byte cap the input's expansion stops with one warning naming the input
 //! and the cap; members read before it are kept. Every read is bounded (`take`, [`Capped`])
-//! whatever sizes the headers claim, nothing is written to disk, and memory holds the input,
+//! whatever sizes the headers claim (a zip member stops one byte past its declared size, so a
+//! lying bomb costs nothing), nothing is written to disk, and memory holds the input,
 //! the archive open at each level and one member. A zip's directory is indexed before any
 //! member is read, so a zip listing over 4 × the member cap is not opened (its raw bytes are).
 //!
@@ -84,7 +86,7 @@ impl Kind {
         const ZIP: [&[u8]; 3] = [b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"];
         if ZIP.iter().any(|m| bytes.starts_with(m)) {
             Some(Kind::Zip)
-        } else if bytes.starts_with(b"\x1f\x8b") {
+        } else if bytes.starts_with(b"\x1f\x8b\x08") {
             Some(Kind::Gzip)
         } else if is_tar(bytes) {
             Some(Kind::Tar)
@@ -110,6 +112,10 @@ fn is_tar(bytes: &[u8]) -> bool {
 /// Calls `visit` with every blob `blob` stands for: its members when it is an archive (and
 /// theirs, to [`Limits::depth`]), else `blob` itself; and with every warning met.
 pub fn expand(blob: Blob, limits: &Limits, visit: &mut dyn FnMut(Item)) {
+    // Most blobs are not archives: hand them on before setting anything up.
+    if Kind::of(&blob.bytes).is_none() {
+        return visit(Ok(blob));
+    }
     let budget = Budget {
         left: Cell::new(limits.total_bytes),
         hit: Cell::new(false),
@@ -213,9 +219,12 @@ impl Expansion<'_> {
         }
     }
 
-    /// Reads one member (at most `--max-filesize` bytes) and scans it one level down.
-    fn member(&mut self, origin: Origin, reader: impl Read, depth: u32) {
-        let max = self.limits.member_bytes;
+    /// Reads one member and scans it one level down. A member's bytes stop at
+    /// `--max-filesize`, and at the size its header `declared` (already checked against
+    /// `--max-filesize`): a zip entry that inflates past its declared size is a bomb or
+    /// damage, and is dropped after one byte too many instead of a whole `--max-filesize`.
+    fn member(&mut self, origin: Origin, reader: impl Read, declared: Option<u64>, depth: u32) {
+        let max = declared.unwrap_or(self.limits.member_bytes);
         let mut bytes = Vec::new();
         let read = reader.take(max.saturating_add(1)).read_to_end(&mut bytes);
         if self.budget.hit.get() {
@@ -223,8 +232,16 @@ impl Expansion<'_> {
         }
         match read {
             Ok(_) if bytes.len() as u64 > max => {
-                let message =
-                    format!("skipped: more than {max} bytes uncompressed is over --max-filesize");
+                let message = match declared {
+                    Some(size) => format!(
+                        "skipped: inflates to more than the {size} bytes its header declares"
+                    ),
+                    None => {
+                        format!(
+                            "skipped: more than {max} bytes uncompressed is over --max-filesize"
+                        )
+                    }
+                };
                 return self.warn(&origin.path, message);
             }
             Ok(_) => {}

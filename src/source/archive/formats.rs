@@ -52,11 +52,12 @@ impl Expansion<'_> {
                     continue;
                 }
             };
+            let size = file.size();
             let reader = Capped {
                 inner: file,
                 budget: self.budget,
             };
-            self.member(origin, reader, depth);
+            self.member(origin, reader, Some(size), depth);
         }
         Ok(())
     }
@@ -115,7 +116,8 @@ impl Expansion<'_> {
                 self.warn(&origin.path, message);
                 continue;
             }
-            self.member(origin, &mut entry, depth);
+            let size = entry.size();
+            self.member(origin, &mut entry, Some(size), depth);
         }
         Ok(())
     }
@@ -143,7 +145,8 @@ impl Expansion<'_> {
             return self.tar(&blob.origin, rest, depth);
         }
         if self.next_member() {
-            self.member(member_origin(&blob.origin, &name), rest, depth);
+            // A gzip trailer's size comes last, modulo 4 GiB: only --max-filesize bounds it.
+            self.member(member_origin(&blob.origin, &name), rest, None, depth);
         }
         Ok(())
     }

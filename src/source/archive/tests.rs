@@ -203,6 +203,21 @@ fn a_member_over_the_size_limit_is_skipped_and_the_rest_scanned() {
 }
 
 #[test]
+fn a_zip_member_stops_one_byte_past_its_declared_size() {
+    let mut bytes = zip(
+        &[("z", &[0u8; 5000]), ("ok", b"fine")],
+        CompressionMethod::Deflated,
+    );
+    // Lower the first entry's uncompressed size in the central directory, which is read.
+    let central = memchr::memmem::find(&bytes, b"PK\x01\x02").expect("central directory");
+    bytes[central + 24..central + 28].copy_from_slice(&10u32.to_le_bytes());
+    let (blobs, warnings) = run("l.zip", bytes, &BIG);
+    assert_eq!(paths(&blobs), ["l.zip!ok"]);
+    let want = "l.zip!z: skipped: inflates to more than the 10 bytes its header declares";
+    assert_eq!(warnings, [want]);
+}
+
+#[test]
 fn a_damaged_archive_is_scanned_raw_with_a_warning() {
     let whole = zip(&[("k.txt", b"stored text")], CompressionMethod::Stored);
     let cut = whole[..whole.len() - 30].to_vec();
@@ -212,7 +227,7 @@ fn a_damaged_archive_is_scanned_raw_with_a_warning() {
         warnings[0].starts_with("t.zip: cannot open as zip"),
         "{warnings:?}"
     );
-    let (blobs, warnings) = run("n.gz", b"\x1f\x8bnot gzip".to_vec(), &BIG);
+    let (blobs, warnings) = run("n.gz", b"\x1f\x8b\x08 not a gzip stream".to_vec(), &BIG);
     assert_eq!(paths(&blobs), ["n.gz"]);
     assert!(
         warnings[0].starts_with("n.gz: cannot open as gzip"),
