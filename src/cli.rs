@@ -115,9 +115,16 @@ pub struct ScanArgs {
     #[arg(short = 'L', long)]
     pub follow: bool,
 
-    /// Skip files larger than this, with a warning (suffixes K, M, G: powers of 1024).
+    /// Skip files larger than this, with a warning (suffixes K, M, G: powers of 1024). Also
+    /// the largest archive member scanned; an archive expands to at most 4 times this.
     #[arg(long, default_value = "100M", value_name = "SIZE")]
     pub max_filesize: String,
+
+    /// Do not open archives and compressed files (zip, jar, war, tar, tar.gz, gzip): scan
+    /// their raw bytes like any file's. By default their members are scanned, two archive
+    /// levels deep, as `archive.zip!inner/path`.
+    #[arg(long)]
+    pub no_archives: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

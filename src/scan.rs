@@ -7,6 +7,9 @@
 //!
 //! Git inputs have their own drivers: `history` (`--git`, `--range`, `--since`, `--ref`) and
 //! `staged` (`--staged`); both feed the same [`Collector`].
+//!
+//! Every driver passes what it reads through [`expanded`], so the members of zip, tar and gzip
+//! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
 mod history;
 mod staged;
@@ -22,7 +25,7 @@ use crate::filter::Suppressed;
 use crate::finding::Finding;
 use crate::risk::{advice, classify};
 use crate::settings::{GitMode, Input, Settings};
-use crate::source::{self, Blob};
+use crate::source::{self, Blob, archive};
 
 /// Counts for the summary.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -52,6 +55,15 @@ pub struct ScanResult {
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
     let detections = detector.detect_layers(&blob.bytes);
     classify_all(&detections, blob, now)
+}
+
+/// Hands `visit` each blob to scan for `blob`: its archive members when archives are opened
+/// (see [`archive`]), else `blob` itself; and the warnings met on the way.
+fn expanded(settings: &Settings, blob: Blob, visit: &mut dyn FnMut(archive::Item)) {
+    match &settings.archives {
+        Some(limits) => archive::expand(blob, limits, visit),
+        None => visit(Ok(blob)),
+    }
 }
 
 /// Classifies a blob's detections under its origin: a git blob found at several paths is
@@ -101,9 +113,15 @@ struct Collector {
 }
 
 impl Collector {
-    fn blob(&self, detector: &Detector, blob: &Blob, now: i64) {
-        self.count(blob.bytes.len());
-        self.found(scan_blob(detector, blob, now));
+    /// Scans a file or standard input: its archive members, or itself.
+    fn blob(&self, settings: &Settings, detector: &Detector, blob: Blob) {
+        expanded(settings, blob, &mut |item| match item {
+            Ok(blob) => {
+                self.count(blob.bytes.len());
+                self.found(scan_blob(detector, &blob, settings.now));
+            }
+            Err(w) => self.warn(w),
+        });
     }
 
     fn count(&self, bytes: usize) {
@@ -158,15 +176,14 @@ pub fn scan(settings: &Settings) -> Result<ScanResult, Error> {
         include_identifiers: settings.include_identifiers,
     });
     let mut collector = Collector::default();
-    let now = settings.now;
     match &settings.input {
         Input::Stdin => {
             let blob = source::stdin::read()?;
-            collector.blob(&detector, &blob, now);
+            collector.blob(settings, &detector, blob);
         }
         Input::Paths(paths) => {
             source::fs::walk(paths, &settings.walk, &|item| match item {
-                Ok(blob) => collector.blob(&detector, &blob, now),
+                Ok(blob) => collector.blob(settings, &detector, blob),
                 Err(w) => collector.warn(w),
             });
         }

@@ -10,6 +10,7 @@ use crate::config::{self, FileConfig};
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::finding::Risk;
+use crate::source::archive;
 use crate::source::git_history::Selection;
 
 /// Where the bytes come from.
@@ -82,6 +83,8 @@ pub struct Settings {
     pub filter: Filter,
     /// Where `--baseline-out` writes the findings' fingerprints.
     pub baseline_out: Option<PathBuf>,
+    /// How far archives are opened; `None` with `--no-archives` (raw bytes are scanned).
+    pub archives: Option<archive::Limits>,
 }
 
 impl Settings {
@@ -147,17 +150,19 @@ impl Settings {
                     && std::io::stdout().is_terminal()
             }
         };
+        let max_filesize = parse_size(&args.max_filesize).map_err(|message| Error::Usage {
+            flag: "--max-filesize",
+            message,
+        })?;
         Ok(Settings {
             input,
             walk: WalkSettings {
                 threads,
                 respect_ignore_files: !args.no_ignore,
                 follow_links: args.follow,
-                max_filesize: parse_size(&args.max_filesize).map_err(|message| Error::Usage {
-                    flag: "--max-filesize",
-                    message,
-                })?,
+                max_filesize,
             },
+            archives: (!args.no_archives).then(|| archive::Limits::for_max_filesize(max_filesize)),
             format: match args.format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,

@@ -4,7 +4,8 @@
 //! Workers hold one `git2::Repository` each (`map_init`-style, through `for_each_init`), read
 //! one blob at a time (never the whole history in memory), detect once per blob and classify
 //! once per path it was introduced at. Provenance (commit, author, dates) is looked up only
-//! for blobs with hits. Workers never print.
+//! for blobs with hits. Workers never print. An archive blob is opened once, and each member
+//! is detected once and classified once per path (`path!member`).
 //!
 //! Then, on one thread, the same credential at the same path across many versions of a file
 //! is merged ([`merge`]): one finding per (kind, credential, path, pairing), attributed to the
@@ -27,6 +28,7 @@ use crate::finding::Finding;
 use crate::progress::{Counters, Progress};
 use crate::risk::history::note;
 use crate::settings::Settings;
+use crate::source::archive::{self, Limits};
 use crate::source::git_history::{self, BlobJob, History, Selection};
 use crate::source::git_repo::{self, CommitInfo};
 use crate::source::{Blob, Origin};
@@ -53,13 +55,12 @@ pub(super) fn scan(
     let git_dir = git_repo::git_dir(&repo);
     let head = git_repo::head_tree(&repo).map(|t| t.id());
     let worker = Worker {
+        settings,
         history: &history,
         detector,
         collector,
         counters,
         head,
-        max_size: settings.walk.max_filesize,
-        now: settings.now,
     };
     pool.install(|| {
         history.blobs.par_iter().for_each_init(
@@ -78,19 +79,18 @@ pub(super) fn scan(
     });
     progress.finish();
     let findings = std::mem::take(collector.findings.get_mut().expect("workers are done"));
-    let merged = merge(&repo, findings, collector);
+    let merged = merge(&repo, findings, collector, settings.archives.as_ref());
     *collector.findings.get_mut().expect("workers are done") = merged;
     Ok(())
 }
 
 struct Worker<'a> {
+    settings: &'a Settings,
     history: &'a History,
     detector: &'a Detector,
     collector: &'a Collector,
     counters: &'a Counters,
     head: Option<git2::Oid>,
-    max_size: u64,
-    now: i64,
 }
 
 impl Worker<'_> {
@@ -100,23 +100,36 @@ impl Worker<'_> {
 
     fn blob(&self, repo: &Repository, job: &BlobJob) {
         let first_path = self.path(job.occurrences[0].path);
-        let bytes = match git_repo::read_blob(repo, job.oid, self.max_size, first_path) {
+        let max = self.settings.walk.max_filesize;
+        let bytes = match git_repo::read_blob(repo, job.oid, max, first_path) {
             Ok(b) => b,
             Err(w) => return self.collector.warn(w),
         };
-        self.collector.count(bytes.len());
-        self.counters
-            .bytes
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let detections = self.detector.detect_layers(&bytes);
-        if detections.is_empty() {
-            return;
-        }
-        let head = self.head.and_then(|id| repo.find_tree(id).ok());
-        let mut blob = Blob {
+        let blob = Blob {
             origin: Origin::file(first_path),
             bytes,
         };
+        super::expanded(self.settings, blob, &mut |item| match item {
+            Ok(member) => self.member(repo, job, member),
+            Err(w) => self.collector.warn(w),
+        });
+    }
+
+    /// Detects the git blob, or one of its archive members, once and classifies it once per
+    /// path the git blob was introduced at.
+    fn member(&self, repo: &Repository, job: &BlobJob, mut blob: Blob) {
+        self.collector.count(blob.bytes.len());
+        self.counters
+            .bytes
+            .fetch_add(blob.bytes.len() as u64, Ordering::Relaxed);
+        let detections = self.detector.detect_layers(&blob.bytes);
+        if detections.is_empty() {
+            return;
+        }
+        // `!member` for an archive member, empty for the blob itself: the same at every path.
+        let first_path = self.path(job.occurrences[0].path);
+        let inner = blob.origin.path[first_path.len()..].to_string();
+        let head = self.head.and_then(|id| repo.find_tree(id).ok());
         let mut found = Vec::new();
         for occ in &job.occurrences {
             let commit_id = self.history.commits[occ.commit as usize];
@@ -131,7 +144,7 @@ impl Worker<'_> {
             };
             let path = self.path(occ.path);
             blob.origin = Origin {
-                path: path.to_string(),
+                path: format!("{path}{inner}"),
                 commit: Some(Arc::new(commit)),
             };
             let at_head = head
@@ -139,7 +152,7 @@ impl Worker<'_> {
                 .and_then(|t| git_repo::blob_at(t, path))
                 .is_some_and(|oid| oid == job.oid);
             found.extend(
-                classify_all(&detections, &blob, self.now)
+                classify_all(&detections, &blob, self.settings.now)
                     .into_iter()
                     .map(|mut f| {
                         f.in_head = Some(at_head);
@@ -154,7 +167,12 @@ impl Worker<'_> {
 /// One finding per (kind, credential, path, pairing): the oldest introduction that is new
 /// against its parents. `in_head` on input says whether that occurrence's blob is HEAD's at
 /// that path; on output, whether HEAD's tree holds the credential anywhere.
-fn merge(repo: &Repository, findings: Vec<Finding>, collector: &Collector) -> Vec<Finding> {
+fn merge(
+    repo: &Repository,
+    findings: Vec<Finding>,
+    collector: &Collector,
+    archives: Option<&Limits>,
+) -> Vec<Finding> {
     let in_head: HashSet<String> = findings
         .iter()
         .filter(|f| f.in_head == Some(true))
@@ -178,7 +196,7 @@ fn merge(repo: &Repository, findings: Vec<Finding>, collector: &Collector) -> Ve
                 .iter()
                 .find(|f| walk_index(f) == at)
                 .expect("from the group");
-            !held_by_parent(repo, first, collector)
+            !held_by_parent(repo, first, collector, archives)
         }) else {
             continue;
         };
@@ -187,7 +205,7 @@ fn merge(repo: &Repository, findings: Vec<Finding>, collector: &Collector) -> Ve
             let still = in_head.contains(&cred)
                 || head
                     .as_ref()
-                    .is_some_and(|t| file_contains(repo, t, &f.location.path, &[&cred]));
+                    .is_some_and(|t| file_contains(repo, t, &f.location.path, &[&cred], archives));
             f.in_head = Some(still);
             f.advice.history = note(f.kind, f.example, f.expired, f.in_head);
             out.push(f);
@@ -202,7 +220,12 @@ fn walk_index(f: &Finding) -> u32 {
 
 /// True when a parent of the finding's commit already had every part of the credential (key
 /// ID, secret, token) at the same path: the commit did not add it.
-fn held_by_parent(repo: &Repository, f: &Finding, collector: &Collector) -> bool {
+fn held_by_parent(
+    repo: &Repository,
+    f: &Finding,
+    collector: &Collector,
+    archives: Option<&Limits>,
+) -> bool {
     let Some(info) = &f.commit else {
         return false;
     };
@@ -228,20 +251,51 @@ fn held_by_parent(repo: &Repository, f: &Finding, collector: &Collector) -> bool
     commit
         .parents()
         .filter_map(|p| p.tree().ok())
-        .any(|t| file_contains(repo, &t, &f.location.path, &parts))
+        .any(|t| file_contains(repo, &t, &f.location.path, &parts, archives))
 }
 
-/// The blob at `path` in `tree` contains every one of `parts`.
-fn file_contains(repo: &Repository, tree: &git2::Tree<'_>, path: &str, parts: &[&str]) -> bool {
-    let Some(oid) = git_repo::blob_at(tree, path) else {
+/// The file at `path` in `tree` contains every one of `parts`. `path` may name an archive
+/// member (`outer!member`, as the scan reports it): the outer blob is then opened as the scan
+/// opened it.
+fn file_contains(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    path: &str,
+    parts: &[&str],
+    archives: Option<&Limits>,
+) -> bool {
+    let holds_all = |content: &[u8]| {
+        !parts.is_empty()
+            && parts
+                .iter()
+                .all(|p| memchr::memmem::find(content, p.as_bytes()).is_some())
+    };
+    if let Some(oid) = git_repo::blob_at(tree, path) {
+        return repo.find_blob(oid).is_ok_and(|b| holds_all(b.content()));
+    }
+    let Some(limits) = archives else {
         return false;
     };
-    let Ok(blob) = repo.find_blob(oid) else {
+    // The outer file: the first prefix ending before a `!` that the tree holds as a blob.
+    let Some((outer, oid)) = path
+        .match_indices('!')
+        .map(|(i, _)| &path[..i])
+        .find_map(|p| git_repo::blob_at(tree, p).map(|oid| (p, oid)))
+    else {
         return false;
     };
-    let content = blob.content();
-    !parts.is_empty()
-        && parts
-            .iter()
-            .all(|p| memchr::memmem::find(content, p.as_bytes()).is_some())
+    let Ok(outer_blob) = repo.find_blob(oid) else {
+        return false;
+    };
+    let blob = Blob {
+        origin: Origin::file(outer),
+        bytes: outer_blob.content().to_vec(),
+    };
+    let mut found = false;
+    archive::expand(blob, limits, &mut |item| {
+        if let Ok(member) = item {
+            found |= member.origin.path == path && holds_all(&member.bytes);
+        }
+    });
+    found
 }

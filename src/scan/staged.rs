@@ -3,7 +3,8 @@
 //! Reads each staged blob from the object database (not the working-tree file) on a pool of
 //! workers with one repository handle each, and reports only credentials that HEAD's version
 //! of the same file does not already hold: a pre-commit hook blocks new keys, not the edit of
-//! a file with an old one (the history scan reports that). Workers never print.
+//! a file with an old one (the history scan reports that). Workers never print. An archive
+//! is compared member by member: its staged members against all of HEAD's.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -11,7 +12,7 @@ use std::path::Path;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 
-use super::{Collector, classify_all};
+use super::{Collector, scan_blob};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
 use crate::finding::Kind;
@@ -37,18 +38,23 @@ pub(super) fn scan(
             Ok(b) => b,
             Err(w) => return collector.warn(w),
         };
-        collector.count(bytes.len());
-        let detections = detector.detect_layers(&bytes);
-        if detections.is_empty() {
-            return;
-        }
         let blob = Blob {
             origin: Origin::file(entry.path.clone()),
             bytes,
         };
-        let mut found = classify_all(&detections, &blob, settings.now);
+        let mut found = Vec::new();
+        super::expanded(settings, blob, &mut |item| match item {
+            Ok(member) => {
+                collector.count(member.bytes.len());
+                found.extend(scan_blob(detector, &member, settings.now));
+            }
+            Err(w) => collector.warn(w),
+        });
+        if found.is_empty() {
+            return;
+        }
         if let Some(head) = entry.head {
-            let before = held(repo, head, max, detector, &entry.path, settings.now);
+            let before = held(repo, head, settings, detector, &entry.path);
             found.retain(|f| !before.contains(&(f.kind, f.credential())));
         }
         collector.found(found);
@@ -75,15 +81,15 @@ pub(super) fn scan(
     Ok(())
 }
 
-/// The credentials HEAD's version of a file already holds.
+/// The credentials HEAD's version of a file (and its archive members) already holds.
 fn held(
     repo: &Repository,
     oid: Oid,
-    max: u64,
+    settings: &Settings,
     detector: &Detector,
     path: &str,
-    now: i64,
 ) -> HashSet<(Kind, String)> {
+    let max = settings.walk.max_filesize;
     let Ok(bytes) = git_repo::read_blob(repo, oid, max, path) else {
         return HashSet::new();
     };
@@ -91,8 +97,16 @@ fn held(
         origin: Origin::file(path),
         bytes,
     };
-    classify_all(&detector.detect_layers(&blob.bytes), &blob, now)
-        .iter()
-        .map(|f| (f.kind, f.credential()))
-        .collect()
+    let mut held = HashSet::new();
+    // HEAD's problems are not this commit's: its warnings are dropped.
+    super::expanded(settings, blob, &mut |item| {
+        if let Ok(member) = item {
+            held.extend(
+                scan_blob(detector, &member, settings.now)
+                    .iter()
+                    .map(|f| (f.kind, f.credential())),
+            );
+        }
+    });
+    held
 }

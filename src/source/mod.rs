@@ -8,7 +8,10 @@
 //! - `git_history`: which blobs every commit introduced, and where (`scan --git`).
 //! - `git_staged`: index entries that differ from HEAD (`scan --staged`), read with
 //!   `git_index`.
+//! - `archive`: the members of a zip, jar, tar or gzip blob from any of them, as blobs named
+//!   `outer!member`.
 
+pub mod archive;
 pub mod fs;
 pub mod git_history;
 pub mod git_index;

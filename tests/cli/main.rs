@@ -15,6 +15,7 @@ mod hostile_tree;
 mod no_leak;
 mod precommit;
 mod report_formats;
+mod scan_archives;
 mod scan_decoding;
 mod scan_exit_codes;
 mod scan_negative;

@@ -1,0 +1,302 @@
+//! Archives and compressed files: recognising them by their first bytes and expanding one
+//! [`Blob`] into the member blobs it holds, within [`Limits`]. Knows nothing about keys.
+//!
+//! Recognised by magic bytes, never by file name (a `.jar`, `.war`, `.docx`, `.whl` or a
+//! renamed file is what its bytes say): zip (`PK\3\4`; `PK\5\6` empty; `PK\7\8` spanned),
+//! gzip (`\x1f\x8b` and method 8, deflate), tar (`ustar` at offset 257). A gzip stream
+//! holding a tar is one level (`app.tar.gz!etc/app.conf`); a gzip stream holding anything
+//! else is one member, named as its header says, else as the file without `.gz`
+//! (`app.env.gz!app.env`). An archive with something before its first header (a
+//! self-extracting or launch-script zip) is not recognised: its raw bytes are scanned, as any
+//! file's.
+//!
+//! Members are reported as `outer!member` (nested: `a.zip!lib/b.jar!c.properties`), with the
+//! outer blob's commit. When an archive is opened, its members are scanned instead of its raw
+//! bytes: compressed bytes cannot hold a readable key, and a stored member would otherwise be
+//! reported twice, under two paths.
+//!
+//! Limits, per input (one file, git blob or standard input), so that a zip bomb ends fast with
+//! a warning and nothing else is lost:
+//! - depth: 2 archive levels are opened (an archive inside an archive); an archive found
+//!   deeper is not opened: a warning, and its raw bytes are scanned (stored members are seen);
+//! - members: 100,000 entries, all levels together (a fat jar of jars has tens of thousands);
+//! - member size: `--max-filesize`, as for files: a bigger member is skipped with a warning;
+//! - total: 4 × `--max-filesize` bytes decompressed or extracted, all levels together.
+//!
+//! At the member or byte cap the input's expansion stops with one warning naming the input
+//! and the cap; members read before it are kept. Every read is bounded (`take`, [`Capped`])
+//! whatever sizes the headers claim (a zip member stops one byte past its declared size, so a
+//! lying bomb costs nothing), nothing is written to disk, and memory holds the input,
+//! the archive open at each level and one member. A zip's directory is indexed before any
+//! member is read, so a zip listing over 4 × the member cap is not opened (its raw bytes are).
+//!
+//! Damage: an archive that cannot be opened at all is a warning, and its raw bytes are
+//! scanned (a key in a truncated zip's stored member is still found); damage after some
+//! members is a warning, and what was read is kept. Directories, links and devices are
+//! skipped; encrypted members and unsupported compression methods are skipped with a warning.
+//! It must not print: warnings are handed to the caller as values.
+
+use std::cell::Cell;
+use std::io::{self, Read};
+
+use super::{Blob, Origin};
+use crate::error::Warning;
+
+mod formats;
+#[cfg(test)]
+mod tests;
+
+/// What the expansion hands its consumer: a blob to scan, or a problem met.
+pub type Item = Result<Blob, Warning>;
+
+/// How far one input is expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Archive levels opened: 2 opens an archive inside an archive, and no deeper.
+    pub depth: u32,
+    /// Entries read, all levels together.
+    pub members: u64,
+    /// Largest member scanned (`--max-filesize`).
+    pub member_bytes: u64,
+    /// Bytes decompressed or extracted, all levels together.
+    pub total_bytes: u64,
+}
+
+impl Limits {
+    /// The limits for a run with this `--max-filesize`.
+    pub fn for_max_filesize(max_filesize: u64) -> Limits {
+        Limits {
+            depth: 2,
+            members: 100_000,
+            member_bytes: max_filesize,
+            total_bytes: max_filesize.saturating_mul(4),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zip,
+    Gzip,
+    Tar,
+}
+
+impl Kind {
+    fn of(bytes: &[u8]) -> Option<Kind> {
+        const ZIP: [&[u8]; 3] = [b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"];
+        if ZIP.iter().any(|m| bytes.starts_with(m)) {
+            Some(Kind::Zip)
+        } else if bytes.starts_with(b"\x1f\x8b\x08") {
+            Some(Kind::Gzip)
+        } else if is_tar(bytes) {
+            Some(Kind::Tar)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Zip => "zip",
+            Kind::Gzip => "gzip",
+            Kind::Tar => "tar",
+        }
+    }
+}
+
+/// POSIX (`ustar\0`) and GNU (`ustar  `) tar headers both carry `ustar` at offset 257.
+fn is_tar(bytes: &[u8]) -> bool {
+    bytes.get(257..262) == Some(b"ustar")
+}
+
+/// Calls `visit` with every blob `blob` stands for: its members when it is an archive (and
+/// theirs, to [`Limits::depth`]), else `blob` itself; and with every warning met.
+pub fn expand(blob: Blob, limits: &Limits, visit: &mut dyn FnMut(Item)) {
+    // Most blobs are not archives: hand them on before setting anything up.
+    if Kind::of(&blob.bytes).is_none() {
+        return visit(Ok(blob));
+    }
+    let budget = Budget {
+        left: Cell::new(limits.total_bytes),
+        hit: Cell::new(false),
+    };
+    let mut expansion = Expansion {
+        limits,
+        budget: &budget,
+        input: blob.origin.path.clone(),
+        members: 0,
+        stopped: false,
+        visit,
+    };
+    expansion.blob(blob, 0);
+}
+
+/// The bytes an input may still decompress, shared by every reader of its archives.
+struct Budget {
+    left: Cell<u64>,
+    /// A reader wanted more than was left.
+    hit: Cell<bool>,
+}
+
+/// A reader that draws every byte it yields from the input's [`Budget`] and fails once that
+/// is spent, whatever the archive's headers claimed.
+struct Capped<'b, R> {
+    inner: R,
+    budget: &'b Budget,
+}
+
+impl<R: Read> Read for Capped<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let left = self.budget.left.get();
+        if left == 0 {
+            // Ending exactly at the cap is fine; one byte more is not.
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? == 0 {
+                return Ok(0);
+            }
+            self.budget.hit.set(true);
+            return Err(io::Error::other("the archive byte cap is spent"));
+        }
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.budget.left.set(left - n as u64);
+        Ok(n)
+    }
+}
+
+/// One input's expansion: its budget, counts and consumer.
+struct Expansion<'a> {
+    limits: &'a Limits,
+    budget: &'a Budget,
+    /// The input's path: the subject of cap warnings.
+    input: String,
+    members: u64,
+    /// A cap was reached: no further member is read.
+    stopped: bool,
+    visit: &'a mut dyn FnMut(Item),
+}
+
+impl Expansion<'_> {
+    /// Scans `blob`, `depth` archive levels down: opens it if it is an archive and the depth
+    /// allows, else hands it on as it is.
+    fn blob(&mut self, blob: Blob, depth: u32) {
+        let Some(kind) = Kind::of(&blob.bytes) else {
+            return (self.visit)(Ok(blob));
+        };
+        if depth >= self.limits.depth {
+            self.warn(
+                &blob.origin.path,
+                format!(
+                    "{} archive nested more than {} archive levels deep: not opened; its raw \
+                     bytes are scanned",
+                    kind.name(),
+                    self.limits.depth
+                ),
+            );
+            return (self.visit)(Ok(blob));
+        }
+        let opened = match kind {
+            Kind::Zip => self.zip(&blob, depth),
+            Kind::Gzip => self.gzip(&blob, depth),
+            Kind::Tar => {
+                let reader = Capped {
+                    inner: &blob.bytes[..],
+                    budget: self.budget,
+                };
+                self.tar(&blob.origin, reader, depth)
+            }
+        };
+        if let Err(why) = opened {
+            let message = format!(
+                "cannot open as {}: {why}; its raw bytes are scanned",
+                kind.name()
+            );
+            self.warn(&blob.origin.path, message);
+            (self.visit)(Ok(blob));
+        }
+    }
+
+    /// Reads one member and scans it one level down. A member's bytes stop at
+    /// `--max-filesize`, and at the size its header `declared` (already checked against
+    /// `--max-filesize`): a zip entry that inflates past its declared size is a bomb or
+    /// damage, and is dropped after one byte too many instead of a whole `--max-filesize`.
+    fn member(&mut self, origin: Origin, reader: impl Read, declared: Option<u64>, depth: u32) {
+        let max = declared.unwrap_or(self.limits.member_bytes);
+        let mut bytes = Vec::new();
+        let read = reader.take(max.saturating_add(1)).read_to_end(&mut bytes);
+        if self.budget.hit.get() {
+            return self.stop_at_bytes();
+        }
+        match read {
+            Ok(_) if bytes.len() as u64 > max => {
+                let message = match declared {
+                    Some(size) => format!(
+                        "skipped: inflates to more than the {size} bytes its header declares"
+                    ),
+                    None => {
+                        format!(
+                            "skipped: more than {max} bytes uncompressed is over --max-filesize"
+                        )
+                    }
+                };
+                return self.warn(&origin.path, message);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let message = format!("damaged: {e}; the {} bytes read are scanned", bytes.len());
+                self.warn(&origin.path, message);
+                if bytes.is_empty() {
+                    return;
+                }
+            }
+        }
+        self.blob(Blob { origin, bytes }, depth + 1);
+    }
+
+    /// Counts one more entry; false (after one warning) once the member cap is reached.
+    fn next_member(&mut self) -> bool {
+        if self.stopped {
+            return false;
+        }
+        if self.members >= self.limits.members {
+            self.stopped = true;
+            let message = format!(
+                "stopped at the cap of {} archive members per input: later members are not \
+                 scanned",
+                self.limits.members
+            );
+            self.warn(&self.input.clone(), message);
+            return false;
+        }
+        self.members += 1;
+        true
+    }
+
+    fn stop_at_bytes(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let message = format!(
+            "stopped at the cap of {} bytes decompressed per input (4 × --max-filesize): \
+             later members are not scanned",
+            self.limits.total_bytes
+        );
+        self.warn(&self.input.clone(), message);
+    }
+
+    fn warn(&mut self, subject: &str, message: String) {
+        (self.visit)(Err(Warning::new(subject, message)));
+    }
+}
+
+/// A member's origin: `outer!name`, the outer blob's commit.
+fn member_origin(outer: &Origin, name: &str) -> Origin {
+    Origin {
+        path: format!("{}!{name}", outer.path),
+        commit: outer.commit.clone(),
+    }
+}
