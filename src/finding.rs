@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::detect::key_id::KeyId;
+use crate::detect::presigned::Presigned;
 use crate::redact::Secret;
 use crate::risk::advice::Advice;
 use crate::source::CommitInfo;
@@ -28,6 +29,8 @@ pub enum Kind {
     SessionToken,
     /// An IAM unique ID (`AIDA`, `AROA`, ...): names something, grants nothing.
     UniqueId,
+    /// A presigned URL: a key ID as its `X-Amz-Credential` or `AWSAccessKeyId`, no secret.
+    PresignedUrl,
 }
 
 impl Kind {
@@ -38,6 +41,7 @@ impl Kind {
             Kind::SecretAccessKey => "aws_secret_access_key",
             Kind::SessionToken => "aws_session_token",
             Kind::UniqueId => "aws_unique_id",
+            Kind::PresignedUrl => "presigned_url",
         }
     }
 
@@ -49,6 +53,7 @@ impl Kind {
             Kind::SecretAccessKey => "AWS secret access key",
             Kind::SessionToken => "AWS session token",
             Kind::UniqueId => "AWS unique identifier",
+            Kind::PresignedUrl => "presigned AWS URL",
         }
     }
 }
@@ -150,6 +155,9 @@ pub struct Finding {
     /// How the credential was hidden when it was found in a decoded view (`escaped`);
     /// `None` when written plainly.
     pub encoding: Option<&'static str>,
+    /// What a presigned URL says of itself (signature version, expiry); `None` otherwise.
+    /// `expired` is then true once its expiry has passed.
+    pub presigned: Option<Presigned>,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].
