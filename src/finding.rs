@@ -13,6 +13,7 @@ use crate::detect::key_id::KeyId;
 use crate::detect::presigned::Presigned;
 use crate::redact::Secret;
 use crate::risk::advice::Advice;
+use crate::risk::canary::CanaryAccount;
 use crate::source::CommitInfo;
 
 /// What was found.
@@ -158,6 +159,8 @@ pub struct Finding {
     /// What a presigned URL says of itself (signature version, expiry); `None` otherwise.
     /// `expired` is then true once its expiry has passed.
     pub presigned: Option<Presigned>,
+    /// The key ID's account belongs to a canary-token service: a tripwire, not a leak.
+    pub canary: Option<&'static CanaryAccount>,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].

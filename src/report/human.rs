@@ -81,6 +81,9 @@ fn headline(f: &Finding) -> String {
         Kind::PresignedUrl => s.push_str(&presigned_note(f)),
         _ => {}
     }
+    if let Some(c) = f.canary {
+        s.push_str(&format!(": canary token of {}", c.provider.as_str()));
+    }
     if f.example {
         s.push_str(": documentation or placeholder example");
     }
@@ -201,7 +204,7 @@ impl Human {
             writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
         }
         writeln!(out, "{pad} {} now: {}", p.dim("="), f.advice.first_step)?;
-        if !f.example && f.kind != Kind::UniqueId {
+        if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
             writeln!(
                 out,
                 "{pad} {} instead: {}",

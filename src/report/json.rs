@@ -3,7 +3,8 @@
 //!
 //! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
 //! to the summary; file, standard input and staged scans leave them out, so their documents
-//! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`.
+//! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`; canary keys add
+//! `canary` and `canary_provider`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -59,6 +60,10 @@ pub struct JsonFinding<'a> {
     pub expires_at: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presigned: Option<JsonPresigned>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub canary: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_provider: Option<&'static str>,
 }
 
 /// What a presigned URL says of itself.
@@ -140,6 +145,8 @@ impl<'a> JsonFinding<'a> {
             expired: (f.commit.is_some() || f.presigned.is_some()).then_some(f.expired),
             expires_at: f.presigned.map(|p| p.expires_at.map(|t| rfc3339(t, 0))),
             presigned: f.presigned.as_ref().map(JsonPresigned::new),
+            canary: f.canary.is_some(),
+            canary_provider: f.canary.map(|c| c.provider.as_str()),
         }
     }
 }

@@ -249,7 +249,7 @@ fn message(f: &Finding, show_secrets: bool) -> String {
         m.push_str("; a documentation or placeholder value");
     }
     m.push_str(&format!(". Now: {}", f.advice.first_step));
-    if !f.example && f.kind != Kind::UniqueId {
+    if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
         m.push_str(&format!(" Instead: {}", f.advice.replace_with));
     }
     m

@@ -3,9 +3,11 @@
 //!
 //! Owns the risk model (the table in README's "Risk" section): long-term keys are exploitable
 //! until deleted, temporary ones expire (`history`: expiry and the deleted-key note), presigned
-//! URLs live until their own expiry. It does not filter or print.
+//! URLs live until their own expiry, and canary keys are tripwires (`canary`). It does not
+//! filter or print.
 
 pub mod advice;
+pub mod canary;
 pub mod history;
 
 use crate::detect::key_id::KeyClass;
@@ -111,6 +113,7 @@ pub fn classify(
     let commit = blob.origin.commit.clone();
     let expired = history::is_expired(kind, commit.as_ref().map(|c| c.committer_time), now)
         || presigned.is_some_and(|u| u.expires_at.is_some_and(|at| now >= at));
+    let canary = key_id.and_then(|k| k.account_id()).and_then(canary::lookup);
     let facts = Facts {
         kind,
         paired,
@@ -121,14 +124,20 @@ pub fn classify(
     let allowed_inline = ALLOW_MARKERS
         .iter()
         .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some());
-    let advice = advice::advise(facts, context);
+    let mut advice = advice::advise(facts, context);
+    if canary.is_some() && !example {
+        advice.first_step = canary::CANARY_STEP;
+    }
     // A URL's token is URL-encoded there: reported decoded, as a token is written elsewhere.
     let url_token = presigned
         .and_then(|u| u.token)
         .map(|t| Secret::new(crate::detect::presigned::percent_decode(t.bytes(hay))));
     Finding {
         kind,
-        risk: risk(facts),
+        risk: match canary {
+            Some(_) => risk(facts).min(canary::CANARY_RISK),
+            None => risk(facts),
+        },
         key_id,
         account_id: key_id.and_then(|k| k.account_id()),
         secret: secret_span.map(|s| Secret::new(text(hay, s))),
@@ -149,6 +158,7 @@ pub fn classify(
         expired,
         encoding: None,
         presigned,
+        canary,
     }
 }
 
