@@ -19,7 +19,7 @@ fn planted_values() -> Vec<String> {
             }
         }
     }
-    assert_eq!(out.len(), 16, "14 secrets and 2 tokens are planted");
+    assert_eq!(out.len(), 18, "15 secrets and 3 tokens are planted");
     out
 }
 
