@@ -92,14 +92,19 @@ fn separator_len(hay: &[u8]) -> usize {
     }
 }
 
+/// A backslash at `hay[0]` that is part of a URL in a JSON string: `\u0026` (`&`) or `\/`.
+fn json_escape(hay: &[u8]) -> bool {
+    hay.starts_with(JSON_AMP) || hay.starts_with(b"\\/")
+}
+
 /// The URL (or bare query) around `at`, within the reach limits. A backslash ends it unless it
-/// starts a JSON-escaped `&`.
+/// starts a JSON escape of `&` or `/`.
 fn extent(hay: &[u8], at: usize) -> (usize, usize) {
     let floor = at.saturating_sub(REACH_BACK);
     let mut lo = at;
     while lo > floor {
         let b = hay[lo - 1];
-        if ends_url(b) || (b == b'\\' && !hay[lo - 1..].starts_with(JSON_AMP)) {
+        if ends_url(b) || (b == b'\\' && !json_escape(&hay[lo - 1..])) {
             break;
         }
         lo -= 1;
@@ -108,7 +113,7 @@ fn extent(hay: &[u8], at: usize) -> (usize, usize) {
     let mut hi = at;
     while hi < ceiling {
         let b = hay[hi];
-        if ends_url(b) || (b == b'\\' && !hay[hi..].starts_with(JSON_AMP)) {
+        if ends_url(b) || (b == b'\\' && !json_escape(&hay[hi..])) {
             break;
         }
         hi += 1;

@@ -103,6 +103,11 @@ fn the_url_ends_at_whitespace_quotes_and_brackets() {
         assert_eq!(p.signed_at, None, "{end:?}");
     }
     assert_eq!(read(&cut("")).unwrap().signed_at, Some(JAN1));
+    // JSON may escape `/` as `\/`: still inside the URL.
+    let json = format!(
+        r#""https:\/\/h\/k?X-Amz-Credential={KEY}\/20250101\/x&X-Amz-Date=20250101T000000Z""#
+    );
+    assert_eq!(read(&json).unwrap().signed_at, Some(JAN1));
     // Parameters before the key count, from the `?` on.
     let before = format!("X-Amz-Date=20250101T000000Z x?X-Amz-Expires=60&X-Amz-Credential={KEY}");
     let p = read(&before).unwrap();
