@@ -123,6 +123,7 @@ impl Worker<'_> {
             .bytes
             .fetch_add(blob.bytes.len() as u64, Ordering::Relaxed);
         let detections = self.detector.detect_layers(&blob.bytes);
+        self.collector.notes(&detections, &blob.origin.path);
         if detections.is_empty() {
             return;
         }
