@@ -114,3 +114,24 @@ fn escaped_key_ids_are_found_where_they_start() {
         ]
     );
 }
+
+/// A plain key ID whose secret is written in `\u` escapes: reported once, paired, and the
+/// snippet (the decoded line) shows the secret redacted, not half of it as escapes.
+#[test]
+fn escaped_secret_pairs_with_a_plain_key_and_stays_redacted() {
+    let secret = "q7Tn3Kv0Yb6Hw1Rj5Lm9Px2Cs4Df7Gu0Ei3Ao6BZ";
+    let escaped: String = secret.bytes().map(|b| format!("\\u{b:04x}")).collect();
+    let text = format!("{{\"id\":\"{KEY}\",\"secret\":\"{escaped}\"}}\n");
+    let run = scan_stdin(text.as_bytes(), &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    let found = run.findings();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["risk"], "critical");
+    assert_eq!(found[0]["secret"], "q7Tn…");
+    assert_eq!(found[0]["encoding"], "escaped");
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(1), Some(8))
+    );
+    assert!(!run.stdout.contains(&secret[..12]) && !run.stdout.contains(&escaped[..24]));
+}
