@@ -17,6 +17,7 @@ mod pairing;
 mod prefilter;
 pub mod secret;
 pub mod token;
+pub mod token_meta;
 
 use key_id::{KEY_ID_LEN, KeyId};
 use prefilter::{Anchor, Prefilter};
