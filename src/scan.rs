@@ -11,6 +11,7 @@
 //! Every driver passes what it reads through [`expanded`], so the members of zip, tar and gzip
 //! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
+mod config_file;
 mod history;
 mod staged;
 
@@ -51,9 +52,11 @@ pub struct ScanResult {
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
-/// seconds, for expiry.
+/// seconds, for expiry. A small configuration file (by its path, [`config_file`]) pairs key
+/// IDs and secrets file-wide.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
-    let detections = detector.detect_layers(&blob.bytes);
+    let kind = config_file::blob_kind(&blob.origin.path, blob.bytes.len());
+    let detections = detector.detect_blob(&blob.bytes, kind);
     classify_all(&detections, blob, now)
 }
 

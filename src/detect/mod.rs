@@ -10,6 +10,7 @@
 //! hits (`lines`).
 
 pub mod decode;
+mod file_pairing;
 pub mod key_id;
 mod keywords;
 pub mod lines;
@@ -19,6 +20,7 @@ pub mod secret;
 pub mod token;
 pub mod token_meta;
 
+pub use file_pairing::BlobKind;
 use key_id::{KEY_ID_LEN, KeyId};
 use prefilter::{Anchor, Prefilter};
 
@@ -138,6 +140,16 @@ impl Detector {
             }
         }
         Detections { plain, decoded }
+    }
+
+    /// [`Detector::detect_layers`], then, in a configuration file, file-wide pairing of
+    /// what is left alone in the plain text (`file_pairing`).
+    pub fn detect_blob(&self, hay: &[u8], kind: BlobKind) -> Detections {
+        let mut found = self.detect_layers(hay);
+        if kind == BlobKind::Config {
+            file_pairing::pair_file_wide(hay, &mut found.plain);
+        }
+        found
     }
 
     /// One prefilter pass; escape runs are collected into `runs` when asked.
