@@ -52,7 +52,7 @@ pub struct ScanResult {
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
-/// seconds, for expiry. A small configuration file (by its path, [`config_file`]) pairs key
+/// seconds, for expiry. A small configuration file (by its path, `config_file`) pairs key
 /// IDs and secrets file-wide.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
     let kind = config_file::blob_kind(&blob.origin.path, blob.bytes.len());

@@ -3,7 +3,8 @@
 //! Owns everything about what an AWS credential looks like: key IDs (`key_id`), secret access
 //! keys (`secret`), session tokens (`token`), the keywords that announce them (`keywords`),
 //! and which belong together (`pairing`). It reads bytes only — no paths, no risk, no
-//! output — so every source (files, stdin, git blobs) shares it.
+//! output — so every source (files, stdin, git blobs) shares it; what only a path can tell
+//! (a configuration file, for `file_pairing`) comes in as a [`BlobKind`].
 //!
 //! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → pair the
 //! key IDs with nearby secrets and tokens. Lines and columns are computed later, only for
