@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::detect::key_id::KeyId;
+use crate::detect::token_meta::TokenMeta;
 use crate::redact::Secret;
 use crate::risk::advice::Advice;
 use crate::source::CommitInfo;
@@ -150,6 +151,8 @@ pub struct Finding {
     /// How the credential was hidden when it was found in a decoded view (`escaped`);
     /// `None` when written plainly.
     pub encoding: Option<&'static str>,
+    /// Region and account read from the session token, when it carries them.
+    pub token_meta: Option<TokenMeta>,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].

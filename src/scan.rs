@@ -11,6 +11,7 @@
 //! Every driver passes what it reads through [`expanded`], so the members of zip, tar and gzip
 //! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
+mod config_file;
 mod history;
 mod staged;
 
@@ -51,10 +52,16 @@ pub struct ScanResult {
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
-/// seconds, for expiry.
+/// seconds, for expiry. A small configuration file (by its path, `config_file`) pairs key
+/// IDs and secrets file-wide.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
-    let detections = detector.detect_layers(&blob.bytes);
-    classify_all(&detections, blob, now)
+    classify_all(&detect(detector, blob), blob, now)
+}
+
+/// Detects one blob, judged as a configuration file or not by its path.
+fn detect(detector: &Detector, blob: &Blob) -> Detections {
+    let kind = config_file::blob_kind(&blob.origin.path, blob.bytes.len());
+    detector.detect_blob(&blob.bytes, kind)
 }
 
 /// Hands `visit` each blob to scan for `blob`: its archive members when archives are opened
@@ -132,7 +139,7 @@ impl Collector {
         expanded(settings, blob, &mut |item| match item {
             Ok(blob) => {
                 self.count(blob.bytes.len());
-                let detections = detector.detect_layers(&blob.bytes);
+                let detections = detect(detector, &blob);
                 self.notes(&detections, &blob.origin.path);
                 self.found(classify_all(&detections, &blob, settings.now));
             }

@@ -3,13 +3,15 @@
 //! Owns everything about what an AWS credential looks like: key IDs (`key_id`), secret access
 //! keys (`secret`), session tokens (`token`), the keywords that announce them (`keywords`),
 //! and which belong together (`pairing`). It reads bytes only — no paths, no risk, no
-//! output — so every source (files, stdin, git blobs) shares it.
+//! output — so every source (files, stdin, git blobs) shares it; what only a path can tell
+//! (a configuration file, for `file_pairing`) comes in as a [`BlobKind`].
 //!
 //! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → pair the
 //! key IDs with nearby secrets and tokens. Lines and columns are computed later, only for
 //! hits (`lines`).
 
 pub mod decode;
+mod file_pairing;
 pub mod key_id;
 mod keywords;
 mod layers;
@@ -18,7 +20,9 @@ mod pairing;
 mod prefilter;
 pub mod secret;
 pub mod token;
+pub mod token_meta;
 
+pub use file_pairing::BlobKind;
 use key_id::{KEY_ID_LEN, KeyId};
 pub use layers::Layer;
 use layers::Triggers;
@@ -121,6 +125,16 @@ impl Detector {
     /// `layers`).
     pub fn detect_layers(&self, hay: &[u8]) -> Detections {
         layers::detect(self, hay)
+    }
+
+    /// [`Detector::detect_layers`], then, in a configuration file, file-wide pairing of
+    /// what is left alone in the plain text (`file_pairing`).
+    pub fn detect_blob(&self, hay: &[u8], kind: BlobKind) -> Detections {
+        let mut found = self.detect_layers(hay);
+        if kind == BlobKind::Config {
+            file_pairing::pair_file_wide(hay, &mut found.plain);
+        }
+        found
     }
 
     /// One prefilter pass; what may hide a key in an encoding is collected into `triggers`

@@ -174,6 +174,9 @@ impl Human {
                 t.render(show)
             )?;
         }
+        if let Some(line) = super::token_meta::human_line(f) {
+            writeln!(out, "{pad} {} {line}", p.dim("="))?;
+        }
         if let Some(note) = f.advice.history {
             writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
         }

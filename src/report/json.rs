@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::token_meta::JsonTokenMeta;
 use super::{ReportOptions, Reporter, Summary, account_string};
 use crate::finding::Finding;
 use crate::risk::advice::Advice;
@@ -52,6 +53,8 @@ pub struct JsonFinding<'a> {
     pub in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired: Option<bool>,
+    #[serde(flatten)]
+    pub token_meta: Option<JsonTokenMeta<'a>>,
 }
 
 /// The commit a history finding is attributed to.
@@ -107,6 +110,7 @@ impl<'a> JsonFinding<'a> {
             commit: f.commit.as_deref().map(JsonCommit::new),
             in_head: f.in_head,
             expired: f.commit.is_some().then_some(f.expired),
+            token_meta: JsonTokenMeta::of(f),
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod history;
 
 use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
-use crate::detect::{Detection, Span, secret};
+use crate::detect::{Detection, Span, secret, token_meta};
 use crate::finding::{Finding, Fingerprint, Kind, Location, Risk, SNIPPET_CONTEXT};
 use crate::redact::Secret;
 use crate::source::Blob;
@@ -136,6 +136,7 @@ pub fn classify(
         in_head: None,
         expired,
         encoding: None,
+        token_meta: token_span.and_then(|t| token_meta::read(t.bytes(hay))),
     }
 }
 

@@ -46,7 +46,7 @@ pub(super) fn scan(
         super::expanded(settings, blob, &mut |item| match item {
             Ok(member) => {
                 collector.count(member.bytes.len());
-                let detections = detector.detect_layers(&member.bytes);
+                let detections = super::detect(detector, &member);
                 collector.notes(&detections, &member.origin.path);
                 found.extend(classify_all(&detections, &member, settings.now));
             }

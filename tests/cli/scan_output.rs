@@ -19,7 +19,7 @@ fn planted_values() -> Vec<String> {
             }
         }
     }
-    assert_eq!(out.len(), 16, "14 secrets and 2 tokens are planted");
+    assert_eq!(out.len(), 23, "19 secrets and 4 tokens are planted");
     out
 }
 

@@ -19,9 +19,17 @@ use crate::scan_negative::DOCS;
 /// - `logs/deploy.log`: the ASIA key and the token are seven lines apart, beyond the pairing
 ///   window (5 lines), so each is reported alone: low and low.
 /// - `lone_secret.properties`: a secret after `secretKey=` with no key ID: high.
+/// - `sts/assume-role.json` and `ci/assume_role.sh`: an ASIA key with its secret and a
+///   generated session token, medium; the token's own region and account are checked in
+///   `scan_token_meta`.
+/// - `terraform.tfstate` (72 lines apart) and `application.properties` (38 lines apart):
+///   configuration files, where a key ID and a secret announced by their keywords pair
+///   file-wide: critical. `settings.py` has the same layout in a Python module: the key ID and
+///   the secret stay apart, high and high.
 /// - Contexts: `.aws/` and `.env` are credentials files, `.github/workflows/` GitHub Actions,
-///   `Dockerfile` a container, `.tf` infrastructure as code, `k8s/` Kubernetes,
-///   `serverless.yml` Lambda, `.py`/`.js`/`.java` SDK code; the rest has no marker: generic.
+///   `Dockerfile` a container, `.tf` and `.tfstate` infrastructure as code, `k8s/` Kubernetes,
+///   `serverless.yml` Lambda, `.py`/`.js`/`.java`/`.sh` SDK code; the rest has no marker:
+///   generic.
 pub const POSITIVE: &str = "
     // path line:col kind key_id account risk secret secret_line token(head#len) real|example context
     testdata/positive/.aws/credentials              3:21   aws_access_key            AKIAVRUVS7NIUJULA7YF  381492067153  critical  ABkcIpIGICgR0DkqXbpBuzxPSil4m4siFj4AEZ3w  4   -                             real  credentials_file
@@ -31,6 +39,8 @@ pub const POSITIVE: &str = "
     testdata/positive/Dockerfile                    9:23   aws_access_key            AKIAS73GWDLBKZIQ5L5O  205836917442  critical  Hk/IiwrLVzD0YkKcUcqldIhNQATX1GkCr9gSk2t7  10  -                             real  ecs_container
     testdata/positive/S3Client.java                 11:47  aws_access_key            AKIAI7SSEIK3PGJSFUZ2  -             critical  4lC/lDp6UiA3NKeIgIIhLoLgkjoRkwpN77r1uIXb  12  -                             real  sdk_code
     testdata/positive/app.yaml                      11:19  aws_access_key            AKIAS73GWDLBLXUU22MZ  205836917442  critical  0V9TyB/uLkj/AROMqGLPGbA1Mc73nNsnNoP5nAZB  12  -                             real  generic
+    testdata/positive/application.properties        7:19   aws_access_key            AKIA2PSAGESI3MSDHVLY  720615384209  critical  TmbQgJDy2IVEbToi0d7SWk2UJbglS53fZ9J6mS9s  45  -                             real  generic
+    testdata/positive/ci/assume_role.sh             6:26   aws_temporary_access_key  ASIAS73GWDLBPACFRVGM  205836917442  medium    EPRXPGdVVBdyPvmtkcbfP5QcFsYm7V/x938c4SZL  7   IQoJb3JpZ2luX2VjED0aCXVz#956  real  sdk_code
     testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  medium    Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
     testdata/positive/deploy.js                     9:19   aws_access_key            AKIAVRUVS7NIWJOS7BII  381492067153  critical  K0qKLwKykR1mnAL+s8fc2+GYZxvS4ZhugozJDNwF  10  -                             real  sdk_code
     testdata/positive/k8s/secret.yaml               8:22   aws_access_key            AKIA2PSAGESI2I7GONT2  720615384209  critical  I3gUK4RbYVHgU0kET3US2J8lUjOpyPd0weoB3eVT  9   -                             real  kubernetes
@@ -39,6 +49,10 @@ pub const POSITIVE: &str = "
     testdata/positive/lone_secret.properties        5:22   aws_secret_access_key     -                     -             high      QL8v3r+S36rVC6GupLFe+AIbQQ7JWkxqd+dOtpWG  5   -                             real  generic
     testdata/positive/main.tf                       12:17  aws_access_key            AKIAS73GWDLBGCYVAFWN  205836917442  critical  WNA1pLn6JZnzB9YyJAskBvXDk3FLNUzjB87wb0zZ  13  -                             real  infrastructure_as_code
     testdata/positive/serverless.yml                10:23  aws_access_key            AKIAS73GWDLBKAG4U7WT  205836917442  critical  TlxxwY/pMAiJGLtlXUPN2mcaFK42nOLAwMu2oOU0  11  -                             real  lambda
+    testdata/positive/settings.py                   8:22   aws_access_key            AKIAVRUVS7NI5B4DJH7S  381492067153  high      -                                         -   -                             real  sdk_code
+    testdata/positive/settings.py                   56:26  aws_secret_access_key     -                     -             high      KByrTDJUm8o0HvBMA2vtIeGZEzxZw42pnoMVm0gr  56  -                             real  sdk_code
+    testdata/positive/sts/assume-role.json          3:25   aws_temporary_access_key  ASIA2PSAGESIXFWFUUEI  720615384209  medium    fmLKKkVvOJJOlFbHjfKWi/rxyPanQ0/XniRIRewn  4   IQoJb3JpZ2luX2VjED0aCWV1#956  real  generic
+    testdata/positive/terraform.tfstate             8:17   aws_access_key            AKIAS73GWDLBLW7DBWHC  205836917442  critical  3j/XsG1DC1ndZ9PvSgL0MNjxpSnbaRXD3sF9c1E/  80  -                             real  infrastructure_as_code
     testdata/positive/upload.py                     9:24   aws_access_key            AKIA2PSAGESI2SSAKGP4  720615384209  critical  AAfZ7L0jmz2R5sj44WWItG6IxrOscO6S0KFaXIDd  10  -                             real  sdk_code
 ";
 
@@ -85,9 +99,9 @@ fn positive_tree_summary() {
     let by_risk: BTreeMap<String, u64> =
         serde_json::from_value(summary["by_risk"].clone()).expect("by_risk is a map");
     let counts = [
-        ("critical", 12),
-        ("high", 1),
-        ("medium", 1),
+        ("critical", 14),
+        ("high", 3),
+        ("medium", 3),
         ("low", 2),
         ("info", 0),
     ];
@@ -105,9 +119,9 @@ fn positive_tree_summary() {
         by_account
     );
     // The three made-up accounts of testdata/README.md, and the unknowns: the legacy key, the
-    // lone secret, the lone token.
+    // two lone secrets, the lone token.
     assert_eq!(by_account.len(), 4);
-    assert_eq!(by_account["unknown"], 3);
+    assert_eq!(by_account["unknown"], 4);
     let files = files_under(Path::new("testdata/positive"));
     assert_eq!(summary["scanned_blobs"], files.len());
     assert_eq!(summary["allowed_inline"], 0);
