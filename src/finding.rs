@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::detect::key_id::KeyId;
 use crate::detect::presigned::Presigned;
+use crate::detect::token_meta::TokenMeta;
 use crate::redact::Secret;
 use crate::risk::advice::Advice;
 use crate::risk::canary::CanaryAccount;
@@ -161,6 +162,8 @@ pub struct Finding {
     pub presigned: Option<Presigned>,
     /// The key ID's account belongs to a canary-token service: a tripwire, not a leak.
     pub canary: Option<&'static CanaryAccount>,
+    /// Region and account read from the session token, when it carries them.
+    pub token_meta: Option<TokenMeta>,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].

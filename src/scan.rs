@@ -11,6 +11,7 @@
 //! Every driver passes what it reads through [`expanded`], so the members of zip, tar and gzip
 //! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
+mod config_file;
 mod history;
 mod staged;
 
@@ -19,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::baseline::BaselineFile;
 use crate::detect::lines::LineIndex;
-use crate::detect::{DetectOptions, Detections, Detector};
+use crate::detect::{DetectOptions, Detection, Detections, Detector};
 use crate::error::{Error, Warning};
 use crate::filter::Suppressed;
 use crate::finding::Finding;
@@ -51,10 +52,16 @@ pub struct ScanResult {
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
-/// seconds, for expiry.
+/// seconds, for expiry. A small configuration file (by its path, `config_file`) pairs key
+/// IDs and secrets file-wide.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
-    let detections = detector.detect_layers(&blob.bytes);
-    classify_all(&detections, blob, now)
+    classify_all(&detect(detector, blob), blob, now)
+}
+
+/// Detects one blob, judged as a configuration file or not by its path.
+fn detect(detector: &Detector, blob: &Blob) -> Detections {
+    let kind = config_file::blob_kind(&blob.origin.path, blob.bytes.len());
+    detector.detect_blob(&blob.bytes, kind)
 }
 
 /// Hands `visit` each blob to scan for `blob`: its archive members when archives are opened
@@ -87,15 +94,29 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
     for layer in &detections.decoded {
         let view = Blob {
             origin: blob.origin.clone(),
-            bytes: layer.view.bytes.clone(),
+            bytes: layer.bytes().to_vec(),
         };
         let mut view_lines = LineIndex::new(&view.bytes);
+        // Locations are counted in the file as its reader sees it: the original bytes, or
+        // the UTF-16 text.
+        let level = layer.display_level();
+        let display = match level {
+            0 => &blob.bytes[..],
+            _ => &layer.chain[level - 1].bytes[..],
+        };
+        let mut display_lines = LineIndex::new(display);
         for d in &layer.detections {
             let mut f = classify(d, &view, &mut view_lines, context, now);
-            let pos = LineIndex::new(&blob.bytes).locate(layer.view.to_original(d.anchor().start));
+            let pos = display_lines.locate(layer.to_level(d.anchor().start, level));
             f.location.line = pos.line;
             f.location.column = pos.column;
-            f.encoding = Some(layer.view.encoding.as_str());
+            if let Detection::Key {
+                secret: Some(s), ..
+            } = d
+            {
+                f.secret_line = Some(display_lines.locate(layer.to_level(s.start, level)).line);
+            }
+            f.encoding = Some(layer.encoding().as_str());
             found.push(f);
         }
     }
@@ -118,7 +139,9 @@ impl Collector {
         expanded(settings, blob, &mut |item| match item {
             Ok(blob) => {
                 self.count(blob.bytes.len());
-                self.found(scan_blob(detector, &blob, settings.now));
+                let detections = detect(detector, &blob);
+                self.notes(&detections, &blob.origin.path);
+                self.found(classify_all(&detections, &blob, settings.now));
             }
             Err(w) => self.warn(w),
         });
@@ -135,6 +158,13 @@ impl Collector {
                 .lock()
                 .expect("no worker panics while holding it")
                 .extend(found);
+        }
+    }
+
+    /// What decoding left out of a blob (a cap reached), as warnings about its path.
+    fn notes(&self, detections: &Detections, path: &str) {
+        for note in &detections.notes {
+            self.warn(Warning::new(path, note.clone()));
         }
     }
 

@@ -92,6 +92,33 @@ pub fn value_after(
     None
 }
 
+/// Words that announce an access key ID, compared lower-cased with the separators `_ - .`
+/// and spaces removed: `aws_access_key_id`, `AccessKeyId`, `access-key`, `fs.s3a.access.key`,
+/// `Access key ID`, `aws_key_id`, `awsKey`.
+pub const ACCESS_KEY_WORDS: &[&str] = &["accesskey", "awskey"];
+
+/// Whether an access-key keyword precedes the key ID at `key_at`, within [`VALUE_REACH`]
+/// bytes on its line or the line before (an XML element, a YAML key or a Terraform output
+/// whose value sits on the next line). `secret access key` does not count.
+pub fn access_keyword_before(hay: &[u8], key_at: usize) -> bool {
+    let line = super::lines::line_start(hay, key_at);
+    let previous = if line > 0 {
+        super::lines::line_start(hay, line - 1)
+    } else {
+        0
+    };
+    let from = previous.max(key_at.saturating_sub(VALUE_REACH));
+    let squeezed: Vec<u8> = hay[from..key_at]
+        .iter()
+        .filter(|&&b| !is_sep(b))
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    ACCESS_KEY_WORDS.iter().any(|w| {
+        memchr::memmem::find_iter(&squeezed, w.as_bytes())
+            .any(|i| !squeezed[..i].ends_with(b"secret"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +171,36 @@ mod tests {
         assert!(check("aws_security_token", "security"));
         assert!(!check("session_id", "session"));
         assert!(!check("security group", "security"));
+    }
+
+    #[test]
+    fn access_keywords() {
+        let key = "AKIAVRUVS7NIUJULA7YF";
+        let check = |before: &str| {
+            let text = format!("{before}{key}");
+            access_keyword_before(text.as_bytes(), before.len())
+        };
+        for before in [
+            "aws_access_key_id = ",
+            "AWS_ACCESS_KEY_ID=",
+            "\"accessKeyId\": \"",
+            "<AccessKeyId>",
+            "cloud.aws.credentials.access-key: ",
+            "fs.s3a.access.key=",
+            "Access key ID: ",
+            "aws_key_id = ",
+            "\"access_key_id\": {\n      \"value\": \"",
+        ] {
+            assert!(check(before), "{before:?}");
+        }
+        for before in [
+            "id = ",
+            "aws_secret_access_key = ",
+            "aws_access_key_id = x\n\nid = ",
+            "# mentions an access key, then goes on and on and on, for well over ninety-six bytes, before it finally reaches the value: ",
+        ] {
+            assert!(!check(before), "{before:?}");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Owns everything about what an AWS credential looks like: key IDs (`key_id`), secret access
 //! keys (`secret`), session tokens (`token`), the keywords that announce them (`keywords`),
 //! and which belong together (`pairing`). It reads bytes only — no paths, no risk, no
-//! output — so every source (files, stdin, git blobs) shares it.
+//! output — so every source (files, stdin, git blobs) shares it; what only a path can tell
+//! (a configuration file, for `file_pairing`) comes in as a [`BlobKind`].
 //!
 //! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → set aside
 //! key IDs that sign a presigned URL (`presigned`) → pair the other key IDs with nearby
@@ -11,16 +12,22 @@
 //! hits (`lines`).
 
 pub mod decode;
+mod file_pairing;
 pub mod key_id;
 mod keywords;
+mod layers;
 pub mod lines;
 mod pairing;
 mod prefilter;
 pub mod presigned;
 pub mod secret;
 pub mod token;
+pub mod token_meta;
 
+pub use file_pairing::BlobKind;
 use key_id::{KEY_ID_LEN, KeyId};
+pub use layers::Layer;
+use layers::Triggers;
 use prefilter::{Anchor, Prefilter};
 
 /// A byte range in the scanned blob.
@@ -76,19 +83,14 @@ impl Detection {
     }
 }
 
-/// Detections in a decoded view of a blob; their spans index `view.bytes`.
-#[derive(Debug, Clone)]
-pub struct Layer {
-    pub view: decode::View,
-    pub detections: Vec<Detection>,
-}
-
 /// Everything found in one blob.
 #[derive(Debug, Clone, Default)]
 pub struct Detections {
     /// Spans index the blob itself.
     pub plain: Vec<Detection>,
     pub decoded: Vec<Layer>,
+    /// What decoding had to leave out (a cap reached), for the caller to warn about.
+    pub notes: Vec<String>,
 }
 
 impl Detections {
@@ -129,28 +131,25 @@ impl Detector {
         self.scan(hay, None)
     }
 
-    /// Finds every credential in `hay`, plainly written or hidden in escapes.
+    /// Finds every credential in `hay`, plainly written or hidden in an encoding (see
+    /// `layers`).
     pub fn detect_layers(&self, hay: &[u8]) -> Detections {
-        let mut runs = Vec::new();
-        let plain = self.scan(hay, Some(&mut runs));
-        let mut decoded = Vec::new();
-        if !runs.is_empty() {
-            let view = decode::View::new(decode::Encoding::Escaped, hay, runs);
-            // Keys written plainly were found above; keep only what the decoding revealed.
-            let detections: Vec<Detection> = self
-                .scan(&view.bytes, None)
-                .into_iter()
-                .filter(|d| view.is_decoded(d.anchor().start))
-                .collect();
-            if !detections.is_empty() {
-                decoded.push(Layer { view, detections });
-            }
-        }
-        Detections { plain, decoded }
+        layers::detect(self, hay)
     }
 
-    /// One prefilter pass; escape runs are collected into `runs` when asked.
-    fn scan(&self, hay: &[u8], mut runs: Option<&mut Vec<decode::Run>>) -> Vec<Detection> {
+    /// [`Detector::detect_layers`], then, in a configuration file, file-wide pairing of
+    /// what is left alone in the plain text (`file_pairing`).
+    pub fn detect_blob(&self, hay: &[u8], kind: BlobKind) -> Detections {
+        let mut found = self.detect_layers(hay);
+        if kind == BlobKind::Config {
+            file_pairing::pair_file_wide(hay, &mut found.plain);
+        }
+        found
+    }
+
+    /// One prefilter pass; what may hide a key in an encoding is collected into `triggers`
+    /// when asked.
+    fn scan(&self, hay: &[u8], mut triggers: Option<&mut Triggers>) -> Vec<Detection> {
         let mut keys: Vec<(KeyId, usize)> = Vec::new();
         let mut secrets: Vec<SecretHit> = Vec::new();
         let mut tokens: Vec<Span> = Vec::new();
@@ -159,6 +158,9 @@ impl Detector {
                 Anchor::KeyPrefix => {
                     if let Some(key) = key_at(hay, at) {
                         keys.push((key, at));
+                        if let Some(t) = triggers.as_deref_mut() {
+                            t.near_values.push(at);
+                        }
                     }
                 }
                 Anchor::SecretWord => {
@@ -167,6 +169,9 @@ impl Detector {
                             start,
                             keyword: true,
                         });
+                    } else if let Some(t) = triggers.as_deref_mut() {
+                        t.base64.extend(keyword_base64_secret(hay, at));
+                        t.near_values.push(at);
                     }
                 }
                 Anchor::TokenWord(len) => {
@@ -180,10 +185,22 @@ impl Detector {
                     }
                 }
                 Anchor::Escape => {
-                    if let Some(runs) = runs.as_deref_mut() {
-                        let past_last = runs.last().is_none_or(|r| at >= r.end);
+                    if let Some(t) = triggers.as_deref_mut() {
+                        let past_last = t.escapes.last().is_none_or(|r| at >= r.end);
                         if let Some(run) = past_last.then(|| decode::run_at(hay, at)).flatten() {
-                            runs.push(run);
+                            t.escapes.push(run);
+                        }
+                    }
+                }
+                Anchor::Base64Key => {
+                    if let Some(t) = triggers.as_deref_mut() {
+                        let past_last = t.base64.last().is_none_or(|r| at >= r.end);
+                        if let Some((run, clipped)) = past_last
+                            .then(|| decode::base64::run_around(hay, at))
+                            .flatten()
+                        {
+                            t.clipped |= clipped;
+                            t.base64.push(run);
                         }
                     }
                 }
@@ -261,6 +278,16 @@ fn keyword_secret(hay: &[u8], at: usize) -> Option<usize> {
     let s = secret::bounded_value(hay, start, run_end, secret::SECRET_LEN)?;
     let value = &hay[s..s + secret::SECRET_LEN];
     (secret::looks_random(value) || secret::is_placeholder(value)).then_some(s)
+}
+
+/// A base64-written 40-character secret after a secret keyword (a Kubernetes `Secret`'s
+/// `aws_secret_access_key: <base64>`), as a run to decode.
+fn keyword_base64_secret(hay: &[u8], at: usize) -> Option<decode::Run> {
+    let end = keywords::secret_keyword_end(hay, at)?;
+    let is_b64 = |b: u8| secret::is_secret_byte(b) || matches!(b, b'=' | b'-' | b'_');
+    let (start, run_end) = keywords::value_after(hay, end, is_b64, 30)?;
+    let run = decode::base64::secret_value(hay, start, run_end, secret::SECRET_LEN)?;
+    secret::looks_random(&run.decoded).then_some(run)
 }
 
 fn keyword_token(hay: &[u8], at: usize, len: usize) -> Option<Span> {

@@ -11,6 +11,11 @@
 //! greedily. So in a credentials file with several profiles each key gets its own secret.
 //! Session tokens pair only with temporary keys (ASIA, ABIA, ACCA). A placeholder key ID
 //! never takes a real secret.
+//!
+//! Beyond the window, in small configuration files only (the scan layer says which blobs are,
+//! `BlobKind::Config`): key IDs announced by an access-key keyword that got no secret, and
+//! keyword secrets left alone, pair by order of appearance when there are as many of one as of
+//! the other (`file_pairing`, which gives the reasons).
 
 use std::collections::BTreeMap;
 

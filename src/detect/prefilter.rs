@@ -4,13 +4,14 @@
 //! Why it never drops a match: every key ID begins with one of the prefix literals, every
 //! keyword secret or token has its anchor word (`secret`, `session`, `security` in the three
 //! case forms the keyword rules accept) inside the keyword, and every prefixed token begins
-//! with its prefix, and every escaped key begins with an escape literal (`decode`). Secrets
+//! with its prefix, every escaped key begins with an escape literal and every base64-written
+//! key holds its prefix's encoding at one of three alignments (`decode`). Secrets
 //! paired by proximity alone are searched for only around a key-ID hit. So the rest of the detector only looks near a hit, and a file without hits costs one
 //! vectorised (Teddy) scan. The test `prefilter_sees_every_key` in `detect` checks it.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::decode::escape_literals;
+use super::decode::{base64, escape_literals};
 use super::key_id::{KeyClass, PREFIXES};
 use super::token::TOKEN_PREFIXES;
 
@@ -27,6 +28,8 @@ pub enum Anchor {
     TokenPrefix,
     /// `\u0`, `\x4`, `&#x`, ...: may start a run of escapes hiding a key (see `decode`).
     Escape,
+    /// `QUtJQ`, ...: a key prefix written in base64 (see `decode::base64`).
+    Base64Key,
 }
 
 pub struct Prefilter {
@@ -62,6 +65,10 @@ impl Prefilter {
         for e in escape_literals() {
             literals.push(e);
             anchors.push(Anchor::Escape);
+        }
+        for e in base64::key_literals() {
+            literals.push(e);
+            anchors.push(Anchor::Base64Key);
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)

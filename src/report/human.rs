@@ -91,8 +91,15 @@ fn headline(f: &Finding) -> String {
         s.push_str(" (expired)");
     }
     if let Some(encoding) = f.encoding {
-        // The line below shows the decoded text; the position is the first escape.
-        s.push_str(&format!(", hidden in {encoding} text"));
+        // The line below shows the decoded text; the position is where the encoding starts.
+        let how = match encoding {
+            "escaped" => "in escaped text",
+            "percent" => "in URL-encoded text",
+            "base64" => "in base64 text",
+            "utf16" => "in UTF-16 text",
+            other => other,
+        };
+        s.push_str(&format!(", hidden {how}"));
     }
     s
 }
@@ -199,6 +206,9 @@ impl Human {
                 p.dim("="),
                 t.render(show)
             )?;
+        }
+        if let Some(line) = super::token_meta::human_line(f) {
+            writeln!(out, "{pad} {} {line}", p.dim("="))?;
         }
         if let Some(note) = f.advice.history {
             writeln!(out, "{pad} {} history: {note}", p.dim("="))?;

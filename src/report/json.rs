@@ -11,6 +11,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::token_meta::JsonTokenMeta;
 use super::{ReportOptions, Reporter, Summary, account_string};
 use crate::detect::presigned::Presigned;
 use crate::finding::Finding;
@@ -55,6 +56,8 @@ pub struct JsonFinding<'a> {
     pub in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired: Option<bool>,
+    #[serde(flatten)]
+    pub token_meta: Option<JsonTokenMeta<'a>>,
     /// Presigned URLs: when the URL stops working, RFC 3339 UTC; `null` when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Option<String>>,
@@ -147,6 +150,7 @@ impl<'a> JsonFinding<'a> {
             presigned: f.presigned.as_ref().map(JsonPresigned::new),
             canary: f.canary.is_some(),
             canary_provider: f.canary.map(|c| c.provider.as_str()),
+            token_meta: JsonTokenMeta::of(f),
         }
     }
 }

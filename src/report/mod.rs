@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod token_meta;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

@@ -12,7 +12,7 @@ pub mod history;
 
 use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
-use crate::detect::{Detection, Span, secret};
+use crate::detect::{Detection, Span, secret, token_meta};
 use crate::finding::{Finding, Fingerprint, Kind, Location, Risk, SNIPPET_CONTEXT};
 use crate::redact::Secret;
 use crate::source::Blob;
@@ -132,6 +132,9 @@ pub fn classify(
     let url_token = presigned
         .and_then(|u| u.token)
         .map(|t| Secret::new(crate::detect::presigned::percent_decode(t.bytes(hay))));
+    let url_token_meta = url_token
+        .as_ref()
+        .and_then(|t| token_meta::read(t.expose().as_bytes()));
     Finding {
         kind,
         risk: match canary {
@@ -159,6 +162,9 @@ pub fn classify(
         encoding: None,
         presigned,
         canary,
+        token_meta: token_span
+            .and_then(|t| token_meta::read(t.bytes(hay)))
+            .or(url_token_meta),
     }
 }
 

@@ -122,7 +122,10 @@ impl Worker<'_> {
         self.counters
             .bytes
             .fetch_add(blob.bytes.len() as u64, Ordering::Relaxed);
-        let detections = self.detector.detect_layers(&blob.bytes);
+        // Detected once for every path: judged as a configuration file by its first one.
+        let kind = super::config_file::blob_kind(&blob.origin.path, blob.bytes.len());
+        let detections = self.detector.detect_blob(&blob.bytes, kind);
+        self.collector.notes(&detections, &blob.origin.path);
         if detections.is_empty() {
             return;
         }

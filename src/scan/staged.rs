@@ -12,7 +12,7 @@ use std::path::Path;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 
-use super::{Collector, scan_blob};
+use super::{Collector, classify_all, scan_blob};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
 use crate::finding::Kind;
@@ -46,7 +46,9 @@ pub(super) fn scan(
         super::expanded(settings, blob, &mut |item| match item {
             Ok(member) => {
                 collector.count(member.bytes.len());
-                found.extend(scan_blob(detector, &member, settings.now));
+                let detections = super::detect(detector, &member);
+                collector.notes(&detections, &member.origin.path);
+                found.extend(classify_all(&detections, &member, settings.now));
             }
             Err(w) => collector.warn(w),
         });

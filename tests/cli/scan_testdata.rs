@@ -20,13 +20,21 @@ use crate::scan_negative::DOCS;
 /// - `logs/deploy.log`: the ASIA key and the token are seven lines apart, beyond the pairing
 ///   window (5 lines), so each is reported alone: low and low.
 /// - `lone_secret.properties`: a secret after `secretKey=` with no key ID: high.
+/// - `sts/assume-role.json` and `ci/assume_role.sh`: an ASIA key with its secret and a
+///   generated session token, medium; the token's own region and account are checked in
+///   `scan_token_meta`.
+/// - `terraform.tfstate` (72 lines apart) and `application.properties` (38 lines apart):
+///   configuration files, where a key ID and a secret announced by their keywords pair
+///   file-wide: critical. `settings.py` has the same layout in a Python module: the key ID and
+///   the secret stay apart, high and high.
 /// - `presigned/`: a key ID that signs a presigned URL is one `presigned_url` finding, never
 ///   paired: `low` while the URL is valid or its expiry unknown, `info` once expired
 ///   (`scan_presigned.rs` checks the expiry fields). The ASIA URL carries its session token.
 /// - `canary/`: key IDs of canarytokens.org accounts: at most `low` (`scan_canary.rs`).
 /// - Contexts: `.aws/` and `.env` are credentials files, `.github/workflows/` GitHub Actions,
-///   `Dockerfile` a container, `.tf` infrastructure as code, `k8s/` Kubernetes,
-///   `serverless.yml` Lambda, `.py`/`.js`/`.java` SDK code; the rest has no marker: generic.
+///   `Dockerfile` a container, `.tf` and `.tfstate` infrastructure as code, `k8s/` Kubernetes,
+///   `serverless.yml` Lambda, `.py`/`.js`/`.java`/`.sh` SDK code; the rest has no marker:
+///   generic.
 pub const POSITIVE: &str = "
     // path line:col kind key_id account risk secret secret_line token(head#len) real|example context
     testdata/positive/.aws/credentials              3:21   aws_access_key            AKIAVRUVS7NIUJULA7YF  381492067153  critical  ABkcIpIGICgR0DkqXbpBuzxPSil4m4siFj4AEZ3w  4   -                             real  credentials_file
@@ -36,8 +44,10 @@ pub const POSITIVE: &str = "
     testdata/positive/Dockerfile                    9:23   aws_access_key            AKIAS73GWDLBKZIQ5L5O  205836917442  critical  Hk/IiwrLVzD0YkKcUcqldIhNQATX1GkCr9gSk2t7  10  -                             real  ecs_container
     testdata/positive/S3Client.java                 11:47  aws_access_key            AKIAI7SSEIK3PGJSFUZ2  -             critical  4lC/lDp6UiA3NKeIgIIhLoLgkjoRkwpN77r1uIXb  12  -                             real  sdk_code
     testdata/positive/app.yaml                      11:19  aws_access_key            AKIAS73GWDLBLXUU22MZ  205836917442  critical  0V9TyB/uLkj/AROMqGLPGbA1Mc73nNsnNoP5nAZB  12  -                             real  generic
+    testdata/positive/application.properties        7:19   aws_access_key            AKIA2PSAGESI3MSDHVLY  720615384209  critical  TmbQgJDy2IVEbToi0d7SWk2UJbglS53fZ9J6mS9s  45  -                             real  generic
     testdata/positive/canary/credentials            3:21   aws_access_key            AKIAQYLPMN5HP35U6F6W  052310077262  low       qy+ciB27mXY85V0EQhP2erUlgqzX3naCzcF+JcMH  4   -                             real  credentials_file
     testdata/positive/canary/credentials            7:21   aws_access_key            AKIAQU4OL7HG7MMCLTU6  044858866125  low       -                                         -   -                             real  credentials_file
+    testdata/positive/ci/assume_role.sh             6:26   aws_temporary_access_key  ASIAS73GWDLBPACFRVGM  205836917442  medium    EPRXPGdVVBdyPvmtkcbfP5QcFsYm7V/x938c4SZL  7   IQoJb3JpZ2luX2VjED0aCXVz#956  real  sdk_code
     testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  medium    Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
     testdata/positive/deploy.js                     9:19   aws_access_key            AKIAVRUVS7NIWJOS7BII  381492067153  critical  K0qKLwKykR1mnAL+s8fc2+GYZxvS4ZhugozJDNwF  10  -                             real  sdk_code
     testdata/positive/k8s/secret.yaml               8:22   aws_access_key            AKIA2PSAGESI2I7GONT2  720615384209  critical  I3gUK4RbYVHgU0kET3US2J8lUjOpyPd0weoB3eVT  9   -                             real  kubernetes
@@ -54,6 +64,10 @@ pub const POSITIVE: &str = "
     testdata/positive/presigned/share-links.md      6:164  presigned_url             AKIA2PSAGESI4L34XAVW  720615384209  info      -                                         -   -                             real  generic
     testdata/positive/presigned/share-links.md      7:186  presigned_url             AKIAS73GWDLBGJ7U6WOO  205836917442  low       -                                         -   -                             real  generic
     testdata/positive/serverless.yml                10:23  aws_access_key            AKIAS73GWDLBKAG4U7WT  205836917442  critical  TlxxwY/pMAiJGLtlXUPN2mcaFK42nOLAwMu2oOU0  11  -                             real  lambda
+    testdata/positive/settings.py                   8:22   aws_access_key            AKIAVRUVS7NI5B4DJH7S  381492067153  high      -                                         -   -                             real  sdk_code
+    testdata/positive/settings.py                   56:26  aws_secret_access_key     -                     -             high      KByrTDJUm8o0HvBMA2vtIeGZEzxZw42pnoMVm0gr  56  -                             real  sdk_code
+    testdata/positive/sts/assume-role.json          3:25   aws_temporary_access_key  ASIA2PSAGESIXFWFUUEI  720615384209  medium    fmLKKkVvOJJOlFbHjfKWi/rxyPanQ0/XniRIRewn  4   IQoJb3JpZ2luX2VjED0aCWV1#956  real  generic
+    testdata/positive/terraform.tfstate             8:17   aws_access_key            AKIAS73GWDLBLW7DBWHC  205836917442  critical  3j/XsG1DC1ndZ9PvSgL0MNjxpSnbaRXD3sF9c1E/  80  -                             real  infrastructure_as_code
     testdata/positive/upload.py                     9:24   aws_access_key            AKIA2PSAGESI2SSAKGP4  720615384209  critical  AAfZ7L0jmz2R5sj44WWItG6IxrOscO6S0KFaXIDd  10  -                             real  sdk_code
 ";
 
@@ -104,9 +118,9 @@ fn positive_tree_summary() {
     let by_risk: BTreeMap<String, u64> =
         serde_json::from_value(summary["by_risk"].clone()).expect("by_risk is a map");
     let counts = [
-        ("critical", 12),
-        ("high", 1),
-        ("medium", 1),
+        ("critical", 14),
+        ("high", 3),
+        ("medium", 3),
         ("low", 9),
         ("info", 3),
     ];
@@ -124,9 +138,9 @@ fn positive_tree_summary() {
         by_account
     );
     // The three made-up accounts of testdata/README.md, the two canary accounts, and the
-    // unknowns: the legacy key, the lone secret, the lone token.
+    // unknowns: the legacy key, the two lone secrets, the lone token.
     assert_eq!(by_account.len(), 6);
-    assert_eq!(by_account["unknown"], 3);
+    assert_eq!(by_account["unknown"], 4);
     let files = files_under(Path::new("testdata/positive"));
     assert_eq!(summary["scanned_blobs"], files.len());
     assert_eq!(summary["allowed_inline"], 0);
@@ -139,7 +153,9 @@ fn positive_tree_summary() {
 fn whole_testdata_tree_is_positives_and_doc_examples() {
     let run = scan(&["testdata", "--format", "json", "--show-secrets"]);
     assert_eq!(run.code, 1);
-    let mut want = parse_table(DOCS);
+    // Report order: testdata/encoded, negative, positive.
+    let mut want = parse_table(crate::scan_decoding::ENCODED);
+    want.extend(parse_table(DOCS));
     want.extend(positive());
     assert_findings(&run.findings(), &want);
     let files = files_under(Path::new("testdata"));
@@ -152,6 +168,7 @@ fn whole_testdata_tree_is_positives_and_doc_examples() {
 fn each_file_alone_gives_its_own_rows() {
     let mut all = parse_table(DOCS);
     all.extend(positive());
+    all.extend(parse_table(crate::scan_decoding::ENCODED));
     for file in files_under(Path::new("testdata")) {
         let run = scan(&[&file, "--format", "json", "--show-secrets"]);
         let want: Vec<Want> = all.iter().filter(|w| w.path == file).cloned().collect();

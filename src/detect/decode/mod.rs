@@ -1,0 +1,176 @@
+//! Decoded views: text that hides a key behind an encoding, decoded so the same detector
+//! can read it, with a map back to the original bytes for line and column.
+//!
+//! - `escape`: string escapes and character references (`\u0041`, `&#65;`);
+//! - `percent`: URL encoding of the bytes a secret or token may hold (`%2F`, `%2B`, `%3D`);
+//! - `base64`: base64 text holding a key (Kubernetes `Secret` data, encoded config files);
+//! - `utf16`: a whole blob of UTF-16 text (PowerShell, Windows tools).
+//!
+//! Each yields [`Run`]s — a range of the input and the bytes it decodes to, with the input
+//! offset behind each decoded byte — and a [`View`] puts them in place. Owns decoding and
+//! offset mapping only, each bounded; the detector decides when to decode and what to do with
+//! a view.
+
+pub mod base64;
+mod escape;
+pub mod percent;
+pub mod utf16;
+
+pub use escape::{MIN_RUN_CHARS, escape_at, escape_literals, run_at};
+
+/// What a view decoded, as reported in a finding's `encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Encoding {
+    /// String escapes or HTML character references.
+    Escaped,
+    /// `%XX` URL encoding.
+    Percent,
+    Base64,
+    /// UTF-16 (LE or BE) text, read as ASCII.
+    Utf16,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Escaped => "escaped",
+            Encoding::Percent => "percent",
+            Encoding::Base64 => "base64",
+            Encoding::Utf16 => "utf16",
+        }
+    }
+}
+
+/// A decoded range of the input: `input[start..end]` stands for `decoded`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub start: usize,
+    pub end: usize,
+    pub decoded: Vec<u8>,
+    /// Input offset behind each decoded byte (where its escape or base64 group starts).
+    pub origins: Vec<usize>,
+}
+
+/// A blob with its runs decoded in place (runs sorted, not overlapping), or a whole blob
+/// transcoded (UTF-16).
+#[derive(Debug, Clone)]
+pub struct View {
+    pub encoding: Encoding,
+    pub bytes: Vec<u8>,
+    map: Map,
+}
+
+#[derive(Debug, Clone)]
+enum Map {
+    /// (decoded start, run) for each run, in order; bytes between runs copied as they were.
+    Runs(Vec<(usize, Run)>),
+    /// Every decoded byte `i` comes from input offset `start + i * step`: no per-byte table,
+    /// so a large UTF-16 file costs its text, not eight bytes per character.
+    Stride { start: usize, step: usize },
+}
+
+impl View {
+    pub fn new(encoding: Encoding, hay: &[u8], runs: Vec<Run>) -> View {
+        let mut bytes = Vec::with_capacity(hay.len());
+        let mut placed = Vec::with_capacity(runs.len());
+        let mut copied = 0;
+        for run in runs {
+            bytes.extend_from_slice(&hay[copied..run.start]);
+            placed.push((bytes.len(), run.clone()));
+            bytes.extend_from_slice(&run.decoded);
+            copied = run.end;
+        }
+        bytes.extend_from_slice(&hay[copied..]);
+        View {
+            encoding,
+            bytes,
+            map: Map::Runs(placed),
+        }
+    }
+
+    /// A whole-blob transcoding: decoded byte `i` comes from `start + i * step`.
+    pub fn strided(encoding: Encoding, bytes: Vec<u8>, start: usize, step: usize) -> View {
+        View {
+            encoding,
+            bytes,
+            map: Map::Stride { start, step },
+        }
+    }
+
+    fn run_containing(runs: &[(usize, Run)], offset: usize) -> Result<usize, usize> {
+        runs.binary_search_by(|(start, run)| {
+            if offset < *start {
+                std::cmp::Ordering::Greater
+            } else if offset >= start + run.decoded.len() {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    }
+
+    /// Does this decoded offset come from decoding (rather than bytes copied as they were)?
+    pub fn is_decoded(&self, offset: usize) -> bool {
+        match &self.map {
+            Map::Runs(runs) => View::run_containing(runs, offset).is_ok(),
+            Map::Stride { .. } => true,
+        }
+    }
+
+    /// Is any byte of `start..end` decoded?
+    pub fn any_decoded(&self, start: usize, end: usize) -> bool {
+        match &self.map {
+            Map::Runs(runs) => match View::run_containing(runs, start) {
+                Ok(_) => true,
+                Err(i) => runs.get(i).is_some_and(|(s, _)| *s < end),
+            },
+            Map::Stride { .. } => true,
+        }
+    }
+
+    /// Does the view show its text as the user reads the file (UTF-16), so lines and columns
+    /// are counted in the view rather than in the raw bytes?
+    pub fn is_transcoding(&self) -> bool {
+        matches!(self.map, Map::Stride { .. })
+    }
+
+    /// The original offset of a decoded offset.
+    pub fn to_original(&self, offset: usize) -> usize {
+        let runs = match &self.map {
+            Map::Runs(runs) => runs,
+            Map::Stride { start, step } => return start + offset * step,
+        };
+        match View::run_containing(runs, offset) {
+            Ok(i) => {
+                let (start, run) = &runs[i];
+                run.origins[offset - start]
+            }
+            Err(0) => offset,
+            Err(i) => {
+                // Copied bytes after run i-1: same distance past its end.
+                let (start, run) = &runs[i - 1];
+                run.end + (offset - start - run.decoded.len())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_maps_back() {
+        let hay = br#"k = "\u0041\u004b\u0049\u0041" + x"#;
+        let run = run_at(hay, 5).unwrap();
+        assert_eq!(run.decoded, b"AKIA");
+        let view = View::new(Encoding::Escaped, hay, vec![run]);
+        assert_eq!(view.bytes, br#"k = "AKIA" + x"#);
+        assert_eq!(view.to_original(0), 0);
+        assert_eq!(view.to_original(5), 5);
+        assert_eq!(view.to_original(6), 11);
+        assert!(view.is_decoded(6) && !view.is_decoded(9));
+        assert_eq!(view.to_original(9), 29);
+        assert_eq!(hay[view.to_original(13)], b'x');
+    }
+}

@@ -1,0 +1,113 @@
+//! UTF-16 text (PowerShell's `Out-File`, `reg export`, many Windows tools): recognised by its
+//! byte-order mark, or without one by its zero bytes — in ASCII-range UTF-16 every other
+//! byte is zero — and read as ASCII: each code unit below 0x80 becomes its byte, any other
+//! becomes `?` (a key is ASCII; `?` separates values as any non-key character does). Line
+//! breaks map one to one, so the view's lines are the file's lines.
+
+use super::{Encoding, View};
+
+/// How much of the start is sampled to recognise UTF-16 without a byte-order mark.
+const SAMPLE: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Little,
+    Big,
+}
+
+/// The blob as ASCII text, if it is UTF-16.
+pub fn view(hay: &[u8]) -> Option<View> {
+    let (order, start) = detect(hay)?;
+    let units = (hay.len() - start) / 2;
+    let mut text = Vec::with_capacity(units);
+    for pair in hay[start..start + units * 2].chunks_exact(2) {
+        let unit = match order {
+            Order::Little => u16::from_le_bytes([pair[0], pair[1]]),
+            Order::Big => u16::from_be_bytes([pair[0], pair[1]]),
+        };
+        text.push(u8::try_from(unit).ok().filter(u8::is_ascii).unwrap_or(b'?'));
+    }
+    Some(View::strided(Encoding::Utf16, text, start, 2))
+}
+
+/// Byte order and where the text starts (after a byte-order mark).
+fn detect(hay: &[u8]) -> Option<(Order, usize)> {
+    match hay {
+        [0xFF, 0xFE, ..] => return Some((Order::Little, 2)),
+        [0xFE, 0xFF, ..] => return Some((Order::Big, 2)),
+        _ => {}
+    }
+    let sample = &hay[..hay.len().min(SAMPLE) & !1];
+    // Most files have no zero byte near the start: one memchr and done.
+    if sample.len() < 16 || memchr::memchr(0, sample).is_none() {
+        return None;
+    }
+    let units = sample.len() / 2;
+    let (mut even, mut odd) = (0, 0);
+    for pair in sample.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    // Text: at least 60% of units have a zero high byte and almost none a zero low byte.
+    // Binary files with zeros everywhere fail the second test.
+    let mostly = |zeros: usize| zeros * 10 >= units * 6;
+    let rarely = |zeros: usize| zeros * 20 <= units;
+    if mostly(odd) && rarely(even) {
+        Some((Order::Little, 0))
+    } else if mostly(even) && rarely(odd) {
+        Some((Order::Big, 0))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn le(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    fn be(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+    }
+
+    const TEXT: &str = "$env:AWS_ACCESS_KEY_ID = 'AKIA...'\r\n# café ☕\r\n";
+
+    #[test]
+    fn with_and_without_bom() {
+        let want = "$env:AWS_ACCESS_KEY_ID = 'AKIA...'\r\n# caf? ?\r\n";
+        let mut bom_le = vec![0xFF, 0xFE];
+        bom_le.extend(le(TEXT));
+        let mut bom_be = vec![0xFE, 0xFF];
+        bom_be.extend(be(TEXT));
+        for (bytes, start) in [(bom_le, 2), (bom_be, 2), (le(TEXT), 0), (be(TEXT), 0)] {
+            let view = view(&bytes).expect("UTF-16");
+            assert_eq!(String::from_utf8_lossy(&view.bytes), want);
+            assert_eq!(view.to_original(5), start + 10);
+            assert!(view.is_transcoding());
+        }
+    }
+
+    #[test]
+    fn not_utf16() {
+        assert!(view(TEXT.as_bytes()).is_none());
+        // Binary: zeros at both parities.
+        assert!(view(&[0u8; 64]).is_none());
+        let mut bin = vec![0u8; 64];
+        bin.iter_mut()
+            .enumerate()
+            .for_each(|(i, b)| *b = (i % 3) as u8);
+        assert!(view(&bin).is_none());
+        // Too short to tell without a byte-order mark.
+        assert!(view(&le("AKIA")).is_none());
+    }
+
+    #[test]
+    fn odd_length_ignores_the_last_byte() {
+        let mut bytes = le("aws_access_key_id = x\n");
+        bytes.push(b'Z');
+        assert_eq!(view(&bytes).unwrap().bytes, b"aws_access_key_id = x\n");
+    }
+}

@@ -1,0 +1,277 @@
+//! Decoded layers: where a blob hides a key behind an encoding, decode it and run the same
+//! detector on the decoded text.
+//!
+//! The plain pass collects [`Triggers`] on the way (escape runs, base64 runs around encoded
+//! key prefixes or after secret keywords, key IDs and secret keywords near which `%2F` may
+//! hide a secret byte); each kind of trigger gives one [`View`] with those runs decoded in
+//! place, scanned again. A UTF-16 blob is transcoded whole first. Views nest up to [`DEPTH`]
+//! levels (base64 inside base64, escapes inside base64) and decode at most
+//! [`MAX_DECODED`] bytes per blob; what a cap leaves out becomes a note for the caller.
+//!
+//! A layer keeps only what decoding revealed: a detection whose key, secret or token touches
+//! a decoded byte. When a layer and the plain pass (or two layers) report the key at the same
+//! original offset, the most complete one stays — a plain key ID whose secret was
+//! URL-encoded is reported once, paired.
+
+use super::decode::{self, Encoding, View, base64, percent, utf16};
+use super::pairing::BYTES_AROUND;
+use super::{Detection, Detections, Detector, Span};
+
+/// Decoding levels: an encoding inside an encoding is decoded, one more is not.
+pub const DEPTH: usize = 2;
+/// Decoded bytes per blob, all layers together.
+pub const MAX_DECODED: usize = 16 << 20;
+
+/// What the plain pass saw that may hide a key in an encoding.
+#[derive(Debug, Default)]
+pub(crate) struct Triggers {
+    pub escapes: Vec<decode::Run>,
+    pub base64: Vec<decode::Run>,
+    /// A base64 run was too long to decode whole.
+    pub clipped: bool,
+    /// Key IDs and secret keywords: a URL-encoded secret may sit near them.
+    pub near_values: Vec<usize>,
+}
+
+/// Detections in a decoded view of a blob, or in a view of a view: `chain[0]` decodes the
+/// blob, each next view decodes the one before. Spans index the last view's bytes.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub chain: Vec<View>,
+    pub detections: Vec<Detection>,
+}
+
+impl Layer {
+    /// The decoded text the detections index.
+    pub fn bytes(&self) -> &[u8] {
+        &self.chain.last().expect("a layer has a view").bytes
+    }
+
+    /// The innermost encoding: what the key itself was written in.
+    pub fn encoding(&self) -> Encoding {
+        self.chain.last().expect("a layer has a view").encoding
+    }
+
+    /// Maps an offset in [`bytes`](Layer::bytes) down the chain to the view at `level`
+    /// (`chain.len()` is the last view itself, 0 the blob).
+    pub fn to_level(&self, offset: usize, level: usize) -> usize {
+        self.chain[level..]
+            .iter()
+            .rev()
+            .fold(offset, |off, view| view.to_original(off))
+    }
+
+    /// Where locations are counted: the UTF-16 text when the blob is UTF-16 (its raw bytes
+    /// are not what an editor shows), else the blob. Returns the level for
+    /// [`to_level`](Layer::to_level).
+    pub fn display_level(&self) -> usize {
+        usize::from(self.chain[0].is_transcoding())
+    }
+}
+
+struct Budget {
+    left: usize,
+    notes: Vec<String>,
+}
+
+impl Budget {
+    fn take(&mut self, runs: &[decode::Run], encoding: Encoding) -> bool {
+        let n: usize = runs.iter().map(|r| r.decoded.len()).sum();
+        if n > self.left {
+            self.note(format!(
+                "{} text not decoded: over the {} MiB decoding cap for one file",
+                encoding.as_str(),
+                MAX_DECODED >> 20
+            ));
+            return false;
+        }
+        self.left -= n;
+        true
+    }
+
+    fn note(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+}
+
+pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
+    let mut budget = Budget {
+        left: MAX_DECODED,
+        notes: Vec::new(),
+    };
+    let mut out = Detections::default();
+    if let Some(view) = utf16::view(hay) {
+        let mut triggers = Triggers::default();
+        let found = detector.scan(&view.bytes, Some(&mut triggers));
+        let chain = vec![view];
+        descend(detector, &chain, triggers, DEPTH - 1, &mut out, &mut budget);
+        if !found.is_empty() {
+            out.decoded.push(Layer {
+                chain,
+                detections: found,
+            });
+        }
+    } else {
+        let mut triggers = Triggers::default();
+        out.plain = detector.scan(hay, Some(&mut triggers));
+        descend_from(detector, hay, &[], triggers, DEPTH, &mut out, &mut budget);
+    }
+    out.notes = budget.notes;
+    keep_most_complete(&mut out, hay);
+    out
+}
+
+fn descend(
+    detector: &Detector,
+    chain: &[View],
+    triggers: Triggers,
+    depth: usize,
+    out: &mut Detections,
+    budget: &mut Budget,
+) {
+    let text = &chain.last().expect("a chain has a view").bytes;
+    descend_from(detector, text, chain, triggers, depth, out, budget);
+}
+
+/// Decodes what `triggers` found in `text` (the blob, or the last view of `chain`).
+fn descend_from(
+    detector: &Detector,
+    text: &[u8],
+    chain: &[View],
+    triggers: Triggers,
+    depth: usize,
+    out: &mut Detections,
+    budget: &mut Budget,
+) {
+    if depth == 0 {
+        return;
+    }
+    if triggers.clipped {
+        budget.note(format!(
+            "a base64 run over {} MiB: decoded only around encoded key IDs",
+            base64::MAX_RUN >> 20
+        ));
+    }
+    let percent = percent_runs(text, &triggers.near_values);
+    for (encoding, runs) in [
+        (Encoding::Escaped, triggers.escapes),
+        (Encoding::Base64, triggers.base64),
+        (Encoding::Percent, percent),
+    ] {
+        if runs.is_empty() || !budget.take(&runs, encoding) {
+            continue;
+        }
+        let view = View::new(encoding, text, runs);
+        let mut inner = Triggers::default();
+        let found: Vec<Detection> = detector
+            .scan(&view.bytes, Some(&mut inner))
+            .into_iter()
+            .filter(|d| revealed(&view, d))
+            .collect();
+        // Go deeper only into what this view decoded: the rest was seen one level up.
+        inner.escapes.retain(|r| view.any_decoded(r.start, r.end));
+        inner.base64.retain(|r| view.any_decoded(r.start, r.end));
+        inner.near_values.retain(|&at| view.is_decoded(at));
+        let mut next = chain.to_vec();
+        next.push(view);
+        descend(detector, &next, inner, depth - 1, out, budget);
+        if !found.is_empty() {
+            out.decoded.push(Layer {
+                chain: next,
+                detections: found,
+            });
+        }
+    }
+}
+
+/// `%2F`-style runs within a pairing window of each key ID or secret keyword.
+fn percent_runs(text: &[u8], near: &[usize]) -> Vec<decode::Run> {
+    let mut ranges: Vec<(usize, usize)> = near
+        .iter()
+        .map(|&at| (at.saturating_sub(BYTES_AROUND), at + BYTES_AROUND))
+        .collect();
+    ranges.sort_unstable();
+    let mut runs: Vec<decode::Run> = Vec::new();
+    let mut covered = 0;
+    for (lo, hi) in ranges {
+        let lo = lo.max(covered);
+        if lo < hi {
+            runs.extend(percent::runs_in(text, lo, hi));
+            covered = hi;
+        }
+    }
+    runs
+}
+
+fn spans(d: &Detection) -> [Option<Span>; 3] {
+    match *d {
+        Detection::Key {
+            span,
+            secret,
+            token,
+            ..
+        } => [Some(span), secret, token],
+        Detection::Secret { span }
+        | Detection::Token { span }
+        | Detection::Presigned { span, .. } => [Some(span), None, None],
+    }
+}
+
+/// Did decoding make this detection (its key, secret or token touches a decoded byte)?
+fn revealed(view: &View, d: &Detection) -> bool {
+    spans(d)
+        .iter()
+        .flatten()
+        .any(|s| view.any_decoded(s.start, s.end))
+}
+
+/// How much a detection says: paired values first, then depth (a decoded layer saw more).
+fn completeness(d: &Detection) -> usize {
+    let [_, secret, token] = spans(d);
+    usize::from(secret.is_some()) * 2 + usize::from(token.is_some()) * 2
+}
+
+/// One detection per original anchor offset: the most complete (see the module doc).
+fn keep_most_complete(out: &mut Detections, hay: &[u8]) {
+    use std::collections::HashMap;
+    // (original offset) -> (score, layer index or usize::MAX for plain, detection index)
+    let mut best: HashMap<usize, (usize, usize, usize)> = HashMap::new();
+    let mut consider = |at: usize, score: usize, layer: usize, i: usize| {
+        let e = best.entry(at).or_insert((score, layer, i));
+        if score > e.0 {
+            *e = (score, layer, i);
+        }
+    };
+    for (i, d) in out.plain.iter().enumerate() {
+        consider(d.anchor().start, completeness(d) * 4, usize::MAX, i);
+    }
+    for (l, layer) in out.decoded.iter().enumerate() {
+        for (i, d) in layer.detections.iter().enumerate() {
+            let at = layer.to_level(d.anchor().start, 0);
+            consider(at.min(hay.len()), completeness(d) * 4 + 1, l, i);
+        }
+    }
+    let keep = |layer: usize, i: usize, at: usize| {
+        best.get(&at).is_some_and(|&(_, l, j)| l == layer && j == i)
+    };
+    let mut i = 0;
+    out.plain.retain(|d| {
+        i += 1;
+        keep(usize::MAX, i - 1, d.anchor().start)
+    });
+    for (l, layer) in out.decoded.iter_mut().enumerate() {
+        let at: Vec<usize> = layer
+            .detections
+            .iter()
+            .map(|d| layer.to_level(d.anchor().start, 0).min(hay.len()))
+            .collect();
+        let mut i = 0;
+        layer.detections.retain(|_| {
+            i += 1;
+            keep(l, i - 1, at[i - 1])
+        });
+    }
+    out.decoded.retain(|l| !l.detections.is_empty());
+}
