@@ -10,9 +10,11 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::detect::key_id::KeyId;
+use crate::detect::presigned::Presigned;
 use crate::detect::token_meta::TokenMeta;
 use crate::redact::Secret;
 use crate::risk::advice::Advice;
+use crate::risk::canary::CanaryAccount;
 use crate::source::CommitInfo;
 
 /// What was found.
@@ -29,6 +31,8 @@ pub enum Kind {
     SessionToken,
     /// An IAM unique ID (`AIDA`, `AROA`, ...): names something, grants nothing.
     UniqueId,
+    /// A presigned URL: a key ID as its `X-Amz-Credential` or `AWSAccessKeyId`, no secret.
+    PresignedUrl,
 }
 
 impl Kind {
@@ -39,6 +43,7 @@ impl Kind {
             Kind::SecretAccessKey => "aws_secret_access_key",
             Kind::SessionToken => "aws_session_token",
             Kind::UniqueId => "aws_unique_id",
+            Kind::PresignedUrl => "presigned_url",
         }
     }
 
@@ -50,6 +55,7 @@ impl Kind {
             Kind::SecretAccessKey => "AWS secret access key",
             Kind::SessionToken => "AWS session token",
             Kind::UniqueId => "AWS unique identifier",
+            Kind::PresignedUrl => "presigned AWS URL",
         }
     }
 }
@@ -151,6 +157,11 @@ pub struct Finding {
     /// How the credential was hidden when it was found in a decoded view (`escaped`);
     /// `None` when written plainly.
     pub encoding: Option<&'static str>,
+    /// What a presigned URL says of itself (signature version, expiry); `None` otherwise.
+    /// `expired` is then true once its expiry has passed.
+    pub presigned: Option<Presigned>,
+    /// The key ID's account belongs to a canary-token service: a tripwire, not a leak.
+    pub canary: Option<&'static CanaryAccount>,
     /// Region and account read from the session token, when it carries them.
     pub token_meta: Option<TokenMeta>,
 }

@@ -1,7 +1,9 @@
 //! [`Secret`]: a secret access key or session token that prints redacted unless asked.
 //!
 //! Owns the one rule for showing secrets: first four characters and `…`, or the whole value
-//! with `--show-secrets`. `Debug` is redacted too, so a stray `{:?}` cannot leak one.
+//! with `--show-secrets`. `Debug` is redacted too, so a stray `{:?}` cannot leak one. Lines of
+//! context are redacted by shape (long base64 runs) and by name (a presigned URL's signature
+//! and token, [`SECRET_PARAMS`]).
 
 use std::fmt;
 
@@ -56,6 +58,7 @@ pub const SNIPPET_REDACT_RUN: usize = 32;
 /// not carry a secret the pairing missed. (`=` ends a run, so `AccessKeyId=AKIA…` keeps its
 /// key ID readable; base64 padding stays visible, which reveals nothing.)
 pub fn redact_line(line: &str) -> String {
+    let line = &redact_params(line);
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '+');
     let mut out = String::with_capacity(line.len());
     let mut run = String::new();
@@ -79,6 +82,79 @@ pub fn redact_line(line: &str) -> String {
     out
 }
 
+/// Query parameters whose values are secret in a presigned URL, lower case, matched without
+/// case as the end of a name: `X-Amz-Signature=` and SigV2's `Signature=`, and
+/// `X-Amz-Security-Token=`. The URL-encoding (`%2F`) cuts a token or a SigV2 signature into
+/// runs too short for the base64 rule, so these are redacted by name.
+pub const SECRET_PARAMS: &[&str] = &["signature=", "security-token="];
+
+/// A byte that ends a query parameter's value: `&`, whitespace, a quote, a bracket, `\`.
+fn ends_value(b: u8) -> bool {
+    !b.is_ascii_graphic()
+        || matches!(
+            b,
+            b'&' | b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')' | b'\\'
+        )
+}
+
+/// How far back [`secret_value_end`] looks for a parameter name: a URL-encoded session token
+/// is 1–3 KiB.
+const PARAM_REACH: usize = 8192;
+
+/// If offset `at` of `line` falls inside the value of a [`SECRET_PARAMS`] parameter, where
+/// that value ends. A snippet must not start there: the piece it would show has lost the name
+/// that gets it redacted.
+pub fn secret_value_end(line: &[u8], at: usize) -> Option<usize> {
+    let from = at.saturating_sub(PARAM_REACH);
+    let window = line[from..at].to_ascii_lowercase();
+    let value_start = SECRET_PARAMS
+        .iter()
+        .filter_map(|name| {
+            memchr::memmem::rfind(&window, name.as_bytes()).map(|i| from + i + name.len())
+        })
+        .max()?;
+    if line[value_start..at].iter().any(|&b| ends_value(b)) {
+        return None;
+    }
+    let len = line[at..].iter().take_while(|&&b| !ends_value(b)).count();
+    Some(at + len)
+}
+
+/// Redacts the value of every [`SECRET_PARAMS`] parameter in `line`, up to the next `&`,
+/// whitespace, quote, bracket or backslash.
+fn redact_params(line: &str) -> String {
+    let lower = line.to_ascii_lowercase();
+    let mut values: Vec<(usize, usize)> = Vec::new();
+    for name in SECRET_PARAMS {
+        for (at, _) in lower.match_indices(name) {
+            let start = at + name.len();
+            let len = line.as_bytes()[start..]
+                .iter()
+                .take_while(|&&b| !ends_value(b))
+                .count();
+            if len > 0 {
+                values.push((start, start + len));
+            }
+        }
+    }
+    if values.is_empty() {
+        return line.to_string();
+    }
+    values.sort_unstable();
+    let mut out = String::with_capacity(line.len());
+    let mut copied = 0;
+    for (start, end) in values {
+        if start < copied {
+            continue;
+        }
+        out.push_str(&line[copied..start]);
+        out.push_str(&redact(&line[start..end]));
+        copied = end;
+    }
+    out.push_str(&line[copied..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +173,30 @@ mod tests {
         assert_eq!(redact_line(line), "k=AKIARZPUZDIKGB2VALC4 s=\"5dkL…\"");
         let line = "AccessKeyId=AKIARZPUZDIKGB2VALC4";
         assert_eq!(redact_line(line), line);
+    }
+
+    #[test]
+    fn presigned_signatures_and_tokens_are_redacted_by_name() {
+        let line = "https://h/k?X-Amz-Credential=AKIARZPUZDIKGB2VALC4%2F20250101&X-Amz-Security-Token=IQoJb3JpZ2luX2Vj%2Fab%2Bc&amp;X-Amz-Signature=0a1b2c3d\"";
+        assert_eq!(
+            redact_line(line),
+            "https://h/k?X-Amz-Credential=AKIARZPUZDIKGB2VALC4%2F20250101&X-Amz-Security-Token=IQoJ…&amp;X-Amz-Signature=0a1b…\""
+        );
+        let v2 = "?AWSAccessKeyId=AKIARZPUZDIKGB2VALC4&Expires=1767225600&signature=vjby%2BxyZ%3D)";
+        assert_eq!(
+            redact_line(v2),
+            "?AWSAccessKeyId=AKIARZPUZDIKGB2VALC4&Expires=1767225600&signature=vjby…)"
+        );
+        assert_eq!(redact_line("SignatureVersion=2"), "SignatureVersion=2");
+    }
+
+    #[test]
+    fn offsets_inside_a_secret_value() {
+        let line = b"?X-Amz-Security-Token=IQoJ%2Fabc&X-Amz-Credential=AKIA";
+        let token_at = 22;
+        assert_eq!(secret_value_end(line, token_at + 3), Some(32));
+        assert_eq!(secret_value_end(line, token_at), Some(32));
+        assert_eq!(secret_value_end(line, 40), None);
+        assert_eq!(secret_value_end(b"Signature=ab cd", 13), None);
     }
 }

@@ -173,9 +173,7 @@ impl Settings {
             color,
             show_secrets: args.show_secrets,
             include_identifiers: args.include_identifiers,
-            now: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            now: now()?,
             fail_on: match args.fail_on {
                 Some(arg) => fail_on_arg(arg),
                 None => file.fail_on.unwrap_or(FailOn::AtLeast(Risk::Low)),
@@ -188,6 +186,22 @@ impl Settings {
             },
             baseline_out: args.baseline_out,
         })
+    }
+}
+
+/// Environment variable that fixes "now" (Unix seconds), for reproducible runs and tests.
+pub const NOW_VAR: &str = "KEYLEAK_NOW";
+
+/// The time expiry is measured against: [`NOW_VAR`] when set, else the clock.
+fn now() -> Result<i64, Error> {
+    match std::env::var(NOW_VAR) {
+        Ok(v) => v.trim().parse().map_err(|_| Error::Usage {
+            flag: NOW_VAR,
+            message: format!("{v:?} is not a number of seconds since 1970-01-01 UTC"),
+        }),
+        Err(_) => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
     }
 }
 

@@ -97,6 +97,7 @@ mod tests {
                 Detection::Key { key, secret, .. } => (key.to_string(), s(secret)),
                 Detection::Secret { span } => (String::new(), s(Some(span))),
                 Detection::Token { span } => (String::new(), s(Some(span))),
+                Detection::Presigned { key, .. } => (key.to_string(), String::new()),
             })
             .collect()
     }

@@ -213,7 +213,9 @@ fn spans(d: &Detection) -> [Option<Span>; 3] {
             token,
             ..
         } => [Some(span), secret, token],
-        Detection::Secret { span } | Detection::Token { span } => [Some(span), None, None],
+        Detection::Secret { span }
+        | Detection::Token { span }
+        | Detection::Presigned { span, .. } => [Some(span), None, None],
     }
 }
 

@@ -6,8 +6,9 @@
 //! output — so every source (files, stdin, git blobs) shares it; what only a path can tell
 //! (a configuration file, for `file_pairing`) comes in as a [`BlobKind`].
 //!
-//! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → pair the
-//! key IDs with nearby secrets and tokens. Lines and columns are computed later, only for
+//! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → set aside
+//! key IDs that sign a presigned URL (`presigned`) → pair the other key IDs with nearby
+//! secrets and tokens. Lines and columns are computed later, only for
 //! hits (`lines`).
 
 pub mod decode;
@@ -18,6 +19,7 @@ mod layers;
 pub mod lines;
 mod pairing;
 mod prefilter;
+pub mod presigned;
 pub mod secret;
 pub mod token;
 pub mod token_meta;
@@ -60,6 +62,13 @@ pub enum Detection {
     Secret { span: Span },
     /// A session token with no temporary key ID near it.
     Token { span: Span },
+    /// A key ID that is the credential of a presigned URL (`X-Amz-Credential=`,
+    /// `AWSAccessKeyId=`): never paired, since the URL holds no secret.
+    Presigned {
+        key: KeyId,
+        span: Span,
+        url: presigned::Presigned,
+    },
 }
 
 impl Detection {
@@ -68,7 +77,8 @@ impl Detection {
         match self {
             Detection::Key { span, .. }
             | Detection::Secret { span }
-            | Detection::Token { span } => *span,
+            | Detection::Token { span }
+            | Detection::Presigned { span, .. } => *span,
         }
     }
 }
@@ -199,9 +209,38 @@ impl Detector {
         if keys.is_empty() && secrets.is_empty() && tokens.is_empty() {
             return Vec::new();
         }
+        // A key ID signing a presigned URL is the URL's finding, and nothing inside the URL
+        // (pieces of an encoded token, the signature) is a credential of its own.
+        let mut urls = Vec::new();
+        keys.retain(|&(key, at)| match presigned::at(hay, at) {
+            Some(url) => {
+                urls.push(Detection::Presigned {
+                    key,
+                    span: Span::new(at, at + KEY_ID_LEN),
+                    url,
+                });
+                false
+            }
+            None => true,
+        });
+        let queries: Vec<Span> = urls
+            .iter()
+            .filter_map(|d| match d {
+                Detection::Presigned { url, .. } => Some(url.query),
+                _ => None,
+            })
+            .collect();
+        let in_url = |at: usize| queries.iter().any(|q| q.start <= at && at < q.end);
+        secrets.retain(|s| !in_url(s.start));
+        tokens.retain(|t| !in_url(t.start));
         tokens.sort();
         tokens.dedup_by_key(|t| t.start);
-        pairing::pair(hay, &keys, secrets, tokens)
+        let mut found = pairing::pair(hay, &keys, secrets, tokens, &queries);
+        if !urls.is_empty() {
+            found.extend(urls);
+            found.sort_by_key(|d| d.anchor());
+        }
+        found
     }
 }
 

@@ -98,6 +98,7 @@ pub(crate) fn pair(
     keys: &[(KeyId, usize)],
     keyword_secrets: Vec<SecretHit>,
     tokens: Vec<Span>,
+    skip: &[Span],
 ) -> Vec<Detection> {
     // Every secret candidate: keyword ones, plus random-looking values near a credential key.
     let mut secrets: BTreeMap<usize, bool> = keyword_secrets
@@ -112,6 +113,10 @@ pub(crate) fn pair(
     // their union once, so each byte is looked at once however many keys are near it.
     for (lo, hi) in merged(windows.iter().flatten().copied()) {
         for start in candidates_in(hay, lo, hi) {
+            // Inside a presigned URL's query: a piece of its encoded token, not a secret.
+            if skip.iter().any(|s| s.start <= start && start < s.end) {
+                continue;
+            }
             secrets.entry(start).or_insert(false);
         }
     }

@@ -32,6 +32,7 @@ fn summary(text: &str) -> Vec<(String, String, bool)> {
                 false,
             ),
             Detection::Token { .. } => (String::new(), "<token>".into(), true),
+            Detection::Presigned { key, .. } => (key.to_string(), "<presigned>".into(), false),
         })
         .collect()
 }
@@ -181,7 +182,7 @@ fn detected_keys(hay: &[u8]) -> Vec<String> {
         .detect(hay)
         .into_iter()
         .filter_map(|d| match d {
-            Detection::Key { key, .. } => Some(key.to_string()),
+            Detection::Key { key, .. } | Detection::Presigned { key, .. } => Some(key.to_string()),
             _ => None,
         })
         .collect()
@@ -276,6 +277,39 @@ fn documentation_key_does_not_take_a_real_secret() {
         vec![
             ("AKIAIOSFODNN7EXAMPLE".into(), String::new(), false),
             (String::new(), SECRET.into(), false)
+        ]
+    );
+}
+
+#[test]
+fn presigned_url_keys_are_set_aside_unpaired() {
+    let tmp_url = format!(
+        "https://b.s3.amazonaws.com/k?X-Amz-Credential={TMP}%2F20250101%2Fus-east-1%2Fs3%2Faws4_request\
+         &X-Amz-Security-Token={}&X-Amz-Signature=00ff",
+        token()
+    );
+    // The token inside the URL is part of the URL's finding, not a lone session token.
+    assert_eq!(
+        summary(&tmp_url),
+        vec![(TMP.into(), "<presigned>".into(), false)]
+    );
+    // A secret next to a presigned URL does not pair with the URL's key: it pairs with the
+    // same key written plainly, or stays alone when announced by a keyword.
+    let url = format!("https://h/k?X-Amz-Credential={KEY}%2F20250101&X-Amz-Date=20250101T000000Z");
+    let text = format!("{url}\naws_secret_access_key = {SECRET}\n");
+    assert_eq!(
+        summary(&text),
+        vec![
+            (KEY.into(), "<presigned>".into(), false),
+            (String::new(), SECRET.into(), false)
+        ]
+    );
+    let text = format!("{url}\nid = {KEY}\nsecret = {SECRET}\n");
+    assert_eq!(
+        summary(&text),
+        vec![
+            (KEY.into(), "<presigned>".into(), false),
+            (KEY.into(), SECRET.into(), false)
         ]
     );
 }

@@ -49,7 +49,7 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     }
     m.push_str("Now: ");
     m.push_str(f.advice.first_step);
-    if !f.example {
+    if !f.example && f.canary.is_none() {
         m.push_str("\nInstead: ");
         m.push_str(f.advice.replace_with);
     }

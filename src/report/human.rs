@@ -22,8 +22,10 @@
 use std::io::{self, Write};
 
 use super::{ReportOptions, Reporter, Summary, account_string};
+use crate::detect::presigned::SigVersion;
 use crate::finding::{Finding, Kind, Risk};
 use crate::scan::ScanResult;
+use crate::source::git_repo::rfc3339;
 
 pub struct Human {
     pub options: ReportOptions,
@@ -76,12 +78,16 @@ fn headline(f: &Finding) -> String {
         }
         Kind::SecretAccessKey => s.push_str(" (no key ID found next to it)"),
         Kind::SessionToken => s.push_str(" (no key ID found next to it)"),
+        Kind::PresignedUrl => s.push_str(&presigned_note(f)),
         _ => {}
+    }
+    if let Some(c) = f.canary {
+        s.push_str(&format!(": canary token of {}", c.provider.as_str()));
     }
     if f.example {
         s.push_str(": documentation or placeholder example");
     }
-    if f.expired {
+    if f.expired && f.kind != Kind::PresignedUrl {
         s.push_str(" (expired)");
     }
     if let Some(encoding) = f.encoding {
@@ -96,6 +102,33 @@ fn headline(f: &Finding) -> String {
         s.push_str(&format!(", hidden {how}"));
     }
     s
+}
+
+/// Signature version, expiry and a session token, for a presigned URL's headline.
+fn presigned_note(f: &Finding) -> String {
+    let Some(p) = f.presigned else {
+        return String::new();
+    };
+    let version = match p.version {
+        SigVersion::V4 => "SigV4",
+        SigVersion::V2 => "SigV2",
+    };
+    let when = match p.expires_at {
+        Some(t) if f.expired => format!("expired {}", rfc3339(t, 0)),
+        Some(t) => format!("valid until {}", rfc3339(t, 0)),
+        None => "expiry unknown".to_string(),
+    };
+    let capped = if p.lifetime_capped() {
+        ", X-Amz-Expires over the 7-day maximum"
+    } else {
+        ""
+    };
+    let token = if f.session_token.is_some() {
+        ", signed with temporary credentials"
+    } else {
+        ""
+    };
+    format!(" ({version}, {when}{capped}{token})")
 }
 
 impl Human {
@@ -181,7 +214,7 @@ impl Human {
             writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
         }
         writeln!(out, "{pad} {} now: {}", p.dim("="), f.advice.first_step)?;
-        if !f.example && f.kind != Kind::UniqueId {
+        if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
             writeln!(
                 out,
                 "{pad} {} instead: {}",

@@ -3,7 +3,8 @@
 //!
 //! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
 //! to the summary; file, standard input and staged scans leave them out, so their documents
-//! are unchanged.
+//! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`; canary keys add
+//! `canary` and `canary_provider`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -12,10 +13,12 @@ use serde::Serialize;
 
 use super::token_meta::JsonTokenMeta;
 use super::{ReportOptions, Reporter, Summary, account_string};
+use crate::detect::presigned::Presigned;
 use crate::finding::Finding;
 use crate::risk::advice::Advice;
 use crate::scan::ScanResult;
 use crate::source::CommitInfo;
+use crate::source::git_repo::rfc3339;
 
 pub struct Json {
     pub options: ReportOptions,
@@ -55,6 +58,39 @@ pub struct JsonFinding<'a> {
     pub expired: Option<bool>,
     #[serde(flatten)]
     pub token_meta: Option<JsonTokenMeta<'a>>,
+    /// Presigned URLs: when the URL stops working, RFC 3339 UTC; `null` when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presigned: Option<JsonPresigned>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub canary: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_provider: Option<&'static str>,
+}
+
+/// What a presigned URL says of itself.
+#[derive(Serialize)]
+pub struct JsonPresigned {
+    /// `sigv4` or `sigv2`.
+    pub signature_version: &'static str,
+    /// SigV4 `X-Amz-Date`, RFC 3339 UTC; `null` for SigV2 or when missing or malformed.
+    pub signed_at: Option<String>,
+    /// SigV4 `X-Amz-Expires` as written, seconds; `null` for SigV2 or when not a positive number.
+    pub expires_in: Option<i64>,
+    /// `X-Amz-Expires` was over 604800 (7 days), which AWS rejects: `expires_at` is capped.
+    pub lifetime_capped: bool,
+}
+
+impl JsonPresigned {
+    fn new(p: &Presigned) -> JsonPresigned {
+        JsonPresigned {
+            signature_version: p.version.as_str(),
+            signed_at: p.signed_at.map(|t| rfc3339(t, 0)),
+            expires_in: p.expires_in,
+            lifetime_capped: p.lifetime_capped(),
+        }
+    }
 }
 
 /// The commit a history finding is attributed to.
@@ -109,7 +145,11 @@ impl<'a> JsonFinding<'a> {
             encoding: f.encoding,
             commit: f.commit.as_deref().map(JsonCommit::new),
             in_head: f.in_head,
-            expired: f.commit.is_some().then_some(f.expired),
+            expired: (f.commit.is_some() || f.presigned.is_some()).then_some(f.expired),
+            expires_at: f.presigned.map(|p| p.expires_at.map(|t| rfc3339(t, 0))),
+            presigned: f.presigned.as_ref().map(JsonPresigned::new),
+            canary: f.canary.is_some(),
+            canary_provider: f.canary.map(|c| c.provider.as_str()),
             token_meta: JsonTokenMeta::of(f),
         }
     }

@@ -19,12 +19,13 @@ pub struct Sarif {
 }
 
 /// The kinds with a rule, in rule-index order.
-const RULE_KINDS: [Kind; 5] = [
+const RULE_KINDS: [Kind; 6] = [
     Kind::AccessKey,
     Kind::TemporaryAccessKey,
     Kind::SecretAccessKey,
     Kind::SessionToken,
     Kind::UniqueId,
+    Kind::PresignedUrl,
 ];
 
 /// The key under which fingerprints are published; bump the version if their recipe changes.
@@ -55,7 +56,7 @@ fn worst_risk(kind: Kind) -> Risk {
         Kind::AccessKey => Risk::Critical,
         Kind::SecretAccessKey => Risk::High,
         Kind::TemporaryAccessKey => Risk::Medium,
-        Kind::SessionToken => Risk::Low,
+        Kind::SessionToken | Kind::PresignedUrl => Risk::Low,
         Kind::UniqueId => Risk::Info,
     }
 }
@@ -76,6 +77,9 @@ fn rule_help(kind: Kind) -> &'static str {
         }
         Kind::UniqueId => {
             "An IAM unique identifier names a principal or resource and grants nothing by itself."
+        }
+        Kind::PresignedUrl => {
+            "A presigned URL lets anyone holding it make the request it signs until it expires (SigV4: at most 7 days). It cannot be revoked on its own: deactivate the signing key or revoke the role's sessions if it must stop sooner, and remove it from the file."
         }
     }
 }
@@ -245,7 +249,7 @@ fn message(f: &Finding, show_secrets: bool) -> String {
         m.push_str("; a documentation or placeholder value");
     }
     m.push_str(&format!(". Now: {}", f.advice.first_step));
-    if !f.example && f.kind != Kind::UniqueId {
+    if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
         m.push_str(&format!(" Instead: {}", f.advice.replace_with));
     }
     m

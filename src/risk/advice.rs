@@ -204,6 +204,9 @@ pub fn first_step_for(facts: Facts) -> &'static str {
         expired,
         ..
     } = facts;
+    if expired && !example && kind == Kind::PresignedUrl {
+        return PRESIGNED_EXPIRED_STEP;
+    }
     if expired && !example {
         return history::EXPIRED_STEP;
     }
@@ -235,8 +238,18 @@ pub fn first_step_for(facts: Facts) -> &'static str {
             "Not a credential: this ID names an IAM principal or resource. Nothing to \
             rotate."
         }
+        Kind::PresignedUrl => {
+            "A presigned URL grants what its signer could do, for the request it signs, to anyone \
+            holding it until it expires; it cannot be revoked on its own. If it must stop working \
+            sooner, deactivate the signing key (or revoke the role's active sessions for a \
+            temporary key). Remove the URL from the file; hand out links at run time instead."
+        }
     }
 }
+
+/// What to do with a presigned URL whose expiry has passed.
+pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer works. Nothing to \
+    revoke; remove it from the file. Its key ID still names the signing key and account.";
 
 /// Picks the context for a file from its path and, if the path says nothing, its content.
 pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
@@ -328,6 +341,7 @@ mod tests {
             Kind::SecretAccessKey,
             Kind::SessionToken,
             Kind::UniqueId,
+            Kind::PresignedUrl,
         ] {
             assert!(!first_step(kind, false).is_empty());
         }
@@ -345,5 +359,10 @@ mod tests {
         };
         assert_eq!(first_step_for(facts(false)), history::EXPIRED_STEP);
         assert!(first_step_for(facts(true)).contains("placeholder"));
+        let url = Facts {
+            kind: Kind::PresignedUrl,
+            ..facts(false)
+        };
+        assert_eq!(first_step_for(url), PRESIGNED_EXPIRED_STEP);
     }
 }

@@ -2,10 +2,12 @@
 //! example flag, location and advice.
 //!
 //! Owns the risk model (the table in README's "Risk" section): long-term keys are exploitable
-//! until deleted, temporary ones expire (`history`: expiry and the deleted-key note). It does
-//! not filter or print.
+//! until deleted, temporary ones expire (`history`: expiry and the deleted-key note), presigned
+//! URLs live until their own expiry, and canary keys are tripwires (`canary`). It does not
+//! filter or print.
 
 pub mod advice;
+pub mod canary;
 pub mod history;
 
 use crate::detect::key_id::KeyClass;
@@ -35,10 +37,11 @@ pub fn risk(f: Facts) -> Risk {
     if f.example {
         return Risk::Info;
     }
-    if f.expired {
-        return Risk::Low;
-    }
     match f.kind {
+        // One request on one object, for at most its lifetime; dead once expired.
+        Kind::PresignedUrl if f.expired => Risk::Info,
+        Kind::PresignedUrl => Risk::Low,
+        _ if f.expired => Risk::Low,
         Kind::AccessKey if f.paired => Risk::Critical,
         Kind::AccessKey | Kind::SecretAccessKey => Risk::High,
         Kind::TemporaryAccessKey if f.paired => Risk::Medium,
@@ -79,6 +82,11 @@ pub fn classify(
         }
         Detection::Secret { span } => (Kind::SecretAccessKey, None, Some(span), None),
         Detection::Token { span } => (Kind::SessionToken, None, None, Some(span)),
+        Detection::Presigned { key, .. } => (Kind::PresignedUrl, Some(key), None, None),
+    };
+    let presigned = match *detection {
+        Detection::Presigned { url, .. } => Some(url),
+        _ => None,
     };
     let secret_placeholder = secret_span.is_some_and(|s| secret::is_placeholder(s.bytes(hay)));
     let token_placeholder = token_span.is_some_and(|t| secret::is_placeholder(t.bytes(hay)));
@@ -103,7 +111,9 @@ pub fn classify(
         }
     });
     let commit = blob.origin.commit.clone();
-    let expired = history::is_expired(kind, commit.as_ref().map(|c| c.committer_time), now);
+    let expired = history::is_expired(kind, commit.as_ref().map(|c| c.committer_time), now)
+        || presigned.is_some_and(|u| u.expires_at.is_some_and(|at| now >= at));
+    let canary = key_id.and_then(|k| k.account_id()).and_then(canary::lookup);
     let facts = Facts {
         kind,
         paired,
@@ -114,14 +124,28 @@ pub fn classify(
     let allowed_inline = ALLOW_MARKERS
         .iter()
         .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some());
+    let mut advice = advice::advise(facts, context);
+    if canary.is_some() && !example {
+        advice.first_step = canary::CANARY_STEP;
+    }
+    // A URL's token is URL-encoded there: reported decoded, as a token is written elsewhere.
+    let url_token = presigned
+        .and_then(|u| u.token)
+        .map(|t| Secret::new(crate::detect::presigned::percent_decode(t.bytes(hay))));
+    let url_token_meta = url_token
+        .as_ref()
+        .and_then(|t| token_meta::read(t.expose().as_bytes()));
     Finding {
         kind,
-        risk: risk(facts),
+        risk: match canary {
+            Some(_) => risk(facts).min(canary::CANARY_RISK),
+            None => risk(facts),
+        },
         key_id,
         account_id: key_id.and_then(|k| k.account_id()),
         secret: secret_span.map(|s| Secret::new(text(hay, s))),
         secret_line,
-        session_token: token_span.map(|t| Secret::new(text(hay, t))),
+        session_token: token_span.map(|t| Secret::new(text(hay, t))).or(url_token),
         example,
         location: Location {
             path: blob.origin.path.clone(),
@@ -129,14 +153,18 @@ pub fn classify(
             column: pos.column,
         },
         line_text: context_line(hay, pos.line_start, pos.line_end, anchor),
-        advice: advice::advise(facts, context),
+        advice,
         fingerprint: Fingerprint::new(kind, &credential, &blob.origin.path),
         allowed_inline,
         commit,
         in_head: None,
         expired,
         encoding: None,
-        token_meta: token_span.and_then(|t| token_meta::read(t.bytes(hay))),
+        presigned,
+        canary,
+        token_meta: token_span
+            .and_then(|t| token_meta::read(t.bytes(hay)))
+            .or(url_token_meta),
     }
 }
 
@@ -144,6 +172,11 @@ pub fn classify(
 /// line is UTF-8), trailing `\r` and surrounding whitespace removed.
 fn context_line(hay: &[u8], start: usize, end: usize, anchor: Span) -> String {
     let mut lo = anchor.start.saturating_sub(SNIPPET_CONTEXT).max(start);
+    // Not inside a presigned URL's signature or token: that piece would print without the
+    // parameter name that gets it redacted.
+    if let Some(value_end) = crate::redact::secret_value_end(&hay[start..end], lo - start) {
+        lo = (start + value_end).min(anchor.start);
+    }
     let mut hi = (anchor.end + SNIPPET_CONTEXT).min(end);
     // Move inwards off UTF-8 continuation bytes.
     while lo < anchor.start && (hay[lo] & 0xC0) == 0x80 {
@@ -189,6 +222,8 @@ mod tests {
         assert_eq!(f(Kind::SessionToken, false, false), Risk::Low);
         assert_eq!(f(Kind::UniqueId, false, false), Risk::Info);
         assert_eq!(f(Kind::AccessKey, true, true), Risk::Info);
+        assert_eq!(f(Kind::PresignedUrl, false, false), Risk::Low);
+        assert_eq!(f(Kind::PresignedUrl, false, true), Risk::Info);
     }
 
     #[test]
@@ -205,5 +240,6 @@ mod tests {
         assert_eq!(f(Kind::TemporaryAccessKey, false, false), Risk::Low);
         assert_eq!(f(Kind::SessionToken, false, false), Risk::Low);
         assert_eq!(f(Kind::TemporaryAccessKey, true, true), Risk::Info);
+        assert_eq!(f(Kind::PresignedUrl, false, false), Risk::Info);
     }
 }

@@ -87,6 +87,31 @@ pub fn scan_stdin(input: &[u8], args: &[&str]) -> Run {
     )
 }
 
+/// The "now" of runs that must not depend on the day the tests run (presigned URL expiry):
+/// 2026-06-01T12:00:00Z. testdata/README.md dates its presigned URLs against it.
+pub const FIXED_NOW: i64 = 1_780_315_200;
+
+/// `keyleak scan ARGS` from the crate root, with "now" fixed at `now` (Unix seconds) through
+/// `KEYLEAK_NOW`.
+pub fn scan_at(now: i64, args: &[&str]) -> Run {
+    finish(
+        scan_cmd(Path::new(ROOT))
+            .env("KEYLEAK_NOW", now.to_string())
+            .args(args),
+    )
+}
+
+/// `keyleak scan -` with `input` on stdin and "now" fixed at `now`.
+pub fn scan_stdin_at(now: i64, input: &[u8], args: &[&str]) -> Run {
+    finish(
+        scan_cmd(Path::new(ROOT))
+            .env("KEYLEAK_NOW", now.to_string())
+            .arg("-")
+            .args(args)
+            .write_stdin(input.to_vec()),
+    )
+}
+
 /// The account an access key ID encodes, per the issue: the 16 characters after the prefix
 /// are base32 for 10 bytes; bytes 0-5 big-endian, masked with 0x7fffffffff80, shifted right
 /// by 7. IDs whose fifth character is `I` or `J` predate the encoding; a result over 12

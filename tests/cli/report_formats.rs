@@ -64,7 +64,8 @@ fn sarif_validates_against_the_oasis_schema() {
             "aws_temporary_access_key",
             "aws_secret_access_key",
             "aws_session_token",
-            "aws_unique_id"
+            "aws_unique_id",
+            "presigned_url"
         ]
     );
     let results = run["results"].as_array().unwrap();

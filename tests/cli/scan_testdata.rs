@@ -1,13 +1,14 @@
 //! Exact findings for every file under `testdata/`: each planted key with its kind, risk,
 //! pairing (the full secret and token, read with `--show-secrets`), account and advice
-//! context, and nothing else. testdata/README.md says what each file holds.
+//! context, and nothing else. testdata/README.md says what each file holds. Runs are at
+//! [`FIXED_NOW`], so the presigned URLs' risk does not change with the day.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{ROOT, Want, assert_findings, parse_table, scan};
+use crate::common::{FIXED_NOW, ROOT, Run, Want, assert_findings, parse_table};
 use crate::scan_negative::DOCS;
 
 /// Every finding in `testdata/positive`, in report order (path, then line, then column).
@@ -26,6 +27,10 @@ use crate::scan_negative::DOCS;
 ///   configuration files, where a key ID and a secret announced by their keywords pair
 ///   file-wide: critical. `settings.py` has the same layout in a Python module: the key ID and
 ///   the secret stay apart, high and high.
+/// - `presigned/`: a key ID that signs a presigned URL is one `presigned_url` finding, never
+///   paired: `low` while the URL is valid or its expiry unknown, `info` once expired
+///   (`scan_presigned.rs` checks the expiry fields). The ASIA URL carries its session token.
+/// - `canary/`: key IDs of canarytokens.org accounts: at most `low` (`scan_canary.rs`).
 /// - Contexts: `.aws/` and `.env` are credentials files, `.github/workflows/` GitHub Actions,
 ///   `Dockerfile` a container, `.tf` and `.tfstate` infrastructure as code, `k8s/` Kubernetes,
 ///   `serverless.yml` Lambda, `.py`/`.js`/`.java`/`.sh` SDK code; the rest has no marker:
@@ -40,6 +45,8 @@ pub const POSITIVE: &str = "
     testdata/positive/S3Client.java                 11:47  aws_access_key            AKIAI7SSEIK3PGJSFUZ2  -             critical  4lC/lDp6UiA3NKeIgIIhLoLgkjoRkwpN77r1uIXb  12  -                             real  sdk_code
     testdata/positive/app.yaml                      11:19  aws_access_key            AKIAS73GWDLBLXUU22MZ  205836917442  critical  0V9TyB/uLkj/AROMqGLPGbA1Mc73nNsnNoP5nAZB  12  -                             real  generic
     testdata/positive/application.properties        7:19   aws_access_key            AKIA2PSAGESI3MSDHVLY  720615384209  critical  TmbQgJDy2IVEbToi0d7SWk2UJbglS53fZ9J6mS9s  45  -                             real  generic
+    testdata/positive/canary/credentials            3:21   aws_access_key            AKIAQYLPMN5HP35U6F6W  052310077262  low       qy+ciB27mXY85V0EQhP2erUlgqzX3naCzcF+JcMH  4   -                             real  credentials_file
+    testdata/positive/canary/credentials            7:21   aws_access_key            AKIAQU4OL7HG7MMCLTU6  044858866125  low       -                                         -   -                             real  credentials_file
     testdata/positive/ci/assume_role.sh             6:26   aws_temporary_access_key  ASIAS73GWDLBPACFRVGM  205836917442  medium    EPRXPGdVVBdyPvmtkcbfP5QcFsYm7V/x938c4SZL  7   IQoJb3JpZ2luX2VjED0aCXVz#956  real  sdk_code
     testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  medium    Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
     testdata/positive/deploy.js                     9:19   aws_access_key            AKIAVRUVS7NIWJOS7BII  381492067153  critical  K0qKLwKykR1mnAL+s8fc2+GYZxvS4ZhugozJDNwF  10  -                             real  sdk_code
@@ -48,6 +55,14 @@ pub const POSITIVE: &str = "
     testdata/positive/logs/deploy.log               9:206  aws_session_token         -                     -             low       -                                         -   IQoJb3JpZ2luX2VjEqKTMTbX#436  real  generic
     testdata/positive/lone_secret.properties        5:22   aws_secret_access_key     -                     -             high      QL8v3r+S36rVC6GupLFe+AIbQQ7JWkxqd+dOtpWG  5   -                             real  generic
     testdata/positive/main.tf                       12:17  aws_access_key            AKIAS73GWDLBGCYVAFWN  205836917442  critical  WNA1pLn6JZnzB9YyJAskBvXDk3FLNUzjB87wb0zZ  13  -                             real  infrastructure_as_code
+    testdata/positive/presigned/access.log          1:93   presigned_url             AKIAVRUVS7NI3SH2AK3B  381492067153  low       -                                         -   -                             real  generic
+    testdata/positive/presigned/access.log          2:155  presigned_url             AKIAS73GWDLBGKFC26BO  205836917442  info      -                                         -   -                             real  generic
+    testdata/positive/presigned/access.log          3:127  presigned_url             AKIA2PSAGESIQFQ3JTZ7  720615384209  low       -                                         -   -                             real  generic
+    testdata/positive/presigned/api-response.json   4:130  presigned_url             AKIAVRUVS7NI7K6MN6W5  381492067153  info      -                                         -   -                             real  generic
+    testdata/positive/presigned/download.html       6:144  presigned_url             ASIA2PSAGESIQEWFDYAJ  720615384209  low       -                                         -   IQoJb3JpZ2luX2VjIU+hrDWT#844  real  generic
+    testdata/positive/presigned/share-links.md      5:146  presigned_url             AKIAVRUVS7NIRKJYE62L  381492067153  low       -                                         -   -                             real  generic
+    testdata/positive/presigned/share-links.md      6:164  presigned_url             AKIA2PSAGESI4L34XAVW  720615384209  info      -                                         -   -                             real  generic
+    testdata/positive/presigned/share-links.md      7:186  presigned_url             AKIAS73GWDLBGJ7U6WOO  205836917442  low       -                                         -   -                             real  generic
     testdata/positive/serverless.yml                10:23  aws_access_key            AKIAS73GWDLBKAG4U7WT  205836917442  critical  TlxxwY/pMAiJGLtlXUPN2mcaFK42nOLAwMu2oOU0  11  -                             real  lambda
     testdata/positive/settings.py                   8:22   aws_access_key            AKIAVRUVS7NI5B4DJH7S  381492067153  high      -                                         -   -                             real  sdk_code
     testdata/positive/settings.py                   56:26  aws_secret_access_key     -                     -             high      KByrTDJUm8o0HvBMA2vtIeGZEzxZw42pnoMVm0gr  56  -                             real  sdk_code
@@ -58,6 +73,10 @@ pub const POSITIVE: &str = "
 
 fn positive() -> Vec<Want> {
     parse_table(POSITIVE)
+}
+
+fn scan(args: &[&str]) -> Run {
+    crate::common::scan_at(FIXED_NOW, args)
 }
 
 /// Every regular file under `dir`, as the paths keyleak reports (relative to the crate root).
@@ -102,8 +121,8 @@ fn positive_tree_summary() {
         ("critical", 14),
         ("high", 3),
         ("medium", 3),
-        ("low", 2),
-        ("info", 0),
+        ("low", 9),
+        ("info", 3),
     ];
     for (risk, n) in counts {
         assert_eq!(by_risk.get(risk).copied().unwrap_or(0), n, "{risk}");
@@ -118,9 +137,9 @@ fn positive_tree_summary() {
         serde_json::from_value::<BTreeMap<String, u64>>(summary["by_account"].clone()).unwrap(),
         by_account
     );
-    // The three made-up accounts of testdata/README.md, and the unknowns: the legacy key, the
-    // two lone secrets, the lone token.
-    assert_eq!(by_account.len(), 4);
+    // The three made-up accounts of testdata/README.md, the two canary accounts, and the
+    // unknowns: the legacy key, the two lone secrets, the lone token.
+    assert_eq!(by_account.len(), 6);
     assert_eq!(by_account["unknown"], 4);
     let files = files_under(Path::new("testdata/positive"));
     assert_eq!(summary["scanned_blobs"], files.len());
@@ -175,7 +194,11 @@ fn advice_names_the_first_step_and_the_replacing_role() {
     let run = scan(&["testdata/positive", "--format", "json"]);
     for f in run.findings() {
         let (context, first, instead) = advice(&f);
+        let expired = f["expired"] == true;
         let first_words: &[&str] = match f["kind"].as_str().unwrap() {
+            _ if f["canary"] == true => &["tripwire", "do not test it"],
+            "presigned_url" if expired => &["Expired", "presigned URL"],
+            "presigned_url" => &["presigned URL", "deactivate the signing key"],
             "aws_access_key" => &["delete", "CloudTrail"],
             "aws_temporary_access_key" => &["12 h", "36 h", "sessions"],
             "aws_secret_access_key" => &["delete"],
