@@ -260,13 +260,28 @@ fn key_at(hay: &[u8], at: usize) -> Option<KeyId> {
     if end > hay.len() {
         return None;
     }
-    if at > 0 && is_word_byte(hay[at - 1]) && !escaped_letter_at(hay, at - 1) {
+    if at > 0
+        && is_word_byte(hay[at - 1])
+        && !escaped_letter_at(hay, at - 1)
+        && !percent_escape_before(hay, at)
+    {
         return None;
     }
     if end < hay.len() && is_word_byte(hay[end]) {
         return None;
     }
     KeyId::parse(&hay[at..end])
+}
+
+/// `%XX` at `at`: a URL-encoded byte, a boundary (`X-Amz-Credential%3DAKIA…%2F…`).
+fn percent_escape_at(hay: &[u8], at: usize) -> bool {
+    hay.get(at..at + 3)
+        .is_some_and(|e| e[0] == b'%' && e[1].is_ascii_hexdigit() && e[2].is_ascii_hexdigit())
+}
+
+/// `%XX` just before `at`, so its last hex digit is not glued to a key there.
+fn percent_escape_before(hay: &[u8], at: usize) -> bool {
+    at >= 3 && percent_escape_at(hay, at - 3)
 }
 
 /// The start of the 40-character secret that follows a secret keyword whose anchor word is at

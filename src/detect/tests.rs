@@ -56,6 +56,10 @@ fn key_boundaries() {
     assert!(summary(&format!("{KEY}Q")).is_empty());
     assert!(summary(&format!("{KEY}2")).is_empty());
     assert!(summary("TODAYINASIAASACKOFRICEFELLOVER").is_empty());
+    // URL-encoded separators: `%3D` is `=`, its `D` is not glued to the key.
+    assert_eq!(summary(&format!("aws_access_key_id%3D{KEY}%26x")).len(), 1);
+    assert_eq!(summary(&format!("Credential%3d{KEY}%2F2026")).len(), 1);
+    assert!(summary(&format!("3D{KEY}")).is_empty());
     assert!(summary("msgstr \"Näytä asiakirjamallikansio.\"").is_empty());
 }
 
