@@ -4,7 +4,7 @@
 //! The plain pass collects [`Triggers`] on the way (escape runs, base64 runs around encoded
 //! key prefixes or after secret keywords, key IDs and secret keywords near which `%2F` may
 //! hide a secret byte); each kind of trigger gives one [`View`] with those runs decoded in
-//! place, scanned again. A UTF-16 blob is transcoded whole first. Views nest up to [`DEPTH`]
+//! place, scanned again. A blob that looks like UTF-16 is also transcoded whole. Views nest up to [`DEPTH`]
 //! levels (base64 inside base64, escapes inside base64) and decode at most
 //! [`MAX_DECODED`] bytes per blob; what a cap leaves out becomes a note for the caller.
 //!
@@ -102,6 +102,11 @@ pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
         notes: Vec::new(),
     };
     let mut out = Detections::default();
+    // The plain bytes are always scanned: a file taken for UTF-16 may still hold ASCII (a
+    // line appended by another tool, two stray bytes `FF FE` at the start).
+    let mut triggers = Triggers::default();
+    out.plain = detector.scan(hay, Some(&mut triggers));
+    descend_from(detector, hay, &[], triggers, DEPTH, &mut out, &mut budget);
     if let Some(view) = utf16::view(hay) {
         let mut triggers = Triggers::default();
         let found = detector.scan(&view.bytes, Some(&mut triggers));
@@ -113,10 +118,6 @@ pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
                 detections: found,
             });
         }
-    } else {
-        let mut triggers = Triggers::default();
-        out.plain = detector.scan(hay, Some(&mut triggers));
-        descend_from(detector, hay, &[], triggers, DEPTH, &mut out, &mut budget);
     }
     out.notes = budget.notes;
     keep_most_complete(&mut out, hay);

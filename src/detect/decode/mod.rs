@@ -70,11 +70,18 @@ enum Map {
 }
 
 impl View {
-    pub fn new(encoding: Encoding, hay: &[u8], runs: Vec<Run>) -> View {
+    /// Runs are placed in input order. A run that overlaps one already placed is dropped:
+    /// triggers of different kinds can find the same text twice (two secret keywords before
+    /// one base64 value), and any list of runs must make a view, never a panic.
+    pub fn new(encoding: Encoding, hay: &[u8], mut runs: Vec<Run>) -> View {
+        runs.sort_by_key(|r| r.start);
         let mut bytes = Vec::with_capacity(hay.len());
         let mut placed = Vec::with_capacity(runs.len());
         let mut copied = 0;
         for run in runs {
+            if run.start < copied {
+                continue;
+            }
             bytes.extend_from_slice(&hay[copied..run.start]);
             placed.push((bytes.len(), run.clone()));
             bytes.extend_from_slice(&run.decoded);
@@ -172,5 +179,23 @@ mod tests {
         assert!(view.is_decoded(6) && !view.is_decoded(9));
         assert_eq!(view.to_original(9), 29);
         assert_eq!(hay[view.to_original(13)], b'x');
+    }
+
+    /// Found by fuzzing (`fuzz/`): two secret keywords before one base64 value gave the same
+    /// run twice, and placing it twice sliced backwards.
+    #[test]
+    fn overlapping_runs_are_placed_once() {
+        let hay = br#"a "\u0041\u004b\u0049\u0041" b"#;
+        let run = run_at(hay, 3).unwrap();
+        let inner = Run {
+            start: 9,
+            end: 27,
+            decoded: b"KIA".to_vec(),
+            origins: vec![9, 15, 21],
+        };
+        let view = View::new(Encoding::Escaped, hay, vec![run.clone(), inner, run]);
+        assert_eq!(view.bytes, br#"a "AKIA" b"#);
+        assert_eq!(view.to_original(4), 9);
+        assert_eq!(view.to_original(9), hay.len() - 1);
     }
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target in fuzz/ for SECONDS each (default 60): `scripts/fuzz.sh [SECONDS]`.
+#
+# Installs cargo-fuzz when missing; without it (no network) prints a notice and exits 0, since
+# the oracles also run as proptest twins in the normal suite (tests/fuzz_twins.rs). Exits 1 on
+# the first crash, timeout or leak, naming the reproducer. Targets are whatever
+# `cargo fuzz list` reports, so a new one needs no change here.
+#
+# The stable toolchain runs cargo-fuzz's nightly flags with RUSTC_BOOTSTRAP=1. No sanitizer:
+# keyleak forbids unsafe code, the oracles look for wrong answers and panics, and AddressSanitizer
+# would halve the executions per second. Seeds (checked in) are read from fuzz/seeds/TARGET;
+# what libFuzzer adds goes to fuzz/corpus/TARGET (ignored by git, kept between runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-60}
+case $seconds in
+  '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;;
+esac
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "scripts/fuzz.sh: installing cargo-fuzz" >&2
+  if ! cargo install cargo-fuzz --locked --quiet; then
+    echo "scripts/fuzz.sh: cargo-fuzz is not installed and could not be; fuzzing skipped" >&2
+    exit 0
+  fi
+fi
+
+export RUSTC_BOOTSTRAP=1
+cd fuzz
+cargo fuzz build --sanitizer none
+for target in $(cargo fuzz list); do
+  corpus=corpus/$target
+  mkdir -p "$corpus" "artifacts/$target"
+  seeds=()
+  [ -d "seeds/$target" ] && seeds=("seeds/$target")
+  echo "scripts/fuzz.sh: $target for ${seconds}s" >&2
+  # -timeout: an input taking 10 s is a hang, reported like a crash.
+  if ! cargo fuzz run --sanitizer none "$target" "$corpus" "${seeds[@]}" -- \
+      -max_total_time="$seconds" -timeout=10 -dict=keyleak.dict -print_final_stats=1; then
+    reproducer=$(ls -t "artifacts/$target"/* 2>/dev/null | head -n 1)
+    echo "scripts/fuzz.sh: $target failed; reproducer: fuzz/${reproducer:-artifacts/$target}" >&2
+    echo "  replay: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $target ${reproducer:-}" >&2
+    echo "  then make it a regression test in tests/fuzz_twins.rs" >&2
+    exit 1
+  fi
+done

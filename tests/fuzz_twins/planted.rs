@@ -1,0 +1,174 @@
+//! Inputs for the twins: arbitrary bytes, and text planted with what keyleak looks for —
+//! key IDs, secrets, tokens, keywords, and the same written in escapes, base64, URL encoding
+//! or UTF-16 — so the oracles run on the deep paths and not only on the prefilter.
+
+use keyleak::detect::secret::DOC_SECRET;
+use keyleak::detect::token::TOKEN_PREFIXES;
+use proptest::prelude::*;
+
+pub fn key_id() -> impl Strategy<Value = String> {
+    let prefix = prop::sample::select(vec!["AKIA", "AKIA", "ASIA", "ABIA", "ACCA", "AIDA", "AROA"]);
+    (prefix, "[A-Z2-7]{16}").prop_map(|(p, body)| format!("{p}{body}"))
+}
+
+pub fn secret() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9/+]{40}"
+}
+
+pub fn token() -> impl Strategy<Value = String> {
+    let prefix = prop::sample::select(TOKEN_PREFIXES.to_vec());
+    (prefix, "[A-Za-z0-9/+]{90,300}", "={0,2}").prop_map(|(p, body, pad)| format!("{p}{body}{pad}"))
+}
+
+/// `text` in quotes, as escapes live in string literals, with each character written as one of
+/// the escapes the decoder reads or, now and then, as itself (which splits a run).
+pub fn escaped(text: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    text.prop_flat_map(|t| {
+        let forms = prop::collection::vec(0..10u8, t.len());
+        (Just(t), forms)
+    })
+    .prop_map(|(t, forms)| {
+        let body: String = t
+            .bytes()
+            .zip(forms)
+            .map(|(b, form)| match form {
+                0 | 1 => format!("\\u{b:04x}"),
+                2 => format!("\\u{{{b:x}}}"),
+                3 | 4 => format!("\\x{b:02X}"),
+                5 | 6 => format!("&#x{b:x};"),
+                7 | 8 => format!("&#{b};"),
+                _ => char::from(b).to_string(),
+            })
+            .collect();
+        format!("\"{body}\"")
+    })
+}
+
+/// One piece of planted text.
+pub fn fragment() -> impl Strategy<Value = Vec<u8>> {
+    let keyword = prop::sample::select(vec![
+        "aws_secret_access_key = ",
+        "AWS_SECRET_ACCESS_KEY=",
+        "\"SecretAccessKey\": \"",
+        "secretKey: ",
+        "aws_session_token = ",
+        "x-amz-security-token: ",
+        "SessionToken=",
+        "aws_access_key_id = ",
+    ]);
+    let secret_keyword = prop::sample::select(vec![
+        "aws_secret_access_key = ",
+        "SecretAccessKey: ",
+        "--aws-secret-access-key ",
+    ]);
+    let separator = prop::sample::select(vec![
+        " ",
+        "\n",
+        "\n",
+        "\r\n",
+        "\"",
+        "'",
+        "=",
+        ":",
+        ",",
+        "\\n",
+        "\\t",
+        "\t",
+        "é",
+        "日本語",
+        "😀",
+        "keyleak:allow",
+        "&",
+        "\\",
+        "&#",
+        "\\u",
+        "\\x4",
+        "=\n",
+    ]);
+    let placeholder = prop::sample::select(vec![
+        "AKIAIOSFODNN7EXAMPLE",
+        DOC_SECRET,
+        "AKIAXXXXXXXXXXXXXXXX",
+    ]);
+    let text = prop_oneof![
+        4 => key_id(),
+        3 => secret(),
+        // A key and a secret some lines apart, around the edge of the pairing window.
+        2 => (key_id(), 3..8usize, secret())
+            .prop_map(|(k, n, s)| format!(" {k}{} {s} ", "\n".repeat(n))),
+        // A secret after its keyword, on a line of its own: alone unless a key ID is near.
+        2 => (secret_keyword.clone(), secret()).prop_map(|(k, s)| format!("\n{k}{s}\n")),
+        1 => token(),
+        3 => keyword.prop_map(str::to_string),
+        2 => escaped(prop_oneof![key_id(), secret()]),
+        // Base64 of a key ID or of a credentials snippet (Kubernetes secret data), and of a
+        // secret after its keyword.
+        2 => prop_oneof![
+            key_id(),
+            (key_id(), secret()).prop_map(|(k, s)| format!("id = {k}\nsecret = {s}\n")),
+        ]
+        .prop_map(|t| format!(" {} ", base64(t.as_bytes()))),
+        1 => (secret_keyword, secret()).prop_map(|(k, s)| format!("\n{k}{}\n", base64(s.as_bytes()))),
+        // A URL-encoded secret.
+        1 => secret().prop_map(|s| s.replace('/', "%2F").replace('+', "%2b")),
+        6 => separator.prop_map(str::to_string),
+        // Line breaks often enough that values fall both inside and outside the pairing window.
+        3 => "(\r?\n){1,3}",
+        3 => "[a-z]{1,10}",
+        1 => placeholder.prop_map(str::to_string),
+        1 => "[a-z ]{200,2500}",
+    ];
+    // Now and then a few raw bytes: invalid UTF-8 switches columns to bytes.
+    prop_oneof![
+        12 => text.prop_map(String::into_bytes),
+        1 => prop::collection::vec(any::<u8>(), 1..4),
+    ]
+}
+
+pub fn planted() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(fragment(), 0..40).prop_map(|parts| parts.concat())
+}
+
+/// Planted text saved as UTF-16, little or big endian, with or without a byte-order mark.
+pub fn planted_utf16() -> impl Strategy<Value = Vec<u8>> {
+    (planted(), any::<bool>(), any::<bool>()).prop_map(|(text, little, bom)| {
+        let units = String::from_utf8_lossy(&text)
+            .encode_utf16()
+            .collect::<Vec<u16>>();
+        let bom = bom.then_some(0xFEFF);
+        bom.into_iter()
+            .chain(units)
+            .flat_map(|u| {
+                if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                }
+            })
+            .collect()
+    })
+}
+
+/// Standard base64 with padding (RFC 4648), to plant encoded values.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let group = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(group >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..1024)
+}
