@@ -135,3 +135,28 @@ fn escaped_secret_pairs_with_a_plain_key_and_stays_redacted() {
     );
     assert!(!run.stdout.contains(&secret[..12]) && !run.stdout.contains(&escaped[..24]));
 }
+
+/// Decoded text is decoded again, two levels deep: base64 values inside a UTF-16 file are
+/// found, paired, and located in the UTF-16 text.
+#[test]
+fn base64_inside_utf16_is_found_two_levels_deep() {
+    // base64 of AKIAVRUVS7NI7XTJWVMC and of the secret, written out.
+    let text = "kind: Secret\r\ndata:\r\n  aws_access_key_id: QUtJQVZSVVZTN05JN1hUSldWTUM=\r\n  \
+                aws_secret_access_key: cTdUbjNLdjBZYjZIdzFSajVMbTlQeDJDczREZjdHdTBFaTNBbzZCWg==\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let run = scan_stdin(&bytes, &["--format", "json", "--show-secrets"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = run.findings();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f["key_id"], KEY);
+    assert_eq!(f["secret"], "q7Tn3Kv0Yb6Hw1Rj5Lm9Px2Cs4Df7Gu0Ei3Ao6BZ");
+    assert_eq!(f["risk"], "critical");
+    assert_eq!(f["encoding"], "base64");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(3), Some(22))
+    );
+    assert_eq!(f["secret_line"], 4);
+}
