@@ -13,7 +13,7 @@ mod regressions;
 use std::collections::BTreeMap;
 
 use keyleak::detect::{DetectOptions, Detection};
-use planted::{bytes, planted, planted_utf16};
+use planted::{archive, bytes, planted, planted_utf16};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -93,6 +93,16 @@ proptest! {
     }
 
     #[test]
+    fn archive_on_bytes(hay in bytes()) {
+        fuzz_oracle::archive::check(&hay);
+    }
+
+    #[test]
+    fn archive_on_real_and_damaged_archives(hay in archive()) {
+        fuzz_oracle::archive::check(&hay);
+    }
+
+    #[test]
     fn lines_on_bytes(hay in bytes()) {
         fuzz_oracle::lines::check(&hay);
     }
@@ -141,5 +151,18 @@ fn planted_text_reaches_the_deep_paths() {
         paired >= 20 && secrets >= 10 && tokens >= 10 && enough,
         "in 300 inputs: paired {paired}, lone secrets {secrets}, lone tokens {tokens}, \
          layers {layers:?}"
+    );
+}
+
+/// The archive twin is not vacuous: a sound zip holding a zip gives every member of both.
+#[test]
+fn archive_oracle_sees_nested_members() {
+    let members = vec![
+        ("a.txt".to_string(), b"one".to_vec()),
+        ("b/c.txt".to_string(), b"two".to_vec()),
+    ];
+    assert_eq!(
+        fuzz_oracle::archive::members(&planted::zip(&members, true)),
+        4
     );
 }

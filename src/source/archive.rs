@@ -293,8 +293,10 @@ impl Expansion<'_> {
     }
 }
 
-/// A member's origin: `outer!name`, the outer blob's commit.
+/// A member's origin: `outer!name`, the outer blob's commit. A member with an empty name
+/// (a damaged or crafted directory) is still told apart from its archive.
 fn member_origin(outer: &Origin, name: &str) -> Origin {
+    let name = if name.is_empty() { "(no name)" } else { name };
     Origin {
         path: format!("{}!{name}", outer.path),
         commit: outer.commit.clone(),

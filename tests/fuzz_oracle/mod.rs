@@ -7,6 +7,7 @@
 //! like it. Only keyleak's public API is used; numbers that the README documents (the pairing
 //! window) are restated here, so a change to them has to be made on purpose in both places.
 
+pub mod archive;
 pub mod decode_base64;
 pub mod decode_escapes;
 pub mod decode_percent;

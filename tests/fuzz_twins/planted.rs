@@ -172,3 +172,74 @@ pub fn base64(bytes: &[u8]) -> String {
 pub fn bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 0..1024)
 }
+
+/// A real archive (zip, possibly holding a zip; tar.gz; or gzip) of a few members with
+/// planted text, then damaged at one byte or cut short (or left whole), so expansion meets
+/// both sound and broken structure.
+pub fn archive() -> impl Strategy<Value = Vec<u8>> {
+    let members = prop::collection::vec(("[a-z]{1,8}(/[a-z]{1,8})?", planted()), 1..6);
+    (
+        members,
+        0..4u8,
+        any::<bool>(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+        0..3u8,
+    )
+        .prop_map(|(members, format, nest, at, byte, damage)| {
+            let mut out = match format {
+                0 => zip(&members, nest),
+                1 => tar_gz(&members),
+                2 => gzip(&members[0].1),
+                _ => zip(&members, false),
+            };
+            let i = at.index(out.len().max(1)).min(out.len().saturating_sub(1));
+            match damage {
+                1 if !out.is_empty() => out[i] ^= byte | 1,
+                2 => out.truncate(i),
+                _ => {}
+            }
+            out
+        })
+}
+
+pub fn zip(members: &[(String, Vec<u8>)], nest: bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (i, (name, body)) in members.iter().enumerate() {
+        w.start_file(format!("{i}/{name}"), opts)
+            .expect("in memory");
+        w.write_all(body).expect("in memory");
+    }
+    if nest {
+        let inner = zip(members, false);
+        w.start_file("lib/inner.jar", opts).expect("in memory");
+        w.write_all(&inner).expect("in memory");
+    }
+    w.finish().expect("in memory").into_inner()
+}
+
+fn tar_gz(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut t = tar::Builder::new(gz);
+    for (i, (name, body)) in members.iter().enumerate() {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        t.append_data(&mut header, format!("{i}/{name}"), &body[..])
+            .expect("in memory");
+    }
+    t.into_inner()
+        .expect("in memory")
+        .finish()
+        .expect("in memory")
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(body).expect("in memory");
+    gz.finish().expect("in memory")
+}

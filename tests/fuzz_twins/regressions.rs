@@ -121,3 +121,17 @@ fn plain_key_in_utf16_looking_text() {
         assert_eq!(keys, [key], "{hay:?}");
     }
 }
+
+/// `archive` (found by fuzzing): a zip member whose name is empty was reported as `in.zip!`,
+/// a path that looks like the archive itself. It is now `in.zip!(no name)`.
+#[test]
+fn zip_member_with_an_empty_name() {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("", zip::write::SimpleFileOptions::default())
+        .expect("in memory");
+    w.write_all(b"id = AKIAVRUVS7NI7XTJWVMC\n")
+        .expect("in memory");
+    let bytes = w.finish().expect("in memory").into_inner();
+    assert_eq!(fuzz_oracle::archive::members(&bytes), 1);
+}
