@@ -28,12 +28,10 @@ pub fn check(hay: &[u8]) {
     let mut at = 0;
     while at < hay.len() {
         let len = hay[at..].iter().take_while(|b| text(b)).count();
-        if len > 0 {
-            if let Some(run) = base64::secret_value(hay, at, at + len, SECRET_LEN) {
-                check_decoded(hay, &run);
-                assert_eq!(run.decoded.len(), SECRET_LEN, "{run:?}");
-                runs.push(run);
-            }
+        if let Some(run) = base64::secret_value(hay, at, at + len, SECRET_LEN) {
+            check_decoded(hay, &run);
+            assert_eq!(run.decoded.len(), SECRET_LEN, "{run:?}");
+            runs.push(run);
         }
         at += len.max(1);
     }
