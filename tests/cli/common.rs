@@ -165,6 +165,35 @@ pub struct Want {
     pub context: String,
 }
 
+impl Want {
+    /// A long-term key ID paired with its secret (critical, real) at `path`; the context is
+    /// the advice context the file gets.
+    pub fn critical_pair(
+        path: &str,
+        (line, column): (u64, u64),
+        key: &str,
+        (secret, secret_line): (&str, u64),
+        context: &str,
+    ) -> Want {
+        Want {
+            path: path.into(),
+            line,
+            column,
+            kind: "aws_access_key".into(),
+            key_id: Some(key.into()),
+            account: account_of(key),
+            risk: "critical".into(),
+            secret: Some(secret.into()),
+            has_secret: true,
+            secret_line: Some(secret_line),
+            token: None,
+            has_session_token: false,
+            example: false,
+            context: context.into(),
+        }
+    }
+}
+
 /// Characters of a session token kept in [`Want::token`].
 const TOKEN_HEAD: usize = 24;
 

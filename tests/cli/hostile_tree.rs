@@ -13,7 +13,7 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
-use crate::common::{Run, Want, account_of, assert_findings, finish, isolate, scan_in};
+use crate::common::{Run, Want, assert_findings, finish, isolate, scan_in};
 use crate::git_common::{env_file, fake_key, fake_secret};
 
 /// keyleak's default `--max-filesize` (README: 100M), which the sparse file is over.
@@ -48,22 +48,7 @@ fn pair_want(
     } else {
         "sdk_code"
     };
-    Want {
-        path: path.into(),
-        line,
-        column,
-        kind: "aws_access_key".into(),
-        key_id: Some(key.into()),
-        account: account_of(key),
-        risk: "critical".into(),
-        secret: Some(secret.into()),
-        has_secret: true,
-        secret_line: Some(secret_line),
-        token: None,
-        has_session_token: false,
-        example: false,
-        context: context.into(),
-    }
+    Want::critical_pair(path, (line, column), key, (secret, secret_line), context)
 }
 
 fn build() -> Hostile {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Run, Want, account_of, assert_findings, scan, scan_stdin};
+use crate::common::{Run, Want, assert_findings, scan, scan_stdin};
 
 const FORMATS: [&str; 3] = ["human", "json", "jsonl"];
 
@@ -107,22 +107,13 @@ fn jsonl_is_the_json_findings_one_per_line() {
 }
 
 fn stdin_row(line: u64, column: u64, key: &str, secret: &str, secret_line: u64) -> Want {
-    Want {
-        path: "<stdin>".into(),
-        line,
-        column,
-        kind: "aws_access_key".into(),
-        key_id: Some(key.into()),
-        account: account_of(key),
-        risk: "critical".into(),
-        secret: Some(secret.into()),
-        has_secret: true,
-        secret_line: Some(secret_line),
-        token: None,
-        has_session_token: false,
-        example: false,
-        context: "generic".into(),
-    }
+    Want::critical_pair(
+        "<stdin>",
+        (line, column),
+        key,
+        (secret, secret_line),
+        "generic",
+    )
 }
 
 #[test]
