@@ -8,7 +8,8 @@
 #
 # The stable toolchain runs cargo-fuzz's nightly flags with RUSTC_BOOTSTRAP=1. No sanitizer:
 # keyleak forbids unsafe code, the oracles look for wrong answers and panics, and AddressSanitizer
-# would halve the executions per second. Seeds (checked in) are read from fuzz/seeds/TARGET;
+# would halve the executions per second. Seeds: testdata/ for every target, plus edge cases
+# checked in under fuzz/seeds/TARGET;
 # what libFuzzer adds goes to fuzz/corpus/TARGET (ignored by git, kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +33,9 @@ cargo fuzz build --sanitizer none
 for target in $(cargo fuzz list); do
   corpus=corpus/$target
   mkdir -p "$corpus" "artifacts/$target"
-  seeds=()
-  [ -d "seeds/$target" ] && seeds=("seeds/$target")
+  # Every target also starts from the realistic files in testdata/ (read, never written).
+  seeds=(../testdata)
+  [ -d "seeds/$target" ] && seeds+=("seeds/$target")
   echo "scripts/fuzz.sh: $target for ${seconds}s" >&2
   # -timeout: an input taking 10 s is a hang, reported like a crash.
   if ! cargo fuzz run --sanitizer none "$target" "$corpus" "${seeds[@]}" -- \

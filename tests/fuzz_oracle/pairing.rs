@@ -59,6 +59,11 @@ pub fn check(hay: &[u8], options: DetectOptions) {
                 check_token(hay, span);
                 values.push(span);
             }
+            // A presigned URL's key ID: found, never paired (the URL holds no secret).
+            Detection::Presigned { key, span, .. } => {
+                check_key(hay, key, span, options);
+                keys.push(span.start);
+            }
             _ => {}
         }
     }

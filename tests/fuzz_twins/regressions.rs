@@ -135,3 +135,18 @@ fn zip_member_with_an_empty_name() {
     let bytes = w.finish().expect("in memory").into_inner();
     assert_eq!(fuzz_oracle::archive::members(&bytes), 1);
 }
+
+/// `pairing` (found once testdata/ became a seed corpus): the oracle expected every key ID as
+/// a `Detection::Key`, but a presigned URL's key is a `Detection::Presigned`, never paired.
+/// Every presigned testdata file must pass the oracle.
+#[test]
+fn presigned_url_keys_pass_the_pairing_oracle() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/positive/presigned");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("presigned testdata") {
+        let hay = std::fs::read(entry.expect("entry").path()).expect("readable");
+        fuzz_oracle::pairing::check(&hay, options(false));
+        seen += 1;
+    }
+    assert!(seen >= 4, "{seen} presigned testdata files");
+}
