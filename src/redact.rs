@@ -42,9 +42,11 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// First [`SHOWN`] characters and `…`.
+/// First [`SHOWN`] characters and `…`; never more than a quarter of the value, so a short
+/// one (a cut-off token, a fuzzer's) is not shown whole.
 pub fn redact(value: &str) -> String {
-    let mut out: String = value.chars().take(SHOWN).collect();
+    let shown = SHOWN.min(value.chars().count() / 4);
+    let mut out: String = value.chars().take(shown).collect();
     out.push('…');
     out
 }
@@ -176,16 +178,23 @@ mod tests {
     }
 
     #[test]
+    fn short_values_show_at_most_a_quarter() {
+        assert_eq!(redact("IQ"), "…");
+        assert_eq!(redact("IQoJb3JpZ2luX2V"), "IQo…");
+        assert_eq!(redact("5dkLVuqpZhD6V3Zym1hivdSHOzh6FGPjwplXD+5f"), "5dkL…");
+    }
+
+    #[test]
     fn presigned_signatures_and_tokens_are_redacted_by_name() {
         let line = "https://h/k?X-Amz-Credential=AKIARZPUZDIKGB2VALC4%2F20250101&X-Amz-Security-Token=IQoJb3JpZ2luX2Vj%2Fab%2Bc&amp;X-Amz-Signature=0a1b2c3d\"";
         assert_eq!(
             redact_line(line),
-            "https://h/k?X-Amz-Credential=AKIARZPUZDIKGB2VALC4%2F20250101&X-Amz-Security-Token=IQoJ…&amp;X-Amz-Signature=0a1b…\""
+            "https://h/k?X-Amz-Credential=AKIARZPUZDIKGB2VALC4%2F20250101&X-Amz-Security-Token=IQoJ…&amp;X-Amz-Signature=0a…\""
         );
         let v2 = "?AWSAccessKeyId=AKIARZPUZDIKGB2VALC4&Expires=1767225600&signature=vjby%2BxyZ%3D)";
         assert_eq!(
             redact_line(v2),
-            "?AWSAccessKeyId=AKIARZPUZDIKGB2VALC4&Expires=1767225600&signature=vjby…)"
+            "?AWSAccessKeyId=AKIARZPUZDIKGB2VALC4&Expires=1767225600&signature=vjb…)"
         );
         assert_eq!(redact_line("SignatureVersion=2"), "SignatureVersion=2");
     }

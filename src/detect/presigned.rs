@@ -199,7 +199,8 @@ pub fn at(hay: &[u8], key_at: usize) -> Option<Presigned> {
             p.name
                 .bytes(hay)
                 .eq_ignore_ascii_case(b"X-Amz-Security-Token")
-                && p.value.end > p.value.start
+                // A cut-off value is no usable token (real ones run to hundreds of characters).
+                && p.value.end - p.value.start >= crate::detect::token::MIN_TOKEN_LEN
         })
         .map(|p| p.value);
     let (signed_at, expires_in, expires_at) = match version {

@@ -150,3 +150,30 @@ fn presigned_url_keys_pass_the_pairing_oracle() {
     }
     assert!(seen >= 4, "{seen} presigned testdata files");
 }
+
+/// `detect` (CI, session 3): a presigned URL whose `X-Amz-Security-Token` value was cut short
+/// by a byte that ends it (`IQ`, `J`, `/p` before invalid UTF-8) made that stub the finding's
+/// session token, and the redacted form (`IQ…`, the first four characters) showed it whole.
+/// Fixed twice over: a token value under `MIN_TOKEN_LEN` is no token, and redaction shows at
+/// most a quarter of any value.
+#[test]
+fn presigned_url_with_a_cut_off_token() {
+    for stub in ["IQ", "J", "/p", "IQoJb3JpZ2luX2V", "IQoJb3JpZ2luX2Vost"] {
+        let mut hay = b"url = https://exports.s3.us-east-1.amazonaws.com/u/export.csv?\
+            X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;X-Amz-Credential=ASIA2PSAGESIQEWFDYAJ%2F20260601\
+            %2Fus-east-1%2Fs3%2Faws4_request&amp;X-Amz-Date=20260601T115000Z&amp;X-Amz-Expires=900\
+            &amp;X-Amz-SignedHeaders=host&amp;X-Amz-Security-Token="
+            .to_vec();
+        hay.extend_from_slice(stub.as_bytes());
+        hay.extend_from_slice(b"\xf9\xf9 me\n");
+        fuzz_oracle::detect::check(&hay, options(false));
+        let blob = Blob {
+            origin: Origin::file("t.txt"),
+            bytes: hay,
+        };
+        let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+        assert_eq!(found.len(), 1, "{stub}: {found:?}");
+        assert!(found[0].presigned.is_some(), "{stub}");
+        assert!(found[0].session_token.is_none(), "{stub}: {found:?}");
+    }
+}

@@ -126,15 +126,26 @@ fn reach_is_bounded() {
 #[test]
 fn security_token_is_found_and_decoded() {
     let tmp = KEY.replacen("AKIA", "ASIA", 1);
-    let url = format!(
-        "https://h/k?X-Amz-Credential={tmp}%2F20250101%2Fus-east-1%2Fs3%2Faws4_request\
-         &X-Amz-Security-Token=IQoJb3JpZ2luX2Vj%2Fab%2Bcd%3D%3D&X-Amz-Signature={SIG}"
-    );
-    let hay = url.as_bytes();
-    let p = at(hay, url.find(&tmp).unwrap()).unwrap();
+    let body = "Q".repeat(90);
+    let url = |token: &str| {
+        format!(
+            "https://h/k?X-Amz-Credential={tmp}%2F20250101%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Security-Token={token}&X-Amz-Signature={SIG}"
+        )
+    };
+    let full = url(&format!("IQoJb3JpZ2luX2Vj%2F{body}%2Bcd%3D%3D"));
+    let hay = full.as_bytes();
+    let p = at(hay, full.find(&tmp).unwrap()).unwrap();
     let token = p.token.expect("token");
-    assert_eq!(percent_decode(token.bytes(hay)), "IQoJb3JpZ2luX2Vj/ab+cd==");
+    assert_eq!(
+        percent_decode(token.bytes(hay)),
+        format!("IQoJb3JpZ2luX2Vj/{body}+cd==")
+    );
     assert_eq!(p.query.end, hay.len());
+    // A cut-off value (fuzzing found `IQ`) is no token: the URL is still reported, alone.
+    let cut = url("IQoJb3JpZ2luX2Vj%2Fab");
+    let p = at(cut.as_bytes(), cut.find(&tmp).unwrap()).unwrap();
+    assert_eq!(p.token, None);
 }
 
 #[test]
