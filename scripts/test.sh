@@ -13,6 +13,13 @@ if ! command -v pre-commit >/dev/null; then
 fi
 export KEYLEAK_REQUIRE_PRECOMMIT=1
 
+# --verify is tested against moto's STS and IAM on 127.0.0.1 (tests/cli/verify_moto.rs), with
+# boto3 (a moto dependency) making the users and keys.
+if ! command -v moto_server >/dev/null || ! python3 -c 'import boto3' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
+fi
+export KEYLEAK_REQUIRE_MOTO=1
+
 cargo test --locked --all-targets "$@"
 
 # The peers' own AWS cases (../shared/peer-cases, present beside a CI checkout): detection

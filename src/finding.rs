@@ -16,6 +16,7 @@ use crate::redact::Secret;
 use crate::risk::advice::Advice;
 use crate::risk::canary::CanaryAccount;
 use crate::source::CommitInfo;
+use crate::verify::Verification;
 
 /// What was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,6 +165,8 @@ pub struct Finding {
     pub canary: Option<&'static CanaryAccount>,
     /// Region and account read from the session token, when it carries them.
     pub token_meta: Option<TokenMeta>,
+    /// With `--verify`: what STS said of this credential; `None` when it was not sent.
+    pub verification: Option<Verification>,
 }
 
 /// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].

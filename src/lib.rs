@@ -9,6 +9,8 @@
 //!     ─► risk::classify ─► Finding ─► scan (merge, filter, sort) ─► ScanResult ─► report::Reporter
 //! ```
 //!
+//! With `--verify`, `verify` asks STS about each found key pair before reporting.
+//!
 //! Git scans plan first (`source::git_history` maps each unique blob to the commits and paths
 //! that introduced it), then read blobs in parallel, one repository handle per worker
 //! (`scan::history`); `progress` draws on stderr when it is a terminal.
@@ -29,6 +31,7 @@ pub mod risk;
 pub mod scan;
 pub mod settings;
 pub mod source;
+pub mod verify;
 
 use std::io::Write;
 
@@ -70,7 +73,17 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
 }
 
 pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
-    let result = scan::scan(settings)?;
+    let mut result = scan::scan(settings)?;
+    if settings.verify_held_back {
+        eprintln!(
+            "keyleak: note: `verify = true` in the configuration is not applied to --staged \
+             (pre-commit) scans; pass --verify to check staged keys with STS"
+        );
+    }
+    if let Some(verify) = &settings.verify {
+        let warnings = verify::verify(&mut result.findings, verify);
+        result.warnings.extend(warnings);
+    }
     if let (Some(path), Some(baseline)) = (&settings.baseline_out, &result.baseline_out) {
         baseline.write(path).map_err(|e| Error::Baseline {
             path: path.display().to_string(),

@@ -12,6 +12,7 @@ use crate::filter::Filter;
 use crate::finding::Risk;
 use crate::source::archive;
 use crate::source::git_history::Selection;
+use crate::verify::{Endpoint, VerifySettings};
 
 /// Where the bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +86,11 @@ pub struct Settings {
     pub baseline_out: Option<PathBuf>,
     /// How far archives are opened; `None` with `--no-archives` (raw bytes are scanned).
     pub archives: Option<archive::Limits>,
+    /// `--verify` (or `verify = true`): where and how to check key pairs with STS.
+    pub verify: Option<VerifySettings>,
+    /// The configuration file asked for verification but this is a `--staged` run without
+    /// `--verify`: nothing is sent, and a note says so.
+    pub verify_held_back: bool,
 }
 
 impl Settings {
@@ -150,6 +156,16 @@ impl Settings {
                     && std::io::stdout().is_terminal()
             }
         };
+        let (verify, verify_held_back) = verify_settings(
+            VerifyArgs {
+                verify: args.verify,
+                no_verify: args.no_verify,
+                sts_endpoint: &args.sts_endpoint,
+                verify_timeout: &args.verify_timeout,
+            },
+            &file,
+            &input,
+        )?;
         let max_filesize = parse_size(&args.max_filesize).map_err(|message| Error::Usage {
             flag: "--max-filesize",
             message,
@@ -185,6 +201,8 @@ impl Settings {
                 baseline,
             },
             baseline_out: args.baseline_out,
+            verify,
+            verify_held_back,
         })
     }
 }
@@ -203,6 +221,65 @@ fn now() -> Result<i64, Error> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
     }
+}
+
+/// The flags [`verify_settings`] reads (the rest of `ScanArgs` is moved out by then).
+struct VerifyArgs<'a> {
+    verify: bool,
+    no_verify: bool,
+    sts_endpoint: &'a str,
+    verify_timeout: &'a str,
+}
+
+/// Verification is on with `--verify`, or with `verify = true` in the configuration unless
+/// `--no-verify` or a `--staged` run (a pre-commit hook must not send a developer's keys
+/// anywhere unless asked on its own command line). Returns the settings and whether the
+/// configuration's request was held back.
+fn verify_settings(
+    args: VerifyArgs<'_>,
+    file: &FileConfig,
+    input: &Input,
+) -> Result<(Option<VerifySettings>, bool), Error> {
+    let staged = matches!(
+        input,
+        Input::Git {
+            mode: GitMode::Staged,
+            ..
+        }
+    );
+    let from_file = file.verify && !args.no_verify && !args.verify;
+    let held_back = from_file && staged;
+    if !(args.verify || (from_file && !staged)) {
+        return Ok((None, held_back));
+    }
+    let endpoint = Endpoint::parse(args.sts_endpoint).map_err(|message| Error::Usage {
+        flag: "--sts-endpoint",
+        message,
+    })?;
+    let timeout = parse_duration(args.verify_timeout).map_err(|message| Error::Usage {
+        flag: "--verify-timeout",
+        message,
+    })?;
+    Ok((Some(VerifySettings { endpoint, timeout }), false))
+}
+
+/// Parses `10`, `2.5` (seconds) or `1500ms`; zero is refused (it would never answer).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let bad = || format!("`{t}` is not a duration (examples: 10, 2.5, 500ms)");
+    let seconds = match t.strip_suffix("ms") {
+        Some(ms) => ms.trim().parse::<f64>().map_err(|_| bad())? / 1000.0,
+        None => t
+            .strip_suffix('s')
+            .unwrap_or(t)
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| bad())?,
+    };
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+        return Err(format!("`{t}`: give more than 0 and at most 3600 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn fail_on_arg(arg: FailOnArg) -> FailOn {
@@ -306,7 +383,18 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_range, parse_size};
+    use super::{parse_duration, parse_range, parse_size};
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2.5s"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_duration("1500ms"), Ok(Duration::from_millis(1500)));
+        for bad in ["0", "-1", "soon", "", "1e9", "NaN"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn ranges() {

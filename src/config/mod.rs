@@ -1,4 +1,4 @@
-//! `.keyleak.toml`: allowed paths and key IDs, extra placeholder keys, `fail_on`.
+//! `.keyleak.toml`: allowed paths and key IDs, extra placeholder keys, `fail_on`, `verify`.
 //!
 //! Owns reading and validating the file; unknown keys and bad values are errors that name
 //! the line (exit 2). It does not apply anything: `crate::filter` does.
@@ -6,6 +6,7 @@
 //! ```toml
 //! fail_on = "high"                     # info | low | medium | high | critical | never
 //! placeholders = ["AKIA2BCD3EFG4HIJ5KLM"]  # reported as info, example: true
+//! verify = true                        # as --verify, except in --staged runs
 //!
 //! [allow]
 //! paths = ["testdata/**", "*.md"]      # globs on the reported path; no `/` = any file name
@@ -41,6 +42,8 @@ pub struct ConfigError {
 #[derive(Debug, Clone, Default)]
 pub struct FileConfig {
     pub fail_on: Option<FailOn>,
+    /// `verify = true`: check found key pairs with STS (not applied to `--staged`).
+    pub verify: bool,
     pub allow_paths: Vec<String>,
     pub allow_key_ids: BTreeSet<String>,
     pub placeholders: BTreeSet<String>,
@@ -50,6 +53,8 @@ pub struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct Raw {
     fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    verify: bool,
     #[serde(default)]
     placeholders: Vec<Spanned<String>>,
     #[serde(default)]
@@ -100,7 +105,10 @@ impl FileConfig {
             message,
         };
         let raw: Raw = toml::from_str(text).map_err(|e| err(e.span(), e.message().to_string()))?;
-        let mut config = FileConfig::default();
+        let mut config = FileConfig {
+            verify: raw.verify,
+            ..FileConfig::default()
+        };
         if let Some(f) = raw.fail_on {
             config.fail_on = Some(parse_fail_on(f.get_ref()).ok_or_else(|| {
                 err(
@@ -185,10 +193,11 @@ mod tests {
     fn full_file() {
         let c = FileConfig::parse(
             "k.toml",
-            "fail_on = \"high\"\nplaceholders = [\"AKIAUJZDEGXDNCF32EPF\"]\n[allow]\npaths = [\"testdata/**\", \"*.md\"]\nkey_ids = [\"ASIAY34FZKBOKMUTVV7A\"]\n",
+            "fail_on = \"high\"\nverify = true\nplaceholders = [\"AKIAUJZDEGXDNCF32EPF\"]\n[allow]\npaths = [\"testdata/**\", \"*.md\"]\nkey_ids = [\"ASIAY34FZKBOKMUTVV7A\"]\n",
         )
         .unwrap();
         assert_eq!(c.fail_on, Some(FailOn::AtLeast(Risk::High)));
+        assert!(c.verify);
         assert!(c.placeholders.contains("AKIAUJZDEGXDNCF32EPF"));
         assert!(c.allow_key_ids.contains("ASIAY34FZKBOKMUTVV7A"));
         let globs = c.allow_globs().unwrap();

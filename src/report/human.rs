@@ -210,6 +210,9 @@ impl Human {
         if let Some(line) = super::token_meta::human_line(f) {
             writeln!(out, "{pad} {} {line}", p.dim("="))?;
         }
+        if let Some(v) = &f.verification {
+            writeln!(out, "{pad} {} {}", p.dim("="), super::verified::sentence(v))?;
+        }
         if let Some(note) = f.advice.history {
             writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
         }
@@ -270,6 +273,25 @@ impl Reporter for Human {
                 .map(|(a, n)| format!("{a} ({n})"))
                 .collect();
             writeln!(out, "{} {}", p.bold("by account:"), accounts.join(", "))?;
+        }
+        if let Some(counts) = super::verified::counts(&result.findings) {
+            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            writeln!(out, "{} {}", p.bold("verified:"), parts.join(", "))?;
+            let active = super::verified::active_long_term(&result.findings);
+            if active > 0 {
+                let noun = if active == 1 {
+                    "key works"
+                } else {
+                    "keys work"
+                };
+                writeln!(
+                    out,
+                    "{} {active} long-term {noun} right now: deactivate {} first \
+                     (`aws iam update-access-key --status Inactive`)",
+                    p.risk_carets(Risk::Critical, "ACTIVE:"),
+                    if active == 1 { "it" } else { "them" }
+                )?;
+            }
         }
         let unit = match (result.stats.commits.is_some(), result.stats.blobs == 1) {
             (false, true) => "file",

@@ -4,7 +4,8 @@
 //! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
 //! to the summary; file, standard input and staged scans leave them out, so their documents
 //! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`; canary keys add
-//! `canary` and `canary_provider`.
+//! `canary` and `canary_provider`; `--verify` adds `verified` and `verified_*` to each finding sent
+//! and per-answer counts to the summary.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -12,6 +13,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::token_meta::JsonTokenMeta;
+use super::verified::JsonVerified;
 use super::{ReportOptions, Reporter, Summary, account_string};
 use crate::detect::presigned::Presigned;
 use crate::finding::Finding;
@@ -58,6 +60,9 @@ pub struct JsonFinding<'a> {
     pub expired: Option<bool>,
     #[serde(flatten)]
     pub token_meta: Option<JsonTokenMeta<'a>>,
+    /// `--verify`: `verified` and what STS said; absent when not sent.
+    #[serde(flatten)]
+    pub verified: Option<JsonVerified<'a>>,
     /// Presigned URLs: when the URL stops working, RFC 3339 UTC; `null` when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Option<String>>,
@@ -151,6 +156,7 @@ impl<'a> JsonFinding<'a> {
             canary: f.canary.is_some(),
             canary_provider: f.canary.map(|c| c.provider.as_str()),
             token_meta: JsonTokenMeta::of(f),
+            verified: JsonVerified::of(f),
         }
     }
 }
@@ -175,6 +181,9 @@ struct JsonSummary {
     warnings: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     scanned_commits: Option<u64>,
+    /// `--verify`: findings per answer (`active`, `invalid`, `expired`, `error`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<BTreeMap<&'static str, usize>>,
 }
 
 #[derive(Serialize)]
@@ -221,6 +230,8 @@ impl Reporter for Json {
                 },
                 warnings: result.warnings.len(),
                 scanned_commits: result.stats.commits,
+                verified: super::verified::counts(&result.findings)
+                    .map(|c| c.into_iter().collect()),
             },
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod token_meta;
+pub mod verified;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

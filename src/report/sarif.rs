@@ -152,7 +152,7 @@ struct SarifResult<'a> {
     message: Text,
     locations: [Location<'a>; 1],
     partial_fingerprints: std::collections::BTreeMap<&'static str, &'a str>,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
@@ -186,7 +186,7 @@ struct Region {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ResultProperties {
+struct ResultProperties<'a> {
     risk: &'static str,
     #[serde(rename = "security-severity")]
     security_severity: &'static str,
@@ -194,6 +194,9 @@ struct ResultProperties {
     account_id: Option<String>,
     example: bool,
     advice_context: &'static str,
+    /// `--verify`: the same fields as in JSON, absent when not sent.
+    #[serde(flatten)]
+    verified: Option<super::verified::JsonVerified<'a>>,
 }
 
 fn rule(kind: Kind) -> Rule {
@@ -248,6 +251,9 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     if f.example {
         m.push_str("; a documentation or placeholder value");
     }
+    if let Some(v) = &f.verification {
+        m.push_str(&format!("; {}", super::verified::sentence(v)));
+    }
     m.push_str(&format!(". Now: {}", f.advice.first_step));
     if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
         m.push_str(&format!(" Instead: {}", f.advice.replace_with));
@@ -291,6 +297,7 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
             account_id: f.account_id.map(account_string),
             example: f.example,
             advice_context: f.advice.context,
+            verified: super::verified::JsonVerified::of(f),
         },
     }
 }

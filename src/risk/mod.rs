@@ -165,6 +165,7 @@ pub fn classify(
         token_meta: token_span
             .and_then(|t| token_meta::read(t.bytes(hay)))
             .or(url_token_meta),
+        verification: None,
     }
 }
 

@@ -28,3 +28,5 @@ mod scan_regressions;
 mod scan_testdata;
 mod scan_token_meta;
 mod scan_walk;
+mod verify_moto;
+mod verify_offline;

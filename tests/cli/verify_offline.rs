@@ -1,0 +1,344 @@
+//! `--verify` against a recording stand-in for STS on 127.0.0.1: what is sent, how often,
+//! and when nothing may be sent at all. The stand-in answers every request as an active
+//! caller (or never answers); whether signatures are right is the moto tests' job
+//! (verify_moto.rs), with a real STS implementation.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{ROOT, Run, scan_in};
+use crate::git_common::{Repo, env_file, fake_key, fake_secret, git_findings};
+
+const ANSWER: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+    <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/stand-in</Arn>\
+    <UserId>AIDASTANDIN</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
+    </GetCallerIdentityResponse>";
+
+/// A listener that records each request (head and body, as text) and answers [`ANSWER`], or
+/// holds the connection open without a word when `silent`.
+struct StandIn {
+    endpoint: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl StandIn {
+    fn start(silent: bool) -> StandIn {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&requests);
+        // Detached: it lives as long as the test binary, blocked in accept.
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || serve(stream, &seen, silent));
+            }
+        });
+        StandIn { endpoint, requests }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>, silent: bool) {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Head, then as many body bytes as Content-Length says.
+    loop {
+        let Ok(n) = stream.read(&mut buf) else { return };
+        if n == 0 {
+            return;
+        }
+        data.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&data).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if data.len() >= end + 4 + length {
+                break;
+            }
+        }
+    }
+    seen.lock()
+        .unwrap()
+        .push(String::from_utf8_lossy(&data).into_owned());
+    if silent {
+        std::thread::sleep(Duration::from_secs(30));
+        return;
+    }
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ANSWER}",
+        ANSWER.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
+}
+
+fn verify_json(dir: &Path, endpoint: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--format", "json", "--verify", "--sts-endpoint", endpoint];
+    args.extend_from_slice(extra);
+    args.push(".");
+    scan_in(dir, &args)
+}
+
+fn by_path<'a>(findings: &'a [Value], path: &str) -> &'a Value {
+    findings
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no finding in {path}: {findings:#?}"))
+}
+
+#[test]
+fn each_credential_is_sent_once_signed_and_never_in_clear() {
+    let sts = StandIn::start(false);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (key, secret, other_secret) = (fake_key("AKIA"), fake_secret(), fake_secret());
+    std::fs::write(dir.join("a.env"), env_file(&key, &secret)).unwrap();
+    std::fs::write(dir.join("b.env"), env_file(&key, &secret)).unwrap();
+    // The same key ID with another secret is another credential: sent too.
+    std::fs::write(dir.join("c.env"), env_file(&key, &other_secret)).unwrap();
+    let sts_file = Path::new(ROOT).join("testdata/positive/sts/assume-role.json");
+    std::fs::copy(&sts_file, dir.join("assume-role.json")).unwrap();
+    let run = verify_json(dir, &sts.endpoint, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let requests = sts.requests();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    let sts_json: Value = serde_json::from_slice(&std::fs::read(&sts_file).unwrap()).unwrap();
+    let sts_secret = sts_json["Credentials"]["SecretAccessKey"].as_str().unwrap();
+    let sts_token = sts_json["Credentials"]["SessionToken"].as_str().unwrap();
+    for r in &requests {
+        assert!(r.starts_with("POST / HTTP/1.1\r\n"), "{r}");
+        assert!(
+            r.ends_with("\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15"),
+            "{r}"
+        );
+        let lower = r.to_ascii_lowercase();
+        assert!(lower.contains("\r\nhost: 127.0.0.1:"), "{r}");
+        assert!(lower.contains("\r\nx-amz-date: "), "{r}");
+        for s in [secret.as_str(), other_secret.as_str(), sts_secret] {
+            assert!(!r.contains(s), "a secret went out in clear: {r}");
+        }
+    }
+    let auth_for = |k: &str| {
+        requests
+            .iter()
+            .filter(|r| r.contains(&format!("Credential={k}/")))
+            .count()
+    };
+    assert_eq!(auth_for(&key), 2, "{requests:#?}");
+    let asia = requests
+        .iter()
+        .find(|r| r.contains("Credential=ASIA2PSAGESIXFWFUUEI/"))
+        .expect("the temporary key is sent with its token");
+    assert!(
+        asia.to_ascii_lowercase()
+            .contains("signedheaders=content-type;host;x-amz-date;x-amz-security-token,"),
+        "{asia}"
+    );
+    let token_line = asia
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("x-amz-security-token: "))
+        .expect("token header");
+    assert_eq!(token_line.split_once(": ").unwrap().1, sts_token);
+    let findings = run.findings();
+    assert_eq!(findings.len(), 4, "{findings:#?}");
+    for f in &findings {
+        assert_eq!(f["verified"], "active", "{f}");
+        assert_eq!(f["verified_arn"], "arn:aws:iam::123456789012:user/stand-in");
+        assert_eq!(f["verified_account"], "123456789012");
+        assert_eq!(f["verified_user_id"], "AIDASTANDIN");
+    }
+    assert_eq!(by_path(&findings, "a.env")["risk"], "critical");
+    assert_eq!(by_path(&findings, "assume-role.json")["risk"], "high");
+    assert!(
+        by_path(&findings, "assume-role.json")["advice"]["first_step"]
+            .as_str()
+            .unwrap()
+            .contains("Revoke active sessions")
+    );
+    let summary = &run.json()["summary"]["verified"];
+    assert_eq!(summary["active"], 4, "{summary}");
+    assert_eq!(summary["invalid"], 0);
+}
+
+#[test]
+fn canary_example_and_unpaired_keys_are_never_sent() {
+    let sts = StandIn::start(false);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::copy(
+        Path::new(ROOT).join("testdata/positive/canary/credentials"),
+        dir.join("credentials"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("docs.env"),
+        env_file(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ),
+    )
+    .unwrap();
+    let lone = fake_key("AKIA");
+    std::fs::write(dir.join("lone.txt"), format!("key = {lone}\n")).unwrap();
+    let temp_without_token = fake_key("ASIA");
+    std::fs::write(
+        dir.join("temp.env"),
+        env_file(&temp_without_token, &fake_secret()),
+    )
+    .unwrap();
+    let run = verify_json(dir, &sts.endpoint, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(sts.requests(), Vec::<String>::new());
+    let findings = run.findings();
+    // Two canary keys in `credentials`, the example, the lone key, the tokenless ASIA.
+    assert_eq!(findings.len(), 5, "{findings:#?}");
+    for f in &findings {
+        assert!(f.get("verified").is_none(), "{f}");
+    }
+    assert!(run.json()["summary"].get("verified").is_none());
+    assert!(
+        run.stderr.contains(
+            "not sent, canary keys (tripwires that alert their owner): AKIAQYLPMN5HP35U6F6W"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_silent_endpoint_is_an_error_after_the_timeout_and_the_scan_completes() {
+    let sts = StandIn::start(true);
+    let tmp = tempfile::tempdir().unwrap();
+    let key = fake_key("AKIA");
+    std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
+    let run = verify_json(tmp.path(), &sts.endpoint, &["--verify-timeout", "300ms"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = &run.findings()[0];
+    assert_eq!(f["verified"], "error");
+    assert_eq!(f["risk"], "critical", "no answer leaves the risk as found");
+    let detail = f["verified_detail"].as_str().unwrap();
+    assert!(
+        detail.contains("imeout") || detail.contains("timed out"),
+        "{detail}"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "keyleak: warning: --verify: could not verify {key}"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sts.requests().len(), 1, "no retry");
+}
+
+#[test]
+fn a_closed_port_is_an_error_and_a_warning() {
+    // Bound, then dropped: nothing listens there now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tmp = tempfile::tempdir().unwrap();
+    let key = fake_key("AKIA");
+    std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
+    let run = verify_json(tmp.path(), &format!("http://127.0.0.1:{port}"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = &run.findings()[0];
+    assert_eq!(
+        (f["verified"].as_str(), f["risk"].as_str()),
+        (Some("error"), Some("critical"))
+    );
+    assert!(
+        run.stderr.contains("--verify: could not verify"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.json()["summary"]["verified"]["error"], 1);
+}
+
+#[test]
+fn verification_is_off_unless_asked_and_held_back_from_staged_runs() {
+    let sts = StandIn::start(false);
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit("init");
+    repo.write("staged.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    repo.git(&["add", "staged.env"]);
+    let endpoint = ["--sts-endpoint", sts.endpoint.as_str()];
+    // No flag, no configuration: nothing is sent.
+    let (run, findings) = git_findings(repo.path(), &[&["--staged"][..], &endpoint].concat());
+    assert_eq!((run.code, findings.len()), (1, 1), "{}", run.stderr);
+    assert!(findings[0].get("verified").is_none());
+    // Files scans honour `verify = true` ...
+    repo.write(".keyleak.toml", "verify = true\n");
+    let run = scan_in(
+        repo.path(),
+        &[&["--format", "json"][..], &endpoint, &["staged.env"]].concat(),
+    );
+    assert_eq!(run.findings()[0]["verified"], "active", "{}", run.stderr);
+    assert_eq!(sts.requests().len(), 1);
+    // ... unless --no-verify ...
+    let run = scan_in(
+        repo.path(),
+        &[
+            &["--format", "json", "--no-verify"][..],
+            &endpoint,
+            &["staged.env"],
+        ]
+        .concat(),
+    );
+    assert!(run.findings()[0].get("verified").is_none());
+    assert_eq!(sts.requests().len(), 1);
+    // ... and a pre-commit (--staged) run does not, saying why.
+    let (run, findings) = git_findings(repo.path(), &[&["--staged"][..], &endpoint].concat());
+    assert!(findings[0].get("verified").is_none(), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("not applied to --staged (pre-commit) scans; pass --verify"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sts.requests().len(), 1);
+    // --verify on the hook's own command line does.
+    let (run, findings) = git_findings(
+        repo.path(),
+        &[&["--staged", "--verify"][..], &endpoint].concat(),
+    );
+    assert_eq!(findings[0]["verified"], "active", "{}", run.stderr);
+    assert_eq!(sts.requests().len(), 2);
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("a.env"),
+        env_file(&fake_key("AKIA"), &fake_secret()),
+    )
+    .unwrap();
+    for endpoint in [
+        "http://sts.amazonaws.com",
+        "http://192.0.2.1:8080",
+        "ftp://127.0.0.1",
+    ] {
+        let run = verify_json(tmp.path(), endpoint, &[]);
+        assert_eq!(run.code, 2, "{endpoint}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+        assert!(run.stderr.contains("--sts-endpoint"), "{}", run.stderr);
+    }
+}
