@@ -342,3 +342,62 @@ fn plain_http_to_a_remote_host_is_refused() {
         assert!(run.stderr.contains("--sts-endpoint"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn every_format_shows_the_answer() {
+    let sts = StandIn::start(false);
+    let tmp = tempfile::tempdir().unwrap();
+    let key = fake_key("AKIA");
+    std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
+    let run_format = |format: &str| {
+        let run = scan_in(
+            tmp.path(),
+            &[
+                "--format",
+                format,
+                "--verify",
+                "--sts-endpoint",
+                &sts.endpoint,
+                ".",
+            ],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        run.stdout
+    };
+    let sarif: Value = serde_json::from_str(&run_format("sarif")).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&sarif));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["verified"], "active");
+    assert_eq!(
+        result["properties"]["verified_arn"],
+        "arn:aws:iam::123456789012:user/stand-in"
+    );
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("verified: ACTIVE as arn:aws:iam::123456789012:user/stand-in")
+    );
+    let github = run_format("github");
+    assert!(
+        github.contains("verified%3A ACTIVE as arn%3Aaws%3Aiam%3A%3A123456789012%3Auser/stand-in")
+            || github.contains("verified: ACTIVE as arn:aws:iam::123456789012:user/stand-in"),
+        "{github}"
+    );
+    let jsonl = run_format("jsonl");
+    let line: Value = serde_json::from_str(jsonl.trim()).unwrap();
+    assert_eq!(line["verified"], "active");
+    let human = run_format("human");
+    assert!(
+        human.contains("  = verified: ACTIVE as arn:aws:iam::123456789012:user/stand-in\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("verified: 1 active, 0 invalid, 0 expired, 0 error\n"),
+        "{human}"
+    );
+    assert_eq!(sts.requests().len(), 4, "one request per run");
+}
