@@ -266,6 +266,25 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // An endpoint answers whatever it likes: reading it never panics, and only a 200
+        // with an Arn is `active`.
+        #[test]
+        fn any_answer_is_read(status in 100u16..600, body in ".{0,300}") {
+            let v = interpret(status, &body);
+            prop_assert_eq!(v.status == Status::Active, status == 200 && v.arn.is_some());
+        }
+
+        #[test]
+        fn any_endpoint_text_is_parsed_or_refused(text in "(https?://)?[a-zA-Z0-9.:/@\\[\\]-]{0,40}") {
+            if let Ok(e) = Endpoint::parse(&text) {
+                prop_assert!(e.url.starts_with("https://") || e.loopback);
+                prop_assert!(e.url.ends_with('/'));
+            }
+        }
+    }
 
     #[test]
     fn endpoints() {

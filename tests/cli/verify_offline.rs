@@ -19,15 +19,25 @@ const ANSWER: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.c
     <UserId>AIDASTANDIN</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
     </GetCallerIdentityResponse>";
 
-/// A listener that records each request (head and body, as text) and answers [`ANSWER`], or
-/// holds the connection open without a word when `silent`.
+/// How the stand-in answers.
+#[derive(Clone, Copy)]
+enum Reply {
+    /// 200 and [`ANSWER`].
+    Active,
+    /// This status and body.
+    Status(u16, &'static str),
+    /// Nothing: the connection is held open.
+    Silent,
+}
+
+/// A listener that records each request (head and body, as text) and answers as `reply` says.
 struct StandIn {
     endpoint: String,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl StandIn {
-    fn start(silent: bool) -> StandIn {
+    fn start(reply: Reply) -> StandIn {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -36,7 +46,7 @@ impl StandIn {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let seen = Arc::clone(&seen);
-                std::thread::spawn(move || serve(stream, &seen, silent));
+                std::thread::spawn(move || serve(stream, &seen, reply));
             }
         });
         StandIn { endpoint, requests }
@@ -47,7 +57,7 @@ impl StandIn {
     }
 }
 
-fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>, silent: bool) {
+fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>, reply: Reply) {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     // Head, then as many body bytes as Content-Length says.
@@ -75,13 +85,17 @@ fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>, silent: bool) {
     seen.lock()
         .unwrap()
         .push(String::from_utf8_lossy(&data).into_owned());
-    if silent {
-        std::thread::sleep(Duration::from_secs(30));
-        return;
-    }
+    let (status, body) = match reply {
+        Reply::Active => (200, ANSWER),
+        Reply::Status(status, body) => (status, body),
+        Reply::Silent => {
+            std::thread::sleep(Duration::from_secs(30));
+            return;
+        }
+    };
     let reply = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ANSWER}",
-        ANSWER.len()
+        "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     );
     let _ = stream.write_all(reply.as_bytes());
 }
@@ -102,7 +116,7 @@ fn by_path<'a>(findings: &'a [Value], path: &str) -> &'a Value {
 
 #[test]
 fn each_credential_is_sent_once_signed_and_never_in_clear() {
-    let sts = StandIn::start(false);
+    let sts = StandIn::start(Reply::Active);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (key, secret, other_secret) = (fake_key("AKIA"), fake_secret(), fake_secret());
@@ -176,7 +190,7 @@ fn each_credential_is_sent_once_signed_and_never_in_clear() {
 
 #[test]
 fn canary_example_and_unpaired_keys_are_never_sent() {
-    let sts = StandIn::start(false);
+    let sts = StandIn::start(Reply::Active);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::copy(
@@ -221,7 +235,7 @@ fn canary_example_and_unpaired_keys_are_never_sent() {
 
 #[test]
 fn a_silent_endpoint_is_an_error_after_the_timeout_and_the_scan_completes() {
-    let sts = StandIn::start(true);
+    let sts = StandIn::start(Reply::Silent);
     let tmp = tempfile::tempdir().unwrap();
     let key = fake_key("AKIA");
     std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
@@ -273,7 +287,7 @@ fn a_closed_port_is_an_error_and_a_warning() {
 
 #[test]
 fn verification_is_off_unless_asked_and_held_back_from_staged_runs() {
-    let sts = StandIn::start(false);
+    let sts = StandIn::start(Reply::Active);
     let repo = Repo::new();
     repo.write("README.md", "hello\n");
     repo.commit("init");
@@ -345,7 +359,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 
 #[test]
 fn every_format_shows_the_answer() {
-    let sts = StandIn::start(false);
+    let sts = StandIn::start(Reply::Active);
     let tmp = tempfile::tempdir().unwrap();
     let key = fake_key("AKIA");
     std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
@@ -400,4 +414,40 @@ fn every_format_shows_the_answer() {
         "{human}"
     );
     assert_eq!(sts.requests().len(), 4, "one request per run");
+}
+
+#[test]
+fn an_ended_session_is_expired_and_low() {
+    let sts = StandIn::start(Reply::Status(
+        403,
+        "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>\
+         <Message>The security token included in the request is expired</Message></Error>\
+         </ErrorResponse>",
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(ROOT).join("testdata/positive/sts/assume-role.json"),
+        tmp.path().join("assume-role.json"),
+    )
+    .unwrap();
+    let run = verify_json(tmp.path(), &sts.endpoint, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = &run.findings()[0];
+    assert_eq!(f["verified"], "expired", "{f:#}");
+    assert_eq!(
+        f["verified_detail"],
+        "ExpiredToken: The security token included in the request is expired"
+    );
+    assert_eq!(f["risk"], "low", "was medium before the answer");
+    assert!(
+        f["advice"]["first_step"]
+            .as_str()
+            .unwrap()
+            .starts_with("Expired")
+    );
+    assert!(
+        run.stderr.is_empty(),
+        "an answer is no warning: {}",
+        run.stderr
+    );
 }
