@@ -47,6 +47,10 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     if let Some(s) = &f.secret {
         m.push_str(&format!("Secret {}. ", s.render(show_secrets)));
     }
+    if let Some(line) = super::token_meta::human_line(f) {
+        m.push_str(&line);
+        m.push_str(". ");
+    }
     if let Some(v) = &f.verification {
         m.push_str(&super::verified::sentence(v));
         m.push_str(". ");

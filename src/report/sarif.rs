@@ -194,6 +194,9 @@ struct ResultProperties<'a> {
     account_id: Option<String>,
     example: bool,
     advice_context: &'static str,
+    /// The session token's region and account, as in JSON; absent when unknown.
+    #[serde(flatten)]
+    token_meta: Option<super::token_meta::JsonTokenMeta<'a>>,
     /// `--verify`: the same fields as in JSON, absent when not sent.
     #[serde(flatten)]
     verified: Option<super::verified::JsonVerified<'a>>,
@@ -251,6 +254,9 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     if f.example {
         m.push_str("; a documentation or placeholder value");
     }
+    if let Some(line) = super::token_meta::human_line(f) {
+        m.push_str(&format!("; {line}"));
+    }
     if let Some(v) = &f.verification {
         m.push_str(&format!("; {}", super::verified::sentence(v)));
     }
@@ -297,6 +303,7 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
             account_id: f.account_id.map(account_string),
             example: f.example,
             advice_context: f.advice.context,
+            token_meta: super::token_meta::JsonTokenMeta::of(f),
             verified: super::verified::JsonVerified::of(f),
         },
     }

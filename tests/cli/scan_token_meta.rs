@@ -231,6 +231,33 @@ fn one_human_line_per_token() {
     );
 }
 
+/// SARIF carries the same fields in each result's properties, and SARIF and GitHub messages
+/// the human sentence.
+#[test]
+fn sarif_and_github_carry_the_token_metadata() {
+    let sarif: Value =
+        serde_json::from_str(&scan(&[MISMATCHED, "--format", "sarif"]).stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    let props = &result["properties"];
+    assert_eq!(props["token_region"], "us-east-2");
+    assert_eq!(props["token_account"], "493817260574");
+    assert_eq!(props["token_account_mismatch"], true);
+    let sentence = "token: region us-east-2, account 493817260574, not the key's account \
+                    205836917442: they may not belong together";
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(sentence),
+        "{result:#}"
+    );
+    let github = scan(&[MISMATCHED, "--format", "github"]).stdout;
+    assert!(
+        github.contains(". token: region us-east-2, account 493817260574, not"),
+        "{github}"
+    );
+}
+
 /// A token with no key ID near it still names its region and account; with no key account
 /// there is nothing to compare, so no mismatch field.
 #[test]
