@@ -6,9 +6,9 @@
 //! identical whatever the thread count.
 //!
 //! Git inputs have their own drivers: `history` (`--git`, `--range`, `--since`, `--ref`) and
-//! `staged` (`--staged`); both feed the same [`Collector`].
+//! `staged` (`--staged`); both feed the same `Collector`.
 //!
-//! Every driver passes what it reads through [`expanded`], so the members of zip, tar and gzip
+//! Every driver passes what it reads through `expanded`, so the members of zip, tar and gzip
 //! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
 mod config_file;

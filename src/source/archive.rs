@@ -24,7 +24,7 @@
 //! - total: 4 × `--max-filesize` bytes decompressed or extracted, all levels together.
 //!
 //! At the member or byte cap the input's expansion stops with one warning naming the input
-//! and the cap; members read before it are kept. Every read is bounded (`take`, [`Capped`])
+//! and the cap; members read before it are kept. Every read is bounded (`take`, `Capped`)
 //! whatever sizes the headers claim (a zip member stops one byte past its declared size, so a
 //! lying bomb costs nothing), nothing is written to disk, and memory holds the input,
 //! the archive open at each level and one member. A zip's directory is indexed before any

@@ -17,7 +17,7 @@ use super::Run;
 const ENCODED_PREFIXES: &[&str] = &["AKIA", "ASIA"];
 
 /// Longest run decoded whole (bytes of base64 text); longer runs are decoded only within
-/// [`WINDOW`] bytes of a hit.
+/// `WINDOW` bytes of a hit.
 pub const MAX_RUN: usize = 1 << 20;
 /// Base64 text decoded each side of a hit in a run over [`MAX_RUN`].
 const WINDOW: usize = 4096;
