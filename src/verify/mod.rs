@@ -2,8 +2,8 @@
 //! which needs no IAM permission and changes nothing).
 //!
 //! Owns what is sent and what the answers change. A finding is sent only when it has a key ID
-//! and its secret (and its session token, for a temporary key), is not a placeholder and not
-//! a canary key; each distinct credential is sent once per run, at most [`CONCURRENCY`] at a
+//! and its secret (and its session token, for a temporary key), neither key nor secret is a
+//! placeholder, and the key is not a canary key; each distinct credential is sent once per run, at most [`CONCURRENCY`] at a
 //! time, with no retries. The answers become [`Verification`]s on the findings and may move
 //! their risk and first step ([`apply`]). It must not detect, filter or print: `sts` talks to
 //! the endpoint, `sigv4` signs, reporters show the result.
@@ -106,6 +106,10 @@ fn credential(f: &Finding) -> Option<sts::Credential<'_>> {
     }
     let secret = f.secret.as_ref()?.expose();
     let token = f.session_token.as_ref().map(|t| t.expose());
+    // A stand-in secret (`wJalr…EXAMPLEKEY`, `<your-secret>`) cannot sign for the key.
+    if crate::detect::secret::is_placeholder(secret.as_bytes()) {
+        return None;
+    }
     if f.kind == Kind::TemporaryAccessKey && token.is_none() {
         return None;
     }

@@ -208,6 +208,15 @@ fn canary_example_and_unpaired_keys_are_never_sent() {
     .unwrap();
     let lone = fake_key("AKIA");
     std::fs::write(dir.join("lone.txt"), format!("key = {lone}\n")).unwrap();
+    // A real-looking key with the documentation secret: nothing to sign with.
+    std::fs::write(
+        dir.join("half.env"),
+        env_file(
+            &fake_key("AKIA"),
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ),
+    )
+    .unwrap();
     let temp_without_token = fake_key("ASIA");
     std::fs::write(
         dir.join("temp.env"),
@@ -218,8 +227,9 @@ fn canary_example_and_unpaired_keys_are_never_sent() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(sts.requests(), Vec::<String>::new());
     let findings = run.findings();
-    // Two canary keys in `credentials`, the example, the lone key, the tokenless ASIA.
-    assert_eq!(findings.len(), 5, "{findings:#?}");
+    // Two canary keys in `credentials`, the example, the placeholder secret, the lone key,
+    // the tokenless ASIA.
+    assert_eq!(findings.len(), 6, "{findings:#?}");
     for f in &findings {
         assert!(f.get("verified").is_none(), "{f}");
     }
