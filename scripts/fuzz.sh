@@ -3,7 +3,8 @@
 #
 # Installs cargo-fuzz when missing; without it (no network) prints a notice and exits 0, since
 # the oracles also run as proptest twins in the normal suite (tests/fuzz_twins.rs). Exits 1 on
-# the first crash, timeout or leak, naming the reproducer. Targets are whatever
+# the first crash, timeout or leak, repeating the panic message and printing the reproducer in
+# base64 last, so that a CI log cut to its end still carries the input. Targets are whatever
 # `cargo fuzz list` reports, so a new one needs no change here.
 #
 # The stable toolchain runs cargo-fuzz's nightly flags with RUSTC_BOOTSTRAP=1. No sanitizer:
@@ -38,12 +39,25 @@ for target in $(cargo fuzz list); do
   [ -d "seeds/$target" ] && seeds+=("seeds/$target")
   echo "scripts/fuzz.sh: $target for ${seconds}s" >&2
   # -timeout: an input taking 10 s is a hang, reported like a crash.
+  log=$(mktemp)
   if ! cargo fuzz run --sanitizer none "$target" "$corpus" "${seeds[@]}" -- \
-      -max_total_time="$seconds" -timeout=10 -dict=keyleak.dict -print_final_stats=1; then
-    reproducer=$(ls -t "artifacts/$target"/* 2>/dev/null | head -n 1)
-    echo "scripts/fuzz.sh: $target failed; reproducer: fuzz/${reproducer:-artifacts/$target}" >&2
+      -max_total_time="$seconds" -timeout=10 -dict=keyleak.dict -print_final_stats=1 \
+      2>&1 | tee "$log"; then
+    reproducer=$(ls -t "artifacts/$target"/* 2>/dev/null | head -n 1 || true)
+    # CI keeps only the end of its log: repeat the failure there, with the input itself, so
+    # a failure on a machine that is gone can still be replayed.
+    echo "scripts/fuzz.sh: $target failed; the oracle said:" >&2
+    grep -m 1 -A 3 -E "panicked at|ERROR: libFuzzer" "$log" >&2 || true
+    if [ -n "$reproducer" ]; then
+      echo "scripts/fuzz.sh: reproducer fuzz/$reproducer, $(wc -c < "$reproducer") bytes, base64:" >&2
+      base64 -w 0 "$reproducer" >&2
+      echo >&2
+    fi
     echo "  replay: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $target ${reproducer:-}" >&2
-    echo "  then make it a regression test in tests/fuzz_twins.rs" >&2
+    echo "  (or: base64 -d > crash; same command with that file)" >&2
+    echo "  then make it a regression test in tests/fuzz_twins/regressions.rs" >&2
+    rm -f "$log"
     exit 1
   fi
+  rm -f "$log"
 done
