@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 # The git tests build repositories with the git CLI.
 command -v git >/dev/null || { echo "scripts/test.sh: git is required" >&2; exit 2; }
 
+# What pip installs below must be on PATH even where no shim or ~/.local/bin is: python3's
+# scripts directories go at the end of it.
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+PATH="$PATH:$(python3 -m site --user-base)/bin"
+export PATH
+
 # The pre-commit hook is tested with the real framework, from PyPI.
 if ! command -v pre-commit >/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check pre-commit
