@@ -14,6 +14,7 @@
 //! URL-encoded is reported once, paired.
 
 use super::decode::{self, Encoding, View, base64, percent, utf16};
+use super::key_id::KeyId;
 use super::pairing::BYTES_AROUND;
 use super::{Detection, Detections, Detector, Span};
 
@@ -234,39 +235,69 @@ fn completeness(d: &Detection) -> usize {
     usize::from(secret.is_some()) * 2 + usize::from(token.is_some()) * 2
 }
 
-/// One detection per original anchor offset: the most complete (see the module doc).
+/// What a detection reports, for de-duplication: two detections are one finding only when
+/// they report the same thing at the same place. A key ID and a secret that a decoded view
+/// starts at the same offset (`&#x6d;AKIA…&#x7a;…` reads as a 40-character "secret" from
+/// `AKIA` on) are two findings: neither may hide the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Reports {
+    Key(KeyId),
+    Secret,
+    Token,
+}
+
+fn reports(d: &Detection) -> Reports {
+    match *d {
+        Detection::Key { key, .. } | Detection::Presigned { key, .. } => Reports::Key(key),
+        Detection::Secret { .. } => Reports::Secret,
+        Detection::Token { .. } => Reports::Token,
+    }
+}
+
+/// One detection per original anchor offset and thing reported: the most complete (see the
+/// module doc).
 fn keep_most_complete(out: &mut Detections, hay: &[u8]) {
     use std::collections::HashMap;
-    // (original offset) -> (score, layer index or usize::MAX for plain, detection index)
-    let mut best: HashMap<usize, (usize, usize, usize)> = HashMap::new();
-    let mut consider = |at: usize, score: usize, layer: usize, i: usize| {
+    // (original offset, what) -> (score, layer index or usize::MAX for plain, detection index)
+    let mut best: HashMap<(usize, Reports), (usize, usize, usize)> = HashMap::new();
+    let mut consider = |at: (usize, Reports), score: usize, layer: usize, i: usize| {
         let e = best.entry(at).or_insert((score, layer, i));
         if score > e.0 {
             *e = (score, layer, i);
         }
     };
     for (i, d) in out.plain.iter().enumerate() {
-        consider(d.anchor().start, completeness(d) * 4, usize::MAX, i);
+        consider(
+            (d.anchor().start, reports(d)),
+            completeness(d) * 4,
+            usize::MAX,
+            i,
+        );
     }
     for (l, layer) in out.decoded.iter().enumerate() {
         for (i, d) in layer.detections.iter().enumerate() {
-            let at = layer.to_level(d.anchor().start, 0);
-            consider(at.min(hay.len()), completeness(d) * 4 + 1, l, i);
+            let at = layer.to_level(d.anchor().start, 0).min(hay.len());
+            consider((at, reports(d)), completeness(d) * 4 + 1, l, i);
         }
     }
-    let keep = |layer: usize, i: usize, at: usize| {
+    let keep = |layer: usize, i: usize, at: (usize, Reports)| {
         best.get(&at).is_some_and(|&(_, l, j)| l == layer && j == i)
     };
     let mut i = 0;
     out.plain.retain(|d| {
         i += 1;
-        keep(usize::MAX, i - 1, d.anchor().start)
+        keep(usize::MAX, i - 1, (d.anchor().start, reports(d)))
     });
     for (l, layer) in out.decoded.iter_mut().enumerate() {
-        let at: Vec<usize> = layer
+        let at: Vec<(usize, Reports)> = layer
             .detections
             .iter()
-            .map(|d| layer.to_level(d.anchor().start, 0).min(hay.len()))
+            .map(|d| {
+                (
+                    layer.to_level(d.anchor().start, 0).min(hay.len()),
+                    reports(d),
+                )
+            })
             .collect();
         let mut i = 0;
         layer.detections.retain(|_| {

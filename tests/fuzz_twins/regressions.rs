@@ -177,3 +177,42 @@ fn presigned_url_with_a_cut_off_token() {
         assert!(found[0].session_token.is_none(), "{stub}: {found:?}");
     }
 }
+
+/// `detect` (clean-clone CI run, session 3): `&#x6a;&#x6d;AKIA…EXAMPLE&#x7a;…` after a secret
+/// keyword. The escape view reads a 40-character "secret" starting at `AKIA`, the same
+/// original offset as the plain key ID, and de-duplication kept only the secret: the key ID
+/// went unreported. Fixed: detections are one finding only when they report the same thing
+/// (`keep_most_complete` in `src/detect/layers.rs`).
+#[test]
+fn a_decoded_secret_does_not_hide_a_plain_key_at_its_offset() {
+    let escaped: String = "z2R5sj44WWItG6IxrOsc"
+        .bytes()
+        .map(|b| format!("&#x{b:02x};"))
+        .collect();
+    let hay = format!(
+        "AWS_SECRET_ACCESS!_KEY=ztIlqWOx3DJsJi0cB0;&#x6a;&#x6d;AKIAIOSFODNN7EXAMPLE{escaped}\n"
+    );
+    fuzz_oracle::detect::check(hay.as_bytes(), options(false));
+    let blob = Blob {
+        origin: Origin::file("t.env"),
+        bytes: hay.into_bytes(),
+    };
+    let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+    let got: Vec<(Option<String>, u32, Option<&str>)> = found
+        .iter()
+        .map(|f| {
+            (
+                f.key_id.map(|k| k.to_string()),
+                f.location.column,
+                f.encoding,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("AKIAIOSFODNN7EXAMPLE".to_string()), 55, None),
+            (None, 55, Some("escaped")),
+        ]
+    );
+}
