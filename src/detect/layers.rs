@@ -9,9 +9,10 @@
 //! [`MAX_DECODED`] bytes per blob; what a cap leaves out becomes a note for the caller.
 //!
 //! A layer keeps only what decoding revealed: a detection whose key, secret or token touches
-//! a decoded byte. When a layer and the plain pass (or two layers) report the key at the same
-//! original offset, the most complete one stays — a plain key ID whose secret was
-//! URL-encoded is reported once, paired.
+//! a decoded byte. When a layer and the plain pass (or two layers) report the same key ID (or
+//! both a lone secret, or both a lone token) at the same original offset, the most complete
+//! one stays — a plain key ID whose secret was URL-encoded is reported once, paired. Different
+//! things at one offset are all reported.
 
 use super::decode::{self, Encoding, View, base64, percent, utf16};
 use super::key_id::KeyId;
