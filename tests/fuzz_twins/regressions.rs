@@ -216,3 +216,29 @@ fn a_decoded_secret_does_not_hide_a_plain_key_at_its_offset() {
         ]
     );
 }
+
+/// `detect` (session 3, CI-style runs): a run starting with a token prefix and holding `=`
+/// inside (`IQoJb3JpZ2luX2VjEqK====…====TMTbX5…`, a header dump cut and pasted) was taken as a
+/// session token; redaction ends a base64 run at `=`, so every reporter showed it whole.
+/// Fixed: `=` only pads the end of a prefixed token (`prefixed_token_end`), as for keyword
+/// tokens.
+#[test]
+fn prefixed_token_with_inner_padding_is_no_token() {
+    let junk = format!("IQoJb3JpZ2luX2VjEqK{}TMTbX5mCLngVsAj26X", "=".repeat(64));
+    let real = format!("IQoJb3JpZ2luX2Vj{}==", "Ab9+".repeat(40));
+    for (token, want) in [(junk.as_str(), false), (real.as_str(), true)] {
+        let hay = format!("headers={{'X-Amz-Security-Token': b'{token}', 'x': 1}}\n");
+        fuzz_oracle::detect::check(hay.as_bytes(), options(false));
+        let blob = Blob {
+            origin: Origin::file("t.log"),
+            bytes: hay.into_bytes(),
+        };
+        let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+        let tokens: Vec<&str> = found
+            .iter()
+            .filter_map(|f| f.session_token.as_ref().map(|t| t.expose()))
+            .collect();
+        let expected: Vec<&str> = if want { vec![token] } else { vec![] };
+        assert_eq!(tokens, expected);
+    }
+}
