@@ -64,6 +64,8 @@ pub struct Verification {
     pub arn: Option<String>,
     pub account: Option<String>,
     pub user_id: Option<String>,
+    /// STS's error code (`InvalidClientTokenId`, ...), when it answered with one.
+    pub code: Option<String>,
     /// Why, for anything but `active`: STS's code and message, or the transport error.
     pub detail: Option<String>,
 }
@@ -75,6 +77,7 @@ impl Verification {
             arn: None,
             account: None,
             user_id: None,
+            code: None,
             detail: Some(detail.into()),
         }
     }
@@ -158,8 +161,6 @@ pub fn verify(findings: &mut [Finding], settings: &VerifySettings) -> Vec<Warnin
             ),
         ));
     }
-    drop(index);
-    drop(distinct);
     for (f, slot) in findings.iter_mut().zip(of_finding) {
         if let Some(i) = slot {
             apply(f, answers[i].clone());
@@ -235,14 +236,6 @@ fn failure_warnings(credentials: &[sts::Credential<'_>], answers: &[Verification
 /// - unknown key ID (`InvalidClientTokenId`) or ended session: `low`, no longer usable;
 /// - wrong secret for an existing key, or no answer: unchanged.
 pub fn apply(f: &mut Finding, v: Verification) {
-    let dead = match v.status {
-        Status::Expired => true,
-        Status::Invalid => v
-            .detail
-            .as_deref()
-            .is_some_and(|d| d.contains("InvalidClientTokenId")),
-        _ => false,
-    };
     match (v.status, f.kind) {
         (Status::Active, Kind::AccessKey) => {
             f.risk = Risk::Critical;
@@ -252,11 +245,11 @@ pub fn apply(f: &mut Finding, v: Verification) {
             f.risk = f.risk.max(Risk::High);
             f.advice.first_step = ACTIVE_TEMPORARY_STEP;
         }
-        _ if dead && v.status == Status::Expired => {
+        (Status::Expired, _) => {
             f.risk = f.risk.min(Risk::Low);
             f.advice.first_step = crate::risk::history::EXPIRED_STEP;
         }
-        _ if dead => {
+        (Status::Invalid, _) if v.code.as_deref() == Some(sts::UNKNOWN_KEY) => {
             f.risk = f.risk.min(Risk::Low);
             f.advice.first_step = REJECTED_STEP;
         }

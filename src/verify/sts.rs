@@ -11,6 +11,9 @@ use std::time::Duration;
 use super::sigv4::{self, Scope};
 use super::{Status, Verification};
 
+/// STS's error code for a key ID it does not know, or one that is inactive.
+pub const UNKNOWN_KEY: &str = "InvalidClientTokenId";
+
 /// The global STS endpoint, which signs in `us-east-1`.
 pub const DEFAULT_ENDPOINT: &str = "https://sts.amazonaws.com";
 
@@ -216,6 +219,7 @@ pub fn interpret(status: u16, body: &str) -> Verification {
             arn,
             account: xml_text(body, "Account"),
             user_id: xml_text(body, "UserId"),
+            code: None,
             detail: None,
         };
     }
@@ -227,8 +231,7 @@ pub fn interpret(status: u16, body: &str) -> Verification {
         format!("{code}: {message}")
     };
     let status = match code.as_str() {
-        "InvalidClientTokenId" => Status::Invalid,
-        "SignatureDoesNotMatch" => Status::Invalid,
+        UNKNOWN_KEY | "SignatureDoesNotMatch" => Status::Invalid,
         "ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired" => Status::Expired,
         _ => return Verification::error(format!("STS answered {said}")),
     };
@@ -243,6 +246,7 @@ pub fn interpret(status: u16, body: &str) -> Verification {
         arn: None,
         account: None,
         user_id: None,
+        code: Some(code),
         detail: Some(detail),
     }
 }
@@ -347,6 +351,7 @@ mod tests {
     fn error_codes_map_to_states() {
         let v = interpret(403, &error_body("InvalidClientTokenId"));
         assert_eq!(v.status, Status::Invalid);
+        assert_eq!(v.code.as_deref(), Some(UNKNOWN_KEY));
         assert_eq!(
             v.detail.as_deref(),
             Some("InvalidClientTokenId: says InvalidClientTokenId")
