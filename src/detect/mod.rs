@@ -320,14 +320,8 @@ fn keyword_token(hay: &[u8], at: usize, len: usize) -> Option<Span> {
     } else {
         start
     };
-    // `=` only pads the end: a run with `=` inside (`x===…===y`) is not one token, and
-    // reporting it whole would print it whole (redaction works on base64 runs).
-    let value = &hay[start..run_end];
-    let body_end = value.len() - value.iter().rev().take_while(|&&b| b == b'=').count();
-    if value[..body_end].contains(&b'=') {
-        return None;
-    }
-    (run_end - start >= token::MIN_TOKEN_LEN).then_some(Span::new(start, run_end))
+    (run_end - start >= token::MIN_TOKEN_LEN && token::padded_only_at_end(&hay[start..run_end]))
+        .then_some(Span::new(start, run_end))
 }
 
 #[cfg(test)]

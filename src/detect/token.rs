@@ -20,20 +20,21 @@ pub const TOKEN_PREFIXES: &[&str] = &[
     "AQoDYXdz",
 ];
 
+/// `=` only pads the end of a token: a run with `=` inside (`x===…===y`, a pasted header dump
+/// `IQoJ…EqK====…TMTb`) is not one token. Reporting it would print it whole, since redaction
+/// ends a base64 run at `=`.
+pub fn padded_only_at_end(value: &[u8]) -> bool {
+    let body_end = value.len() - value.iter().rev().take_while(|&&b| b == b'=').count();
+    !value[..body_end].contains(&b'=')
+}
+
 /// From a prefix hit at `at`, the end of the token run if it is a bounded token. A `=` before
-/// it is an assignment, not padding: padding only ends a token, so a run with `=` inside
-/// (`IQoJ…EqK=====…TMTb`) is no token (reporting it would print it whole, since redaction
-/// ends a base64 run at `=`).
+/// it is an assignment, not padding.
 pub fn prefixed_token_end(hay: &[u8], at: usize) -> Option<usize> {
     let glued = |b: u8| b != b'=' && is_token_byte(b);
     if at > 0 && glued(hay[at - 1]) && !super::escaped_letter_at(hay, at - 1) {
         return None;
     }
-    let body = hay[at..].iter().take_while(|&&b| glued(b)).count();
-    let padding = hay[at + body..].iter().take_while(|&&b| b == b'=').count();
-    let end = at + body + padding;
-    if padding > 0 && hay.get(end).is_some_and(|&b| glued(b)) {
-        return None;
-    }
-    (body + padding >= MIN_TOKEN_LEN).then_some(end)
+    let len = hay[at..].iter().take_while(|&&b| is_token_byte(b)).count();
+    (len >= MIN_TOKEN_LEN && padded_only_at_end(&hay[at..at + len])).then_some(at + len)
 }
