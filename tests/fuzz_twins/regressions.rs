@@ -7,6 +7,15 @@ use keyleak::source::{Blob, Origin};
 
 use crate::{fuzz_oracle, options};
 
+/// `scan_blob` on `hay` as the file `path`, with the fuzz targets' detector (no identifiers).
+fn scan(path: &str, hay: &[u8]) -> Vec<keyleak::finding::Finding> {
+    let blob = Blob {
+        origin: Origin::file(path),
+        bytes: hay.to_vec(),
+    };
+    scan_blob(fuzz_oracle::detector(options(false)), &blob, 0)
+}
+
 /// `detect`: two secret keywords before one base64-written secret (the first keyword's value
 /// is empty, so it reaches the next line) gave the same base64 run twice; placing it twice
 /// sliced backwards and `keyleak scan` panicked (exit 101). Fixed in `View::new`.
@@ -15,11 +24,7 @@ fn two_keywords_before_one_base64_secret() {
     let hay = b"aws_secret_access_key = \naws_secret_access_key = \
         MEFhL0FhMEErMCtiQUJGQSsrQi8rY0JDK0dEZTExMCsvZmcySEUzZA==\n";
     fuzz_oracle::detect::check(hay, options(false));
-    let blob = Blob {
-        origin: Origin::file("t.env"),
-        bytes: hay.to_vec(),
-    };
-    let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+    let found = scan("t.env", hay);
     let secrets: Vec<(&str, u32, Option<&str>)> = found
         .iter()
         .map(|f| {
@@ -44,11 +49,7 @@ fn two_keywords_before_one_base64_secret() {
 fn token_with_inner_padding_is_not_shown() {
     let token = format!("x{}y", "=".repeat(100));
     let hay = format!("aws_session_token = {token}\n");
-    let blob = Blob {
-        origin: Origin::file("t.txt"),
-        bytes: hay.into_bytes(),
-    };
-    let findings = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+    let findings = scan("t.txt", hay.as_bytes());
     // Not one token: `=` inside ends the value, and what is left is too short.
     assert!(findings.is_empty(), "{findings:?}");
     let result = ScanResult {
@@ -167,11 +168,7 @@ fn presigned_url_with_a_cut_off_token() {
         hay.extend_from_slice(stub.as_bytes());
         hay.extend_from_slice(b"\xf9\xf9 me\n");
         fuzz_oracle::detect::check(&hay, options(false));
-        let blob = Blob {
-            origin: Origin::file("t.txt"),
-            bytes: hay,
-        };
-        let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+        let found = scan("t.txt", &hay);
         assert_eq!(found.len(), 1, "{stub}: {found:?}");
         assert!(found[0].presigned.is_some(), "{stub}");
         assert!(found[0].session_token.is_none(), "{stub}: {found:?}");
@@ -193,11 +190,7 @@ fn a_decoded_secret_does_not_hide_a_plain_key_at_its_offset() {
         "AWS_SECRET_ACCESS!_KEY=ztIlqWOx3DJsJi0cB0;&#x6a;&#x6d;AKIAIOSFODNN7EXAMPLE{escaped}\n"
     );
     fuzz_oracle::detect::check(hay.as_bytes(), options(false));
-    let blob = Blob {
-        origin: Origin::file("t.env"),
-        bytes: hay.into_bytes(),
-    };
-    let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+    let found = scan("t.env", hay.as_bytes());
     let got: Vec<(Option<String>, u32, Option<&str>)> = found
         .iter()
         .map(|f| {
@@ -229,11 +222,7 @@ fn prefixed_token_with_inner_padding_is_no_token() {
     for (token, want) in [(junk.as_str(), false), (real.as_str(), true)] {
         let hay = format!("headers={{'X-Amz-Security-Token': b'{token}', 'x': 1}}\n");
         fuzz_oracle::detect::check(hay.as_bytes(), options(false));
-        let blob = Blob {
-            origin: Origin::file("t.log"),
-            bytes: hay.into_bytes(),
-        };
-        let found = scan_blob(fuzz_oracle::detector(options(false)), &blob, 0);
+        let found = scan("t.log", hay.as_bytes());
         let tokens: Vec<&str> = found
             .iter()
             .filter_map(|f| f.session_token.as_ref().map(|t| t.expose()))
