@@ -17,11 +17,17 @@ use crate::error::{Error, Warning};
 /// Also turns off libgit2's SHA-1 re-check of every object read (process-wide): it was a
 /// seventh of a full-history scan, and zlib's own checksum still catches a damaged object.
 /// A scanner needs the bytes, not proof that they hash to their name.
+///
+/// And turns off libgit2's object cache (process-wide too): a history walk reads each tree
+/// and commit about once, so the cache (up to 256 MiB per handle, one handle per worker) only
+/// grew with history — on the 20,100-commit bench repository it was half of the anonymous
+/// memory (57 → 29 MB peak) and saved no time. Packs keep their own bounded delta-base cache.
 pub fn open(path: &Path) -> Result<Repository, Error> {
     if std::fs::symlink_metadata(path).is_err() {
         return Err(Error::PathNotFound(path.to_path_buf()));
     }
     git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
     Repository::discover(path).map_err(|source| Error::NotARepo {
         path: path.display().to_string(),
         source,
