@@ -276,3 +276,42 @@ fn hostile_repository_reports_what_it_can_read_and_warns_about_the_rest() {
     assert_eq!(keyleak(c, &["--git", "--fail-on", "never"]).code, 0);
     assert_eq!(keyleak(c, &["--git", "--fail-on", "critical"]).code, 1);
 }
+
+/// A tree object whose second entry is cut off (as `git hash-object --literally` lets one
+/// write it): the diff keeps what comes before the damage, warns about the directory, and
+/// scans on.
+#[test]
+fn a_malformed_tree_keeps_the_entries_before_the_damage() {
+    let repo = Repo::new();
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    repo.write("a.env", &env_file(&key, &secret));
+    repo.commit_at(now() - DAY, "a key");
+    let dir = repo.path();
+    let blob = rev(dir, "HEAD:a.env");
+    let mut tree = b"100644 a.env\0".to_vec();
+    tree.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
+    tree.extend_from_slice(b"100644 b.env\0\x12\x34");
+    let tree_id = git_stdin(
+        dir,
+        &["hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+        &tree,
+    );
+    let commit = git_in(
+        dir,
+        now(),
+        &["commit-tree", tree_id.trim(), "-m", "bad tree"],
+    );
+    git_in(dir, now(), &["update-ref", "refs/heads/bad", commit.trim()]);
+
+    let (run, findings) = git_findings(dir, &["--git", "--ref", "bad"]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["key_id"], key.as_str());
+    assert_eq!(findings[0]["path"], "a.env");
+    assert_eq!(findings[0]["commit"]["id"], commit.trim());
+    assert!(
+        run.stderr.contains("directory /: corrupt tree"),
+        "{}",
+        run.stderr
+    );
+}

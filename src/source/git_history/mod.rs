@@ -21,6 +21,7 @@
 //!   libgit2's revwalk gives up on one, `tolerant_walk` walks around it).
 
 mod diff;
+mod raw_tree;
 mod tolerant_walk;
 
 use std::collections::HashMap;
@@ -139,10 +140,10 @@ pub fn plan(
             chunk
                 .par_iter()
                 .map_init(
-                    || git_repo::reopen(&git_dir),
-                    |repo, &oid| {
+                    || (git_repo::reopen(&git_dir), diff::Recent::default()),
+                    |(repo, recent), &oid| {
                         let diff = match repo {
-                            Ok(repo) => diff::commit(repo, oid, shallow),
+                            Ok(repo) => diff::commit(repo, recent, oid, shallow),
                             Err(e) => CommitDiff::failed(oid, e),
                         };
                         counters.commits.fetch_add(1, Ordering::Relaxed);

@@ -1,0 +1,233 @@
+//! Git trees read as raw bytes and walked entry by entry, for the history diff.
+//!
+//! Owns the tree object format (`<octal mode> <name>\0<20-byte id>`, repeated) and nothing
+//! else. libgit2's `Tree` parses every entry into an allocated array before the first is
+//! looked at, and fails the whole tree on one bad entry; the diff compares two trees in one
+//! merge pass and skips most entries by id, so it walks the bytes in place instead and keeps
+//! the entries before a malformed one (the diff warns about the rest). It never panics.
+
+use std::cmp::Ordering;
+
+use git2::{ObjectType, Odb, Oid};
+
+/// What an entry's mode says it is, as git reads it (file-type bits only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file or a symlink: a blob.
+    Blob,
+    Tree,
+    /// A submodule's commit (gitlink): not entered.
+    Gitlink,
+    /// A mode git does not write; treated like a gitlink (skipped).
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'t> {
+    pub kind: EntryKind,
+    pub name: &'t [u8],
+    /// The raw object id: compared as bytes, made an [`Oid`] only when kept.
+    pub id: &'t [u8; OID_LEN],
+}
+
+impl Entry<'_> {
+    pub fn oid(&self) -> Oid {
+        Oid::from_bytes(self.id).expect("20 bytes make an object id")
+    }
+}
+
+const OID_LEN: usize = 20;
+
+/// A tree object's bytes, checked to be a tree.
+pub struct RawTree(Vec<u8>);
+
+/// Why a tree could not be used.
+#[derive(Debug)]
+pub enum TreeError {
+    Read(git2::Error),
+    NotATree(ObjectType),
+}
+
+impl std::fmt::Display for TreeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TreeError::Read(e) => write!(f, "missing or corrupt: {}", e.message()),
+            TreeError::NotATree(kind) => write!(f, "expected a tree, found a {kind}"),
+        }
+    }
+}
+
+impl RawTree {
+    pub fn read(odb: &Odb<'_>, oid: Oid) -> Result<RawTree, TreeError> {
+        let object = odb.read(oid).map_err(TreeError::Read)?;
+        if object.kind() != ObjectType::Tree {
+            return Err(TreeError::NotATree(object.kind()));
+        }
+        Ok(RawTree(object.data().to_vec()))
+    }
+
+    #[cfg(test)]
+    pub fn from_bytes(bytes: Vec<u8>) -> RawTree {
+        RawTree(bytes)
+    }
+
+    /// The entries in stored (git tree) order; `Err(())` ends the walk at a malformed entry.
+    pub fn entries(&self) -> Entries<'_> {
+        Entries { rest: &self.0 }
+    }
+}
+
+pub struct Entries<'t> {
+    rest: &'t [u8],
+}
+
+impl<'t> Iterator for Entries<'t> {
+    type Item = Result<Entry<'t>, ()>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let entry = parse(self.rest);
+        match entry {
+            Some((entry, used)) => {
+                self.rest = &self.rest[used..];
+                Some(Ok(entry))
+            }
+            None => {
+                self.rest = &[];
+                Some(Err(()))
+            }
+        }
+    }
+}
+
+/// One entry at the start of `bytes`, and how many bytes it took. Hand-rolled rather than
+/// `memchr`: modes are at most seven bytes and names a few dozen, too short for a vector
+/// search to pay for its setup, and this runs for every entry of every tree the diff walks.
+fn parse(bytes: &[u8]) -> Option<(Entry<'_>, usize)> {
+    let mut mode = 0u32;
+    let mut space = 0;
+    loop {
+        match *bytes.get(space)? {
+            b' ' if space > 0 => break,
+            d @ b'0'..=b'7' if space < 7 => mode = mode * 8 + u32::from(d - b'0'),
+            _ => return None,
+        }
+        space += 1;
+    }
+    let name_start = space + 1;
+    let name_len = bytes.get(name_start..)?.iter().position(|&b| b == 0)?;
+    if name_len == 0 {
+        return None;
+    }
+    let nul = name_start + name_len;
+    let id_end = nul + 1 + OID_LEN;
+    let id: &[u8; OID_LEN] = bytes.get(nul + 1..id_end)?.try_into().ok()?;
+    let kind = match mode & 0o170000 {
+        0o100000 | 0o120000 => EntryKind::Blob,
+        0o040000 => EntryKind::Tree,
+        0o160000 => EntryKind::Gitlink,
+        _ => EntryKind::Other,
+    };
+    let name = &bytes[name_start..nul];
+    Some((Entry { kind, name, id }, id_end))
+}
+
+/// Git's tree order: names compared as bytes, a directory as if its name ended in `/`.
+pub fn tree_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    let n = a.name.len().min(b.name.len());
+    a.name[..n].cmp(&b.name[..n]).then_with(|| {
+        let end = |e: &Entry<'_>| match e.name.get(n) {
+            Some(&c) => c,
+            None if e.kind == EntryKind::Tree => b'/',
+            None => 0,
+        };
+        end(a).cmp(&end(b))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(entries: &[(&str, &str, u8)]) -> RawTree {
+        let mut out = Vec::new();
+        for (mode, name, id) in entries {
+            out.extend_from_slice(mode.as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            out.extend_from_slice(&[*id; OID_LEN]);
+        }
+        RawTree::from_bytes(out)
+    }
+
+    #[test]
+    fn entries_parse_in_order_with_kinds() {
+        let tree = raw(&[
+            ("100644", "a.txt", 1),
+            ("100755", "run.sh", 2),
+            ("120000", "link", 3),
+            ("40000", "src", 4),
+            ("160000", "vendor", 5),
+        ]);
+        let got: Vec<(EntryKind, &[u8], u8)> = tree
+            .entries()
+            .map(|e| e.unwrap())
+            .map(|e| (e.kind, e.name, e.id[0]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (EntryKind::Blob, &b"a.txt"[..], 1),
+                (EntryKind::Blob, &b"run.sh"[..], 2),
+                (EntryKind::Blob, &b"link"[..], 3),
+                (EntryKind::Tree, &b"src"[..], 4),
+                (EntryKind::Gitlink, &b"vendor"[..], 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_entries_end_the_walk_with_an_error() {
+        let good = raw(&[("100644", "a", 1)]).0;
+        let cases: Vec<Vec<u8>> = vec![
+            [&good[..], b"100644 b\0short"].concat(),
+            [&good[..], b"10x644 b\0"].concat(),
+            [&good[..], b"100644 \0"].concat(),
+            [&good[..], b"100644 no-nul"].concat(),
+            [&good[..], b"nospace"].concat(),
+        ];
+        for bytes in cases {
+            let tree = RawTree::from_bytes(bytes.clone());
+            let got: Vec<_> = tree.entries().collect();
+            assert_eq!(got.len(), 2, "{bytes:?}");
+            assert!(got[0].is_ok() && got[1].is_err(), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn tree_order_puts_a_directory_after_its_dotted_sibling() {
+        let id = &[0; OID_LEN];
+        let dir = Entry {
+            kind: EntryKind::Tree,
+            name: b"foo",
+            id,
+        };
+        let dotted = Entry {
+            kind: EntryKind::Blob,
+            name: b"foo.c",
+            id,
+        };
+        let file = Entry {
+            kind: EntryKind::Blob,
+            name: b"foo",
+            id,
+        };
+        // "foo/" > "foo." because '/' (0x2f) > '.' (0x2e); a file "foo" sorts first.
+        assert_eq!(tree_order(&dotted, &dir), Ordering::Less);
+        assert_eq!(tree_order(&file, &dotted), Ordering::Less);
+        assert_eq!(tree_order(&file, &dir), Ordering::Less);
+    }
+}
