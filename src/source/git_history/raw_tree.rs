@@ -230,4 +230,40 @@ mod tests {
         assert_eq!(tree_order(&file, &dotted), Ordering::Less);
         assert_eq!(tree_order(&file, &dir), Ordering::Less);
     }
+
+    proptest::proptest! {
+        /// Whatever the bytes, the walk ends without panicking; well-formed entries come back
+        /// exactly as written.
+        #[test]
+        fn written_entries_come_back_and_junk_never_panics(
+            entries in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["100644", "100755", "120000", "40000", "160000"]),
+                    "[^\\x00]{1,40}",
+                    proptest::array::uniform20(proptest::num::u8::ANY),
+                ),
+                0..20,
+            ),
+            junk in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let mut bytes = Vec::new();
+            for (mode, name, id) in &entries {
+                bytes.extend_from_slice(mode.as_bytes());
+                bytes.push(b' ');
+                bytes.extend_from_slice(name.as_bytes());
+                bytes.push(0);
+                bytes.extend_from_slice(id);
+            }
+            let clean = RawTree::from_bytes(bytes.clone());
+            let got: Vec<(&[u8], [u8; OID_LEN])> =
+                clean.entries().map(|e| e.unwrap()).map(|e| (e.name, *e.id)).collect();
+            let want: Vec<(&[u8], [u8; OID_LEN])> =
+                entries.iter().map(|(_, n, id)| (n.as_bytes(), *id)).collect();
+            proptest::prop_assert_eq!(got, want);
+            bytes.extend_from_slice(&junk);
+            let dirty = RawTree::from_bytes(bytes);
+            let walked = dirty.entries().take_while(Result::is_ok).count();
+            proptest::prop_assert!(walked >= entries.len());
+        }
+    }
 }
