@@ -53,6 +53,9 @@ pub struct Presigned {
     pub expires_at: Option<i64>,
     /// The value of `X-Amz-Security-Token`, still URL-encoded, when the URL has one.
     pub token: Option<Span>,
+    /// The URL was itself URL-encoded inside another URL's query (`?next=https%3A%2F%2F…`):
+    /// its spans are in the outer text, where the token is encoded twice.
+    pub nested: bool,
 }
 
 impl Presigned {
@@ -163,11 +166,63 @@ fn params(hay: &[u8], at: usize) -> (Span, Vec<Param>) {
 
 /// If the key ID at `key_at` is the credential of a presigned URL, what the URL says.
 ///
+/// A presigned URL URL-encoded inside another URL (a redirect target, a link in a query or a
+/// form body: `X-Amz-Credential%3DAKIA…`) is decoded once and read the same way.
+pub fn at(hay: &[u8], key_at: usize) -> Option<Presigned> {
+    if let Some(url) = at_plain(hay, key_at) {
+        return Some(url);
+    }
+    let nested = ["X-Amz-Credential%3D", "AWSAccessKeyId%3D"]
+        .iter()
+        .any(|name| ends_with_ignore_case(hay, key_at, name));
+    if !nested {
+        return None;
+    }
+    let (lo, hi) = extent(hay, key_at);
+    let (decoded, origin) = percent_decode_mapped(&hay[lo..hi]);
+    let key_in_decoded = origin.iter().position(|&o| o == key_at - lo)?;
+    let url = at_plain(&decoded, key_in_decoded)?;
+    let back = |s: Span| Span::new(lo + origin[s.start], lo + origin[s.end]);
+    Some(Presigned {
+        query: back(url.query),
+        token: url.token.map(back),
+        nested: true,
+        ..url
+    })
+}
+
+/// `v` with every `%XX` decoded, and for each decoded byte (plus one past the end) the offset
+/// in `v` it came from.
+fn percent_decode_mapped(v: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(v.len());
+    let mut origin = Vec::with_capacity(v.len() + 1);
+    let mut i = 0;
+    while i < v.len() {
+        origin.push(i);
+        let escape = || Some(hex(*v.get(i + 1)?)? * 16 + hex(*v.get(i + 2)?)?);
+        match if v[i] == b'%' { escape() } else { None } {
+            Some(b) => {
+                out.push(b as u8);
+                i += 3;
+            }
+            None => {
+                out.push(v[i]);
+                i += 1;
+            }
+        }
+    }
+    origin.push(v.len());
+    (out, origin)
+}
+
+/// [`at`] for a URL written as it is.
+///
 /// SigV4: the key is the value of `X-Amz-Credential`, which alone marks query-string signing.
 /// SigV2: the key is the value of `AWSAccessKeyId` and the same query has `Signature` or
 /// `Expires` (`AWSAccessKeyId=` alone is a config line, not a URL). Parameter names compare
 /// without case.
-pub fn at(hay: &[u8], key_at: usize) -> Option<Presigned> {
+fn at_plain(hay: &[u8], key_at: usize) -> Option<Presigned> {
     let version = if ends_with_ignore_case(hay, key_at, "X-Amz-Credential=") {
         SigVersion::V4
     } else if ends_with_ignore_case(hay, key_at, "AWSAccessKeyId=") {
@@ -232,6 +287,7 @@ pub fn at(hay: &[u8], key_at: usize) -> Option<Presigned> {
         expires_in,
         expires_at,
         token,
+        nested: false,
     })
 }
 
@@ -279,24 +335,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Decodes `%XX` escapes (a session token in a query is URL-encoded); anything else is kept.
 pub fn percent_decode(v: &[u8]) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
-    while i < v.len() {
-        let escape = || Some(hex(*v.get(i + 1)?)? * 16 + hex(*v.get(i + 2)?)?);
-        let decoded = if v[i] == b'%' { escape() } else { None };
-        match decoded {
-            Some(b) => {
-                out.push(b as u8);
-                i += 3;
-            }
-            None => {
-                out.push(v[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&percent_decode_mapped(v).0).into_owned()
 }
 
 #[cfg(test)]

@@ -128,10 +128,17 @@ pub fn classify(
     if canary.is_some() && !example {
         advice.first_step = canary::CANARY_STEP;
     }
-    // A URL's token is URL-encoded there: reported decoded, as a token is written elsewhere.
+    // A URL's token is URL-encoded there (twice in a nested URL): reported decoded, as a token
+    // is written elsewhere.
     let url_token = presigned
-        .and_then(|u| u.token)
-        .map(|t| Secret::new(crate::detect::presigned::percent_decode(t.bytes(hay))));
+        .and_then(|u| Some((u.token?, u.nested)))
+        .map(|(t, nested)| {
+            let once = crate::detect::presigned::percent_decode(t.bytes(hay));
+            Secret::new(match nested {
+                true => crate::detect::presigned::percent_decode(once.as_bytes()),
+                false => once,
+            })
+        });
     let url_token_meta = url_token
         .as_ref()
         .and_then(|t| token_meta::read(t.expose().as_bytes()));

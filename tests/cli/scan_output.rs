@@ -19,7 +19,7 @@ fn planted_values() -> Vec<String> {
             }
         }
     }
-    assert_eq!(out.len(), 25, "20 secrets and 5 tokens are planted");
+    assert_eq!(out.len(), 26, "20 secrets and 6 tokens are planted");
     out
 }
 

@@ -60,6 +60,8 @@ pub const POSITIVE: &str = "
     testdata/positive/presigned/access.log          3:127  presigned_url             AKIA2PSAGESIQFQ3JTZ7  720615384209  low       -                                         -   -                             real  generic
     testdata/positive/presigned/api-response.json   4:130  presigned_url             AKIAVRUVS7NI7K6MN6W5  381492067153  info      -                                         -   -                             real  generic
     testdata/positive/presigned/download.html       6:144  presigned_url             ASIA2PSAGESIQEWFDYAJ  720615384209  low       -                                         -   IQoJb3JpZ2luX2VjIU+hrDWT#844  real  generic
+    testdata/positive/presigned/redirect.log        2:177  presigned_url             ASIA2PSAGESIUJZDEGXD  720615384209  low       -                                         -   IQoJb3JpZ2luX2VjEyGhnmQH#399  real  generic
+    testdata/positive/presigned/redirect.log        3:98   presigned_url             AKIAS73GWDLBNCF32EPF  205836917442  info      -                                         -   -                             real  generic
     testdata/positive/presigned/share-links.md      5:146  presigned_url             AKIAVRUVS7NIRKJYE62L  381492067153  low       -                                         -   -                             real  generic
     testdata/positive/presigned/share-links.md      6:164  presigned_url             AKIA2PSAGESI4L34XAVW  720615384209  info      -                                         -   -                             real  generic
     testdata/positive/presigned/share-links.md      7:186  presigned_url             AKIAS73GWDLBGJ7U6WOO  205836917442  low       -                                         -   -                             real  generic
@@ -121,8 +123,8 @@ fn positive_tree_summary() {
         ("critical", 14),
         ("high", 3),
         ("medium", 3),
-        ("low", 9),
-        ("info", 3),
+        ("low", 10),
+        ("info", 4),
     ];
     for (risk, n) in counts {
         assert_eq!(by_risk.get(risk).copied().unwrap_or(0), n, "{risk}");

@@ -164,3 +164,34 @@ fn percent_decoding_keeps_what_is_not_an_escape() {
     assert_eq!(percent_decode(b"100%"), "100%");
     assert_eq!(percent_decode(b"%zz%4"), "%zz%4");
 }
+
+#[test]
+fn a_url_encoded_inside_another_is_read_and_mapped_back() {
+    // The inner URL, with a token, percent-encoded as a whole into a redirect's `next=`.
+    let tmp = KEY.replacen("AKIA", "ASIA", 1);
+    let body = "Q".repeat(90);
+    let inner = format!(
+        "https%3A%2F%2Fb.s3.amazonaws.com%2Fr.pdf%3FX-Amz-Credential%3D{tmp}%252F20250101\
+         %252Fus-east-1%252Fs3%252Faws4_request%26X-Amz-Date%3D20250101T000000Z\
+         %26X-Amz-Expires%3D600%26X-Amz-Security-Token%3DIQoJb3JpZ2luX2Vj%252F{body}%253D\
+         %26X-Amz-Signature%3D{SIG}"
+    );
+    let text = format!("see https://login.example.com/?next={inner}&lang=en here");
+    let hay = text.as_bytes();
+    let p = at(hay, text.find(&tmp).unwrap()).expect("the nested URL is presigned");
+    assert!(p.nested);
+    assert_eq!(p.version, SigVersion::V4);
+    assert_eq!(p.expires_at, Some(JAN1 + 600));
+    // Spans are in the outer text: the query starts after the encoded `?` and runs to the end
+    // of the outer URL; the token is still encoded twice there.
+    assert_eq!(p.query.start, text.find("X-Amz-Credential%3D").unwrap());
+    assert_eq!(p.query.end, text.find(" here").unwrap());
+    let token = percent_decode(p.token.expect("token").bytes(hay));
+    assert_eq!(
+        percent_decode(token.as_bytes()),
+        format!("IQoJb3JpZ2luX2Vj/{body}=")
+    );
+    // The same key after a plain `%3D` that is no URL parameter name is still a key.
+    let not_a_url = format!("value%3D{tmp}");
+    assert_eq!(at(not_a_url.as_bytes(), 8), None);
+}
