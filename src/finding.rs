@@ -37,6 +37,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order reports list them (SARIF rule indexes follow it).
+    pub const ALL: [Kind; 6] = [
+        Kind::AccessKey,
+        Kind::TemporaryAccessKey,
+        Kind::SecretAccessKey,
+        Kind::SessionToken,
+        Kind::UniqueId,
+        Kind::PresignedUrl,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::AccessKey => "aws_access_key",

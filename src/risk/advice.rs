@@ -335,14 +335,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_first_step() {
-        for kind in [
-            Kind::AccessKey,
-            Kind::TemporaryAccessKey,
-            Kind::SecretAccessKey,
-            Kind::SessionToken,
-            Kind::UniqueId,
-            Kind::PresignedUrl,
-        ] {
+        for kind in Kind::ALL {
             assert!(!first_step(kind, false).is_empty());
         }
         assert!(first_step(Kind::AccessKey, false).contains("delete"));

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{Run, Want, account_of, assert_findings, scan_in};
+use crate::common::{Run, Want, assert_findings, scan_in};
 
 /// Distinct fake key IDs, so each test can tell which file a finding came from.
 const K1: &str = "AKIAS73GWDLBIRA6UTJW";
@@ -240,22 +240,13 @@ fn key_pair_in_a_binary_file_is_found() {
     assert_eq!(run.code, 1);
     // Line 2; the line's prefix is not UTF-8, so the column counts bytes: 12 header bytes,
     // 0xe3 0xff, 0xda 20, then the key at byte 17.
-    let want = Want {
-        path: "__pycache__/upload.cpython-312.pyc".into(),
-        line: 2,
-        column: 17,
-        kind: "aws_access_key".into(),
-        key_id: Some(key.into()),
-        account: account_of(key),
-        risk: "critical".into(),
-        secret: Some(secret.into()),
-        has_secret: true,
-        secret_line: Some(2),
-        token: None,
-        has_session_token: false,
-        example: false,
-        context: "sdk_code".into(),
-    };
+    let want = Want::critical_pair(
+        "__pycache__/upload.cpython-312.pyc",
+        (2, 17),
+        key,
+        (secret, 2),
+        "sdk_code",
+    );
     assert_findings(&run.findings(), &[want]);
     assert!(
         run.stderr.is_empty(),
