@@ -6,8 +6,9 @@
 //! Trees are read raw and walked in place ([`raw_tree`](super::raw_tree)), and a worker keeps
 //! the trees of its last two commits ([`Recent`]). Together these took a history scan from
 //! 909 M to 716 M instructions (callgrind, `-j1`, the 2,010-commit bench repository); most
-//! of what is left is zlib inflating trees and blobs. Submodules (gitlinks) are not entered. Runs on a worker with its own repository handle; problems are
-//! `Warning`s in the result, never printed.
+//! of what is left is zlib inflating trees and blobs. Submodules (gitlinks) are not entered.
+//! Runs on a worker with its own repository handle; problems are `Warning`s in the result,
+//! never printed.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
