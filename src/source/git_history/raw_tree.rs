@@ -75,6 +75,45 @@ impl RawTree {
     pub fn entries(&self) -> Entries<'_> {
         Entries { rest: &self.0 }
     }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// The entry at the start of `bytes` and its length; `None` at the end, `Err(())` when it is
+/// malformed.
+pub fn first_entry(bytes: &[u8]) -> Option<Result<(Entry<'_>, usize), ()>> {
+    (!bytes.is_empty()).then(|| parse(bytes).ok_or(()))
+}
+
+/// How many bytes of whole entries `a` and `b` share at their start: entries written byte for
+/// byte alike have the same mode, name and id, so nothing changed there.
+///
+/// A commit changes a few entries of the directories it touches; comparing bytes eight at a
+/// time and then stepping over entry boundaries up to the first difference costs a fraction
+/// of parsing and ordering every entry on both sides.
+pub fn common_entries(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut differ = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .position(|(x, y)| x != y)
+        .map_or(len - len % 8, |chunk| chunk * 8);
+    while differ < len && a[differ] == b[differ] {
+        differ += 1;
+    }
+    // Entry boundaries up to the first differing byte: the same on both sides, since the
+    // bytes are. A name holds no NUL, so the first NUL ends it and the id's 20 bytes follow.
+    let mut at = 0;
+    while let Some(nul) = a[at..differ].iter().position(|&c| c == 0) {
+        let end = at + nul + 1 + OID_LEN;
+        if end > differ {
+            break;
+        }
+        at = end;
+    }
+    at
 }
 
 pub struct Entries<'t> {
@@ -208,6 +247,28 @@ mod tests {
     }
 
     #[test]
+    fn common_entries_stop_at_the_entry_that_differs() {
+        let left = raw(&[("100644", "a", 1), ("100644", "b", 2), ("40000", "c", 3)]).0;
+        let same_two = raw(&[("100644", "a", 1), ("100644", "b", 2), ("40000", "c", 4)]).0;
+        // "100644 a\0" and a 20-byte id.
+        let entry = 9 + OID_LEN;
+        assert_eq!(common_entries(&left, &same_two), 2 * entry);
+        assert_eq!(common_entries(&left, &left), left.len());
+        assert_eq!(common_entries(&left, &[]), 0);
+        // A difference in the last byte of an id still leaves that entry out.
+        let mut last_byte = left.clone();
+        *last_byte.last_mut().unwrap() ^= 1;
+        assert_eq!(common_entries(&left, &last_byte), 2 * entry);
+        // One side longer: the shared entries are all of the shorter one.
+        let one = raw(&[("100644", "a", 1)]).0;
+        assert_eq!(common_entries(&left, &one), entry);
+        // A NUL inside an id is no boundary: ids are skipped by length.
+        let zero_id = raw(&[("100644", "a", 0), ("100644", "b", 0)]).0;
+        let zero_id_b = raw(&[("100644", "a", 0), ("100644", "c", 0)]).0;
+        assert_eq!(common_entries(&zero_id, &zero_id_b), entry);
+    }
+
+    #[test]
     fn tree_order_puts_a_directory_after_its_dotted_sibling() {
         let id = &[0; OID_LEN];
         let dir = Entry {
@@ -231,7 +292,46 @@ mod tests {
         assert_eq!(tree_order(&file, &dir), Ordering::Less);
     }
 
+    fn write(entries: &[(&str, String, [u8; OID_LEN])]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for (mode, name, id) in entries {
+            bytes.extend_from_slice(mode.as_bytes());
+            bytes.push(b' ');
+            bytes.extend_from_slice(name.as_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(id);
+        }
+        bytes
+    }
+
+    fn entry_list()
+    -> impl proptest::strategy::Strategy<Value = Vec<(&'static str, String, [u8; OID_LEN])>> {
+        proptest::collection::vec(
+            (
+                proptest::sample::select(vec!["100644", "100755", "120000", "40000", "160000"]),
+                "[^\\x00]{1,12}",
+                // Few distinct ids, NUL among them, so lists often share entries.
+                proptest::sample::select(vec![[0u8; OID_LEN], [1; OID_LEN], [0x30; OID_LEN]]),
+            ),
+            0..8,
+        )
+    }
+
     proptest::proptest! {
+        /// `common_entries` is exactly the bytes of the leading entries the two lists share.
+        #[test]
+        fn common_entries_are_the_shared_leading_entries(
+            shared in entry_list(),
+            a in entry_list(),
+            b in entry_list(),
+        ) {
+            let left = [shared.clone(), a.clone()].concat();
+            let right = [shared, b].concat();
+            let same = left.iter().zip(&right).take_while(|(x, y)| x == y).count();
+            let want = write(&left[..same]).len();
+            proptest::prop_assert_eq!(common_entries(&write(&left), &write(&right)), want);
+        }
+
         /// Whatever the bytes, the walk ends without panicking; well-formed entries come back
         /// exactly as written.
         #[test]
@@ -246,14 +346,7 @@ mod tests {
             ),
             junk in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
         ) {
-            let mut bytes = Vec::new();
-            for (mode, name, id) in &entries {
-                bytes.extend_from_slice(mode.as_bytes());
-                bytes.push(b' ');
-                bytes.extend_from_slice(name.as_bytes());
-                bytes.push(0);
-                bytes.extend_from_slice(id);
-            }
+            let mut bytes = write(&entries);
             let clean = RawTree::from_bytes(bytes.clone());
             let got: Vec<(&[u8], [u8; OID_LEN])> =
                 clean.entries().map(|e| e.unwrap()).map(|e| (e.name, *e.id)).collect();
