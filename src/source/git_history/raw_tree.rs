@@ -190,16 +190,13 @@ pub fn tree_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
 mod tests {
     use super::*;
 
+    /// A tree of `(mode, name, id byte repeated 20 times)` entries.
     fn raw(entries: &[(&str, &str, u8)]) -> RawTree {
-        let mut out = Vec::new();
-        for (mode, name, id) in entries {
-            out.extend_from_slice(mode.as_bytes());
-            out.push(b' ');
-            out.extend_from_slice(name.as_bytes());
-            out.push(0);
-            out.extend_from_slice(&[*id; OID_LEN]);
-        }
-        RawTree::from_bytes(out)
+        let entries: Vec<(&str, String, [u8; OID_LEN])> = entries
+            .iter()
+            .map(|&(mode, name, id)| (mode, name.to_string(), [id; OID_LEN]))
+            .collect();
+        RawTree::from_bytes(write(&entries))
     }
 
     #[test]
