@@ -124,20 +124,11 @@ impl<'t> Iterator for Entries<'t> {
     type Item = Result<Entry<'t>, ()>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let entry = parse(self.rest);
-        match entry {
-            Some((entry, used)) => {
-                self.rest = &self.rest[used..];
-                Some(Ok(entry))
-            }
-            None => {
-                self.rest = &[];
-                Some(Err(()))
-            }
-        }
+        let entry = first_entry(self.rest)?;
+        // A malformed entry ends the walk.
+        let used = entry.map_or(self.rest.len(), |(_, used)| used);
+        self.rest = &self.rest[used..];
+        Some(entry.map(|(e, _)| e))
     }
 }
 
