@@ -152,8 +152,11 @@ pub struct Finding {
     /// A documentation or placeholder value: reported as `info`, never fails a build.
     pub example: bool,
     pub location: Location,
-    /// The anchor's line, at most [`SNIPPET_CONTEXT`] characters each side, not yet redacted.
+    /// The anchor's line as written, at most [`CONTEXT`](crate::redact::snippet::CONTEXT) bytes each side: shown only with
+    /// `--show-secrets`.
     pub line_text: String,
+    /// The same line redacted before it was cut ([`crate::redact::snippet`]): what is shown.
+    pub redacted_line: String,
     pub advice: Advice,
     pub fingerprint: Fingerprint,
     /// The line carries an inline allow marker (`keyleak:allow`).
@@ -178,9 +181,6 @@ pub struct Finding {
     /// With `--verify`: what STS said of this credential; `None` when it was not sent.
     pub verification: Option<Verification>,
 }
-
-/// Characters of context kept each side of a finding's anchor in [`Finding::line_text`].
-pub const SNIPPET_CONTEXT: usize = 120;
 
 impl Finding {
     /// The total order of reports: path, line, column, then kind, key and commit, so output
@@ -211,7 +211,7 @@ impl Finding {
         if show_secrets {
             self.line_text.clone()
         } else {
-            crate::redact::redact_line(&self.line_text)
+            self.redacted_line.clone()
         }
     }
 }

@@ -86,10 +86,11 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
     let mut lines = LineIndex::new(&blob.bytes);
     // Decoded text is the same file: its findings share the original's context.
     let context = advice::context_for(&blob.origin.path, &blob.bytes);
+    let masks = detections.value_ranges();
     let mut found: Vec<Finding> = detections
         .plain
         .iter()
-        .map(|d| classify(d, blob, &mut lines, context, now))
+        .map(|d| classify(d, blob, &mut lines, context, now, &masks))
         .collect();
     for layer in &detections.decoded {
         let view = Blob {
@@ -105,8 +106,14 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
             _ => &layer.chain[level - 1].bytes[..],
         };
         let mut display_lines = LineIndex::new(display);
+        let view_masks: Vec<std::ops::Range<usize>> = layer
+            .detections
+            .iter()
+            .flat_map(Detection::values)
+            .map(|s| s.start..s.end)
+            .collect();
         for d in &layer.detections {
-            let mut f = classify(d, &view, &mut view_lines, context, now);
+            let mut f = classify(d, &view, &mut view_lines, context, now, &view_masks);
             let pos = display_lines.locate(layer.to_level(d.anchor().start, level));
             f.location.line = pos.line;
             f.location.column = pos.column;

@@ -157,11 +157,22 @@ fn descend_from(
             base64::MAX_RUN >> 20
         ));
     }
-    let percent = percent_runs(text, &triggers.near_values);
+    let near = |find: fn(&[u8], usize, usize) -> Vec<decode::Run>| {
+        near_runs(text, &triggers.near_values, find)
+    };
+    let mut escapes = triggers.escapes;
+    escapes.extend(near(decode::singles_in));
+    let percent = near(percent::runs_in);
+    // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
+    let utf16 = match chain.is_empty() && !utf16::is_utf16(text) {
+        true => near(utf16::runs_in),
+        false => Vec::new(),
+    };
     for (encoding, runs) in [
-        (Encoding::Escaped, triggers.escapes),
+        (Encoding::Escaped, escapes),
         (Encoding::Base64, triggers.base64),
         (Encoding::Percent, percent),
+        (Encoding::Utf16, utf16),
     ] {
         if runs.is_empty() || !budget.take(&runs, encoding) {
             continue;
@@ -189,8 +200,13 @@ fn descend_from(
     }
 }
 
-/// `%2F`-style runs within a pairing window of each key ID or secret keyword.
-fn percent_runs(text: &[u8], near: &[usize]) -> Vec<decode::Run> {
+/// Runs that `find` finds within a pairing window of each key ID or secret keyword: `%2F`,
+/// single escapes, UTF-16 stretches, where a secret beside a plain key may be written so.
+fn near_runs(
+    text: &[u8],
+    near: &[usize],
+    find: fn(&[u8], usize, usize) -> Vec<decode::Run>,
+) -> Vec<decode::Run> {
     let mut ranges: Vec<(usize, usize)> = near
         .iter()
         .map(|&at| (at.saturating_sub(BYTES_AROUND), at + BYTES_AROUND))
@@ -201,7 +217,7 @@ fn percent_runs(text: &[u8], near: &[usize]) -> Vec<decode::Run> {
     for (lo, hi) in ranges {
         let lo = lo.max(covered);
         if lo < hi {
-            runs.extend(percent::runs_in(text, lo, hi));
+            runs.extend(find(text, lo, hi));
             covered = hi;
         }
     }

@@ -72,6 +72,17 @@ pub enum Detection {
 }
 
 impl Detection {
+    /// The credential values it holds: a paired secret and token, a lone secret or token, a
+    /// presigned URL's (still encoded) token. What a snippet must hide.
+    pub fn values(&self) -> impl Iterator<Item = Span> {
+        let spans = match *self {
+            Detection::Key { secret, token, .. } => [secret, token],
+            Detection::Secret { span } | Detection::Token { span } => [Some(span), None],
+            Detection::Presigned { url, .. } => [url.token, None],
+        };
+        spans.into_iter().flatten()
+    }
+
     /// Where the finding is reported: the key ID, or the lone value.
     pub fn anchor(&self) -> Span {
         match self {
@@ -96,6 +107,24 @@ pub struct Detections {
 impl Detections {
     pub fn is_empty(&self) -> bool {
         self.plain.is_empty() && self.decoded.is_empty()
+    }
+
+    /// Every credential value found, plainly or in a layer, as byte ranges of the blob (a
+    /// decoded value covers the text it was decoded from), sorted.
+    pub fn value_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out: Vec<std::ops::Range<usize>> = self
+            .plain
+            .iter()
+            .flat_map(Detection::values)
+            .map(|s| s.start..s.end)
+            .collect();
+        for layer in &self.decoded {
+            for s in layer.detections.iter().flat_map(Detection::values) {
+                out.push(layer.to_level(s.start, 0)..layer.to_level(s.end, 0));
+            }
+        }
+        out.sort_by_key(|r| (r.start, r.end));
+        out
     }
 }
 

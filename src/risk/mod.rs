@@ -13,8 +13,10 @@ pub mod history;
 use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
 use crate::detect::{Detection, Span, secret, token_meta};
-use crate::finding::{Finding, Fingerprint, Kind, Location, Risk, SNIPPET_CONTEXT};
-use crate::redact::Secret;
+use std::ops::Range;
+
+use crate::finding::{Finding, Fingerprint, Kind, Location, Risk};
+use crate::redact::{Secret, snippet};
 use crate::source::Blob;
 
 /// Marker that suppresses findings on its line. `gitleaks:allow` is honoured too, so a
@@ -58,13 +60,16 @@ fn text(hay: &[u8], span: Span) -> String {
 /// for one pass over the blob. `context` is the file's deployment context
 /// ([`advice::context_for`]), looked up once per blob: it may search the whole content.
 /// `now` (Unix seconds) decides whether a credential from a commit has expired. `in_head` is
-/// left `None`: only the history scan can tell.
+/// left `None`: only the history scan can tell. `masks` are the byte ranges of every
+/// credential value found in `blob` (secrets and tokens of all its detections), hidden in the
+/// snippet whatever their shape.
 pub fn classify(
     detection: &Detection,
     blob: &Blob,
     lines: &mut LineIndex<'_>,
     context: &'static advice::Context,
     now: i64,
+    masks: &[Range<usize>],
 ) -> Finding {
     let hay = &blob.bytes[..];
     let anchor = detection.anchor();
@@ -120,10 +125,10 @@ pub fn classify(
         example,
         expired,
     };
-    let line = &hay[pos.line_start..pos.line_end];
+    let line = pos.line_start..pos.line_end;
     let allowed_inline = ALLOW_MARKERS
         .iter()
-        .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some());
+        .any(|m| memchr::memmem::find(&hay[line.clone()], m.as_bytes()).is_some());
     let mut advice = advice::advise(facts, context);
     if canary.is_some() && !example {
         advice.first_step = canary::CANARY_STEP;
@@ -159,7 +164,14 @@ pub fn classify(
             line: pos.line,
             column: pos.column,
         },
-        line_text: context_line(hay, pos.line_start, pos.line_end, anchor),
+        line_text: snippet::raw(hay, line.clone(), anchor.start..anchor.end),
+        redacted_line: snippet::redacted(
+            hay,
+            line,
+            anchor.start..anchor.end,
+            key_id.is_some(),
+            masks,
+        ),
         advice,
         fingerprint: Fingerprint::new(kind, &credential, &blob.origin.path),
         allowed_inline,
@@ -174,38 +186,6 @@ pub fn classify(
             .or(url_token_meta),
         verification: None,
     }
-}
-
-/// The anchor's line, cut to [`SNIPPET_CONTEXT`] bytes each side (on char boundaries when the
-/// line is UTF-8), trailing `\r` and surrounding whitespace removed.
-fn context_line(hay: &[u8], start: usize, end: usize, anchor: Span) -> String {
-    let mut lo = anchor.start.saturating_sub(SNIPPET_CONTEXT).max(start);
-    // Not inside a presigned URL's signature or token: that piece would print without the
-    // parameter name that gets it redacted.
-    if let Some(value_end) = crate::redact::secret_value_end(&hay[start..end], lo - start) {
-        lo = (start + value_end).min(anchor.start);
-    }
-    let mut hi = (anchor.end + SNIPPET_CONTEXT).min(end);
-    // Move inwards off UTF-8 continuation bytes.
-    while lo < anchor.start && (hay[lo] & 0xC0) == 0x80 {
-        lo += 1;
-    }
-    while hi > anchor.end && hi < hay.len() && (hay[hi] & 0xC0) == 0x80 {
-        hi -= 1;
-    }
-    let s = String::from_utf8_lossy(&hay[lo..hi]);
-    let s = s
-        .trim()
-        .replace(|c: char| c.is_control() && c != '\t', "\u{fffd}");
-    let mut out = String::new();
-    if lo > start {
-        out.push('…');
-    }
-    out.push_str(&s);
-    if hi < end {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod report_formats;
 mod scan_archives;
 mod scan_canary;
 mod scan_decoding;
+mod scan_escaped_secrets;
 mod scan_exit_codes;
 mod scan_file_pairing;
 mod scan_negative;

@@ -10,6 +10,12 @@
 //! pseudo-terminal, so the progress display is checked too (skipped, with a note, where
 //! `script` is missing).
 //!
+//! The planted values are adversarial (issue 16): secrets with `/` and `+` at several
+//! positions, written with every escape the decoders know (`\/`, `\u002B`, `&#43;`, `&sol;`,
+//! `%2F`, `\x2f`) and in UTF-16 beside an ASCII key, two and three credentials on one line,
+//! one placed where two snippet windows cut it, and a session token in a presigned URL nested
+//! in another URL. Output is checked as printed and with every escape undone ([`unescaped`]).
+//!
 //! `scan_output` checks redaction of `testdata/positive` in human, JSON and JSONL; this covers
 //! the other formats, warnings, progress and the baseline file.
 #![cfg(unix)]
@@ -35,6 +41,51 @@ pub fn fake_token(prefix: &str) -> String {
     token
 }
 
+/// A fake secret with `/` and `+` at several positions (which differ from call to call).
+pub fn fake_symbol_secret() -> String {
+    let mut s = fake_secret().into_bytes();
+    let at = |seed: u8| usize::from(s[usize::from(seed) % 40] % 40);
+    let places = [at(1), at(2), at(3), at(4)];
+    for (i, p) in places.into_iter().enumerate() {
+        s[p] = if i % 2 == 0 { b'/' } else { b'+' };
+    }
+    String::from_utf8(s).unwrap()
+}
+
+/// `text` with every escape keyleak's decoders know undone, twice over (and the output's own
+/// JSON escaping), zero bytes and U+FFFD dropped: a secret shown escaped is still shown.
+pub fn unescaped(text: &str) -> String {
+    use regex::{Captures, Regex};
+    // The first group that matched, as a character code in `radix`, if it is ASCII.
+    let code = |c: &Captures, radix| {
+        let digits = c.iter().skip(1).flatten().next().unwrap().as_str();
+        u32::from_str_radix(digits, radix)
+            .ok()
+            .and_then(char::from_u32)
+            .filter(char::is_ascii)
+            .map_or_else(|| c[0].to_string(), String::from)
+    };
+    let unicode = Regex::new(r"\\+u(?:\{([0-9a-fA-F]{2,6})\}|([0-9a-fA-F]{4}))").unwrap();
+    let hex = Regex::new(r"\\+x([0-9a-fA-F]{2})|&#[xX]([0-9a-fA-F]{1,6});").unwrap();
+    let decimal = Regex::new(r"&#([0-9]{1,7});").unwrap();
+    let percent = Regex::new(r"%(?:25)*([0-9a-fA-F]{2})").unwrap();
+    let mut out = text.replace(['\u{fffd}', '\0'], "");
+    for _ in 0..3 {
+        out = out
+            .replace(r"\\", r"\")
+            .replace(r"\/", "/")
+            .replace("&sol;", "/")
+            .replace("&plus;", "+")
+            .replace("&amp;", "&");
+        for (re, radix) in [(&unicode, 16), (&hex, 16), (&decimal, 10), (&percent, 16)] {
+            out = re
+                .replace_all(&out, |c: &Captures| code(c, radix))
+                .into_owned();
+        }
+    }
+    out
+}
+
 /// What was planted, by whether every scan can read it.
 struct Planted {
     key_ids: Vec<String>,
@@ -42,11 +93,16 @@ struct Planted {
     reported: Vec<String>,
     /// Secrets and tokens only in files a scan skips with a warning (too big, unreadable).
     skipped: Vec<String>,
+    /// Secrets in a form keyleak does not decode: not reported, never shown either.
+    unreported: Vec<String>,
 }
 
 impl Planted {
     fn all_values(&self) -> impl Iterator<Item = &String> {
-        self.reported.iter().chain(&self.skipped)
+        self.reported
+            .iter()
+            .chain(&self.skipped)
+            .chain(&self.unreported)
     }
 }
 
@@ -87,7 +143,7 @@ fn plant(root: &Path) -> Planted {
         "deploy.sh",
         &format!("export AWS_ACCESS_KEY_ID={inline} AWS_SECRET_ACCESS_KEY={inline_secret}\n"),
     );
-    Planted {
+    let mut planted = Planted {
         key_ids: vec![akia, asia, inline],
         reported: vec![
             akia_secret,
@@ -98,7 +154,102 @@ fn plant(root: &Path) -> Planted {
             inline_secret,
         ],
         skipped: Vec::new(),
+        unreported: Vec::new(),
+    };
+    plant_adversarial(root, &mut planted);
+    planted
+}
+
+/// Secrets with `/` and `+`, escaped one character at a time, several to a line, cut by
+/// snippet windows, in UTF-16 beside ASCII, and a token in a nested presigned URL.
+fn plant_adversarial(root: &Path, planted: &mut Planted) {
+    let write = |rel: &str, bytes: &[u8]| fs::write(root.join(rel), bytes).unwrap();
+    let mut pair = || {
+        let (key, secret) = (fake_key("AKIA"), fake_symbol_secret());
+        planted.key_ids.push(key.clone());
+        planted.reported.push(secret.clone());
+        (key, secret)
+    };
+    let forms: [(&str, &str); 6] = [
+        ("+", r"\/"),
+        (r"\u002B", r"\u002F"),
+        ("&#43;", "&#x2F;"),
+        ("&plus;", "&sol;"),
+        (r"\x2b", r"\x2f"),
+        ("%2B", "%2F"),
+    ];
+    let mut json = String::new();
+    for (plus, slash) in forms {
+        let (key, secret) = pair();
+        let escaped = secret.replace('+', plus).replace('/', slash);
+        json.push_str(&format!(
+            "{{\"AccessKeyId\":\"{key}\",\"SecretAccessKey\":\"{escaped}\"}}\n"
+        ));
     }
+    // Encoded twice: not decoded for pairing (the key is reported alone), never shown.
+    let (twice_key, twice) = (fake_key("AKIA"), fake_symbol_secret());
+    let escaped = twice.replace('+', "%252B").replace('/', "%252F");
+    json.push_str(&format!(
+        "{{\"AccessKeyId\":\"{twice_key}\",\"SecretAccessKey\":\"{escaped}\"}}\n"
+    ));
+    write("escaped.json", json.as_bytes());
+
+    // Two and three credentials to a line.
+    let ((k1, s1), (k2, s2), (k3, s3)) = (pair(), pair(), pair());
+    let line = format!("A={k1} S={s1} B={k2} T={s2}\nA={k3} S=\"{s3}\" B={k1} S={s1}\n");
+    write("many.env", line.as_bytes());
+
+    // A secret between two key IDs where each one's window of 120 characters would cut it.
+    let (ka, sa) = pair();
+    let kb = fake_key("AKIA");
+    let mut long = format!("a={ka}");
+    let secret_at = 2 + 20 + 120 - 31;
+    long.push_str(&" ".repeat(secret_at - long.len()));
+    long.push_str(&sa);
+    long.push_str(&" ".repeat(secret_at + 9 + 120 - long.len()));
+    long.push_str(&kb);
+    write("window.py", format!("x = 1\n{long}\n").as_bytes());
+
+    // A UTF-16 secret beside an ASCII key ID in a binary.
+    let (kd, sd) = pair();
+    let mut dll = b"MZ\x90\x00".to_vec();
+    dll.extend(format!("key={kd}\0\0").bytes());
+    dll.extend(
+        format!("secret={sd}")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    dll.extend((0..=255u8).cycle().take(600));
+    write("app.dll", &dll);
+
+    // A presigned URL with a session token, URL-encoded inside another URL's query.
+    let token = fake_token("IQoJb3JpZ2luX2Vj");
+    let q = |s: &str| {
+        s.bytes()
+            .map(
+                |b| match b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    true => char::from(b).to_string(),
+                    false => format!("%{b:02X}"),
+                },
+            )
+            .collect::<String>()
+    };
+    let inner = format!(
+        "https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Security-Token={}\
+         &X-Amz-Credential={}%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20250101T000000Z\
+         &X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature={}",
+        q(&token),
+        fake_key("ASIA"),
+        "ab12".repeat(16)
+    );
+    let page = format!(
+        "<a href=\"https://app.example.com/login?next={}\">x</a>\n",
+        q(&inner)
+    );
+    write("page.html", page.as_bytes());
+    planted.reported.push(token);
+    planted.key_ids.push(twice_key);
+    planted.unreported.push(twice);
 }
 
 /// Adds to the tree what only warnings speak of: a sparse 150 MiB file (over the default
@@ -141,9 +292,12 @@ fn leaked_piece<'v>(text: &str, value: &'v str) -> Option<&'v str> {
 }
 
 fn assert_no_leak(what: &str, text: &str, planted: &Planted) {
+    let decoded = unescaped(text);
     for v in planted.all_values() {
-        if let Some(piece) = leaked_piece(text, v) {
-            panic!("{what} shows {piece:?}, part of {}…:\n{text}", &v[..4]);
+        for shown in [text, &decoded] {
+            if let Some(piece) = leaked_piece(shown, v) {
+                panic!("{what} shows {piece:?}, part of {}…:\n{text}", &v[..4]);
+            }
         }
     }
 }
@@ -151,6 +305,7 @@ fn assert_no_leak(what: &str, text: &str, planted: &Planted) {
 /// With `--show-secrets` every format prints the secrets; human, JSON and JSONL print the
 /// tokens too (SARIF and GitHub messages only say a finding has one).
 fn assert_shown(format: &str, stdout: &str, planted: &Planted) {
+    let stdout = &unescaped(stdout);
     for v in &planted.reported {
         let is_token = v.len() > 40;
         if is_token && matches!(format, "sarif" | "github") {
@@ -158,8 +313,7 @@ fn assert_shown(format: &str, stdout: &str, planted: &Planted) {
         }
         assert!(
             stdout.contains(v.as_str()),
-            "{format}: {}… missing",
-            &v[..4]
+            "{format}: {v} missing:\n{stdout}"
         );
     }
 }

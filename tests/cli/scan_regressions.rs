@@ -63,9 +63,8 @@ fn real_secret_next_to_a_documentation_key_id_still_fails() {
     );
 }
 
-/// Windows line endings: the snippet keeps the `\r` as U+FFFD at its end
-/// (`aws_access_key_id = AKIA…�`), although `risk::context_line` documents that a trailing
-/// `\r` is removed: control characters are replaced before the trim.
+/// Windows line endings: the snippet once kept the `\r` as U+FFFD at its end
+/// (`aws_access_key_id = AKIA…�`): control characters were replaced before the trim.
 #[test]
 fn crlf_line_ending_is_not_part_of_the_snippet() {
     let text = format!(

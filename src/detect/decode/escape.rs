@@ -1,8 +1,10 @@
 //! Escaped text: runs of string escapes and character references — `\u0041`, `\u{41}`,
-//! `\x41`, `&#x41;`, `&#65;` — as JavaScript, JSON, Python and HTML write them. Only escapes
-//! of printable ASCII are decoded (a key is ASCII), so a view never gains or loses a line
-//! break. A run must decode to at least [`MIN_RUN_CHARS`] characters; one stray `\u00e9`
-//! starts nothing.
+//! `\x41`, `\/`, `&#x41;`, `&#65;`, `&sol;`, `&plus;` — as JavaScript, JSON, Python and HTML
+//! write them. Only escapes of printable ASCII are decoded (a key is ASCII), so a view never
+//! gains or loses a line break. A run found by the prefilter must decode to at least
+//! [`MIN_RUN_CHARS`] characters; one stray `\u00e9` starts nothing. Near a key ID or a secret
+//! keyword, single escapes of a secret's bytes are decoded too ([`singles_in`]): PHP writes
+//! `/` as `\/`, .NET `+` as `\u002B`, HTML encoders `+` as `&#43;`, one in a secret.
 
 use super::Run;
 
@@ -45,6 +47,11 @@ fn run_len(hay: &[u8], at: usize, max: usize, f: fn(&u8) -> bool) -> usize {
 /// fuzz oracles (`tests/fuzz_oracle`) can check a view against the escapes it came from.
 pub fn escape_at(hay: &[u8], at: usize) -> Option<(u8, usize)> {
     let rest = &hay[at..];
+    for (name, byte) in [(&b"&sol;"[..], b'/'), (b"&plus;", b'+'), (b"\\/", b'/')] {
+        if rest.starts_with(name) {
+            return Some((byte, name.len()));
+        }
+    }
     let (value, len) = if rest.starts_with(b"\\u{") {
         let n = run_len(hay, at + 3, 6, u8::is_ascii_hexdigit);
         (rest.get(3 + n) == Some(&b'}')).then_some(())?;
@@ -89,6 +96,35 @@ pub fn run_at(hay: &[u8], at: usize) -> Option<Run> {
     (run.decoded.len() >= MIN_RUN_CHARS).then_some(run)
 }
 
+/// Each single escape of a secret access key's byte (`[A-Za-z0-9/+=]`) in `hay[lo..hi]`, as
+/// one-byte runs: where a detector looks for the secret of a key ID it found.
+pub fn singles_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
+    let hi = hi.min(hay.len());
+    let mut out: Vec<Run> = Vec::new();
+    if lo >= hi {
+        return out;
+    }
+    let mut next = lo;
+    for at in memchr::memchr2_iter(b'\\', b'&', &hay[lo..hi]).map(|i| lo + i) {
+        if at < next {
+            continue;
+        }
+        let Some((byte, len)) = escape_at(hay, at) else {
+            continue;
+        };
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'/' | b'+' | b'=') {
+            out.push(Run {
+                start: at,
+                end: at + len,
+                decoded: vec![byte],
+                origins: vec![at],
+            });
+            next = at + len;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +138,9 @@ mod tests {
             (r"\x49", (b'I', 4)),
             ("&#x41;", (b'A', 6)),
             ("&#65;", (b'A', 5)),
+            (r"\/", (b'/', 2)),
+            ("&sol;", (b'/', 5)),
+            ("&plus;", (b'+', 6)),
         ] {
             assert_eq!(escape_at(text.as_bytes(), 0), Some(want), "{text}");
         }
@@ -116,6 +155,16 @@ mod tests {
         ] {
             assert_eq!(escape_at(text.as_bytes(), 0), None, "{text}");
         }
+    }
+
+    #[test]
+    fn single_escapes_of_secret_bytes() {
+        let hay = br"s=ab\/cd\u002Bef&#43;gh&#x2f;ij&sol;k\n&amp;\u0020";
+        let runs = singles_in(hay, 0, hay.len());
+        let decoded: Vec<u8> = runs.iter().map(|r| r.decoded[0]).collect();
+        assert_eq!(decoded, b"/++//");
+        assert_eq!((runs[0].start, runs[0].end), (4, 6));
+        assert!(singles_in(hay, 7, 7).is_empty());
     }
 
     #[test]

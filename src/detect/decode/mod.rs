@@ -16,7 +16,7 @@ mod escape;
 pub mod percent;
 pub mod utf16;
 
-pub use escape::{MIN_RUN_CHARS, escape_at, escape_literals, run_at};
+pub use escape::{MIN_RUN_CHARS, escape_at, escape_literals, run_at, singles_in};
 
 /// What a view decoded, as reported in a finding's `encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -30,6 +30,11 @@ pub fn view(hay: &[u8]) -> Option<View> {
     Some(View::strided(Encoding::Utf16, text, start, 2))
 }
 
+/// Is the blob UTF-16 text throughout (what [`view`] transcodes)?
+pub fn is_utf16(hay: &[u8]) -> bool {
+    detect(hay).is_some()
+}
+
 /// Byte order and where the text starts (after a byte-order mark).
 fn detect(hay: &[u8]) -> Option<(Order, usize)> {
     match hay {
@@ -59,6 +64,53 @@ fn detect(hay: &[u8]) -> Option<(Order, usize)> {
     } else {
         None
     }
+}
+
+/// Shortest stretch of UTF-16 text [`runs_in`] decodes: a key ID's length.
+const MIN_UNITS: usize = 20;
+
+/// Stretches of ASCII-range UTF-16 text (either byte order) inside other bytes, in
+/// `hay[lo..hi]`: a .NET string or a registry value beside ASCII in a binary file, near a key
+/// ID the detector found there. Each becomes one run of its ASCII bytes.
+pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<super::Run> {
+    let hi = hi.min(hay.len());
+    let is_text = |b: u8| b.is_ascii_graphic() || b == b' ';
+    let mut out: Vec<super::Run> = Vec::new();
+    let mut at = lo;
+    while at + 1 < hi {
+        // Little-endian: text byte then zero; big-endian: zero then text byte. A zero byte
+        // before little-endian text reads as big-endian from there: the same text.
+        let text_at = match (hay[at], hay[at + 1]) {
+            (b, 0) if is_text(b) => 0,
+            (0, b) if is_text(b) => 1,
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        let mut run = super::Run {
+            start: at,
+            end: at,
+            decoded: Vec::new(),
+            origins: Vec::new(),
+        };
+        while run.end + 1 < hi {
+            let (unit, zero) = (hay[run.end + text_at], hay[run.end + 1 - text_at]);
+            if zero != 0 || !is_text(unit) {
+                break;
+            }
+            run.decoded.push(unit);
+            run.origins.push(run.end + text_at);
+            run.end += 2;
+        }
+        if run.decoded.len() >= MIN_UNITS {
+            at = run.end;
+            out.push(run);
+        } else {
+            at += 1;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -102,6 +154,24 @@ mod tests {
         assert!(view(&bin).is_none());
         // Too short to tell without a byte-order mark.
         assert!(view(&le("AKIA")).is_none());
+    }
+
+    #[test]
+    fn stretches_inside_binary() {
+        let mut hay = b"MZ\x90\0key=AKIA\0\0".to_vec();
+        let from = hay.len();
+        hay.extend(le("secret=Zm9Hq2Lw8KxT3vRpY7cN"));
+        hay.extend([0xff, 0x01]);
+        hay.extend(le("short"));
+        let runs = runs_in(&hay, 0, hay.len());
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].decoded, b"secret=Zm9Hq2Lw8KxT3vRpY7cN");
+        assert_eq!(runs[0].origins[0], from);
+        let be_text = be("aws_secret_access_key=x");
+        assert_eq!(
+            runs_in(&be_text, 0, be_text.len())[0].decoded,
+            b"aws_secret_access_key=x"
+        );
     }
 
     #[test]
