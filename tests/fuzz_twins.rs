@@ -43,6 +43,19 @@ proptest! {
     }
 
     #[test]
+    fn no_leak_on_bytes(hay in bytes()) {
+        fuzz_oracle::no_leak::check(&hay);
+    }
+
+    #[test]
+    fn no_leak_on_planted_text(
+        head in prop::collection::vec(any::<u8>(), 42),
+        hay in planted(),
+    ) {
+        fuzz_oracle::no_leak::check(&[head, hay].concat());
+    }
+
+    #[test]
     fn pairing_on_bytes(hay in bytes(), include in any::<bool>()) {
         fuzz_oracle::pairing::check(&hay, options(include));
     }

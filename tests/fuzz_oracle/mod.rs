@@ -14,6 +14,7 @@ pub mod decode_percent;
 pub mod decode_utf16;
 pub mod detect;
 pub mod lines;
+pub mod no_leak;
 pub mod pairing;
 
 use std::sync::OnceLock;
