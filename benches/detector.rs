@@ -266,8 +266,22 @@ fn detector_benches(c: &mut Criterion) {
 
     // Pairing is inside detect_layers; scan_blob adds classification (risk, fingerprints,
     // line/column) per finding, so on the key-dense inputs it shows the per-finding cost.
+    // The same text on one line (a minified bundle) must cost about the same: per-finding
+    // work once grew with the line's length (issue 16, D16), so compare the two.
+    let mut dense: Vec<(String, Vec<u8>)> = inputs
+        .iter()
+        .filter(|(n, _)| n.starts_with("key_dense"))
+        .cloned()
+        .collect();
+    for (name, hay) in dense.clone() {
+        let one_line = hay
+            .iter()
+            .map(|&b| if b == b'\n' { b' ' } else { b })
+            .collect();
+        dense.push((name.replace("key_dense", "key_dense_one_line"), one_line));
+    }
     let mut group = c.benchmark_group("scan_blob");
-    for (name, hay) in inputs.iter().filter(|(n, _)| n.starts_with("key_dense")) {
+    for (name, hay) in &dense {
         let blob = Blob {
             origin: Origin::file("bench/key_dense.env"),
             bytes: hay.clone(),

@@ -24,7 +24,8 @@ use crate::detect::{DetectOptions, Detection, Detections, Detector};
 use crate::error::{Error, Warning};
 use crate::filter::Suppressed;
 use crate::finding::Finding;
-use crate::risk::{advice, classify};
+use crate::redact::snippet::Masks;
+use crate::risk::{advice, allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob, archive};
 
@@ -86,7 +87,7 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
     let mut lines = LineIndex::new(&blob.bytes);
     // Decoded text is the same file: its findings share the original's context.
     let context = advice::context_for(&blob.origin.path, &blob.bytes);
-    let masks = detections.value_ranges();
+    let masks = Masks::new(detections.value_ranges());
     let mut found: Vec<Finding> = detections
         .plain
         .iter()
@@ -106,17 +107,23 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
             _ => &layer.chain[level - 1].bytes[..],
         };
         let mut display_lines = LineIndex::new(display);
-        let view_masks: Vec<std::ops::Range<usize>> = layer
-            .detections
-            .iter()
-            .flat_map(Detection::values)
-            .map(|s| s.start..s.end)
-            .collect();
+        let view_masks = Masks::new(
+            layer
+                .detections
+                .iter()
+                .flat_map(Detection::values)
+                .map(|s| s.start..s.end)
+                .collect(),
+        );
         for d in &layer.detections {
             let mut f = classify(d, &view, &mut view_lines, context, now, &view_masks);
-            let pos = display_lines.locate(layer.to_level(d.anchor().start, level));
+            let (start, end) = (d.anchor().start, d.anchor().end);
+            let shown = layer.to_level(start, level)..layer.to_level(end, level);
+            let pos = display_lines.locate(shown.start);
             f.location.line = pos.line;
             f.location.column = pos.column;
+            // An allow marker counts only where the reader sees it: near the encoded text.
+            f.allowed_inline = allow_marker_near(display, pos.line_start..pos.line_end, shown);
             if let Detection::Key {
                 secret: Some(s), ..
             } = d

@@ -101,13 +101,7 @@ pub const ACCESS_KEY_WORDS: &[&str] = &["accesskey", "awskey"];
 /// bytes on its line or the line before (an XML element, a YAML key or a Terraform output
 /// whose value sits on the next line). `secret access key` does not count.
 pub fn access_keyword_before(hay: &[u8], key_at: usize) -> bool {
-    let line = super::lines::line_start(hay, key_at);
-    let previous = if line > 0 {
-        super::lines::line_start(hay, line - 1)
-    } else {
-        0
-    };
-    let from = previous.max(key_at.saturating_sub(VALUE_REACH));
+    let from = super::lines::lines_back(hay, key_at, 1, VALUE_REACH);
     let squeezed: Vec<u8> = hay[from..key_at]
         .iter()
         .filter(|&&b| !is_sep(b))

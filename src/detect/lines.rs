@@ -19,11 +19,19 @@ pub struct Position {
 }
 
 /// A cursor that counts newlines incrementally: asking for offsets in increasing order costs
-/// one pass over the blob in all.
+/// one pass over the blob in all, however many offsets share a line (a minified bundle with
+/// thousands of keys on its one line is read once, not once per key).
 pub struct LineIndex<'a> {
     hay: &'a [u8],
     offset: usize,
     line: u32,
+    /// The line holding `offset`, once asked for: its byte range.
+    current: Option<(usize, usize)>,
+    /// Characters from the line's start to `offset`, while that prefix is valid UTF-8.
+    chars: Option<usize>,
+    /// The line holds a byte that is never valid UTF-8 before `offset`: columns count bytes
+    /// from here to its end.
+    invalid: bool,
 }
 
 impl<'a> LineIndex<'a> {
@@ -32,23 +40,53 @@ impl<'a> LineIndex<'a> {
             hay,
             offset: 0,
             line: 1,
+            current: None,
+            chars: None,
+            invalid: false,
         }
     }
 
     pub fn locate(&mut self, offset: usize) -> Position {
         if offset < self.offset {
-            self.offset = 0;
-            self.line = 1;
+            *self = LineIndex::new(self.hay);
         }
-        let newlines = memchr_iter(b'\n', &self.hay[self.offset..offset]).count();
-        self.line += u32::try_from(newlines).unwrap_or(u32::MAX);
+        let (line_start, line_end) = match self.current {
+            Some((start, end)) if offset <= end && self.offset >= start => {
+                // Same line as the last offset: count on from there.
+                self.chars = self.chars.and_then(|n| {
+                    let more = std::str::from_utf8(&self.hay[self.offset..offset]).ok()?;
+                    Some(n + more.chars().count())
+                });
+                (start, end)
+            }
+            _ => {
+                let newlines = memchr_iter(b'\n', &self.hay[self.offset..offset]).count();
+                self.line += u32::try_from(newlines).unwrap_or(u32::MAX);
+                let start = line_start(self.hay, offset);
+                let prefix = &self.hay[start..offset];
+                self.chars = std::str::from_utf8(prefix).ok().map(|s| s.chars().count());
+                self.invalid = false;
+                (start, line_end(self.hay, offset))
+            }
+        };
         self.offset = offset;
-        let line_start = line_start(self.hay, offset);
-        let line_end = line_end(self.hay, offset);
-        let prefix = &self.hay[line_start..offset];
-        let column = match std::str::from_utf8(prefix) {
-            Ok(s) => s.chars().count(),
-            Err(_) => prefix.len(),
+        self.current = Some((line_start, line_end));
+        // A prefix that is not valid UTF-8 counts bytes; one that stopped being valid at the
+        // last offset may be valid again (a character cut by that offset): count it whole.
+        let column = match self.chars {
+            Some(n) => n,
+            None if self.invalid => offset - line_start,
+            None => match std::str::from_utf8(&self.hay[line_start..offset]) {
+                Ok(s) => {
+                    let n = s.chars().count();
+                    self.chars = Some(n);
+                    n
+                }
+                Err(e) => {
+                    self.invalid = e.error_len().is_some();
+                    offset - line_start
+                }
+            },
         };
         Position {
             line: self.line,
@@ -68,31 +106,33 @@ pub fn line_end(hay: &[u8], offset: usize) -> usize {
 }
 
 /// Start of the line `lines` lines above the one holding `offset`, but no further back than
-/// `max_bytes`.
+/// `max_bytes`. Reads at most `max_bytes`, however long the lines.
 pub fn lines_back(hay: &[u8], offset: usize, lines: usize, max_bytes: usize) -> usize {
     let floor = offset.saturating_sub(max_bytes);
-    let mut start = line_start(hay, offset);
+    let start_from = |at: usize| memrchr(b'\n', &hay[floor..at]).map_or(floor, |i| floor + i + 1);
+    let mut start = start_from(offset);
     for _ in 0..lines {
-        if start <= floor || start == 0 {
+        if start <= floor {
             break;
         }
-        start = line_start(hay, start - 1);
+        start = start_from(start - 1);
     }
-    start.max(floor)
+    start
 }
 
 /// End of the line `lines` lines below the one holding `offset`, but no further than
-/// `max_bytes`.
+/// `max_bytes`. Reads at most `max_bytes`, however long the lines.
 pub fn lines_forward(hay: &[u8], offset: usize, lines: usize, max_bytes: usize) -> usize {
     let ceiling = hay.len().min(offset + max_bytes);
-    let mut end = line_end(hay, offset);
+    let end_from = |at: usize| memchr(b'\n', &hay[at..ceiling]).map_or(ceiling, |i| at + i);
+    let mut end = end_from(offset.min(ceiling));
     for _ in 0..lines {
         if end >= ceiling {
             break;
         }
-        end = line_end(hay, end + 1);
+        end = end_from(end + 1);
     }
-    end.min(ceiling)
+    end
 }
 
 /// Number of `\n` between two offsets.
@@ -119,6 +159,22 @@ mod tests {
         assert_eq!((p.line, p.column), (4, 3));
         // Going backwards restarts the count.
         assert_eq!(idx.locate(1).line, 1);
+    }
+
+    /// Offsets asked in order on one line count on from the last one, and agree with a
+    /// fresh count, valid UTF-8 or not, wherever the last offset fell.
+    #[test]
+    fn many_offsets_on_one_line_agree_with_fresh_counts() {
+        let hay = "aé b\u{fffd}c d\nxyz".as_bytes().to_vec();
+        let mut bad = hay.clone();
+        bad[1] = 0xff;
+        for text in [hay, bad] {
+            let mut idx = LineIndex::new(&text);
+            for offset in 0..text.len() {
+                let fresh = LineIndex::new(&text).locate(offset);
+                assert_eq!(idx.locate(offset), fresh, "{offset}");
+            }
+        }
     }
 
     #[test]

@@ -34,10 +34,40 @@ pub const MIN_HIDDEN_RUN: usize = 32;
 /// Bytes of the line read each side of the anchor. The window shown is cut from what these
 /// give after redaction, so this only needs to be wide enough to fill it; correctness does
 /// not depend on it (runs cut by this edge are hidden).
-const READ: usize = 4096;
+const READ: usize = 1024;
+
+/// Credential spans in a text, sorted, for finding those near an offset in `O(log n)`: a
+/// minified bundle can hold tens of thousands on one line.
+#[derive(Debug, Default, Clone)]
+pub struct Masks {
+    ranges: Vec<Range<usize>>,
+    /// `reach[i]`: the furthest end among `ranges[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl Masks {
+    pub fn new(mut ranges: Vec<Range<usize>>) -> Masks {
+        ranges.sort_by_key(|r| (r.start, r.end));
+        let reach = ranges
+            .iter()
+            .scan(0, |far, r| {
+                *far = r.end.max(*far);
+                Some(*far)
+            })
+            .collect();
+        Masks { ranges, reach }
+    }
+
+    /// The spans that overlap `lo..hi`.
+    fn overlapping(&self, lo: usize, hi: usize) -> impl Iterator<Item = &Range<usize>> {
+        let first = self.reach.partition_point(|&end| end <= lo);
+        let last = self.ranges.partition_point(|r| r.start < hi).max(first);
+        self.ranges[first..last].iter().filter(move |r| r.end > lo)
+    }
+}
 
 /// The snippet for a finding whose anchor is `anchor` in `text`, on the line `line`:
-/// redacted by `masks` (credential spans in `text`, any order), by name and by shape, then cut
+/// redacted by `masks` (credential spans in `text`), by name and by shape, then cut
 /// to [`CONTEXT`] characters each side of the anchor. `keep_anchor` shows the anchor as
 /// written (a key ID); otherwise it is hidden like any credential.
 pub fn redacted(
@@ -45,7 +75,7 @@ pub fn redacted(
     line: Range<usize>,
     anchor: Range<usize>,
     keep_anchor: bool,
-    masks: &[Range<usize>],
+    masks: &Masks,
 ) -> String {
     let line = without_cr(text, line, &anchor);
     let lo = anchor.start.saturating_sub(READ).max(line.start);
@@ -57,8 +87,7 @@ pub fn redacted(
         cut_right: hi < line.end,
     };
     let mut hidden: Vec<Range<usize>> = masks
-        .iter()
-        .filter(|m| m.start < hi && m.end > lo)
+        .overlapping(lo, hi)
         .map(|m| m.start.max(lo)..m.end.min(hi))
         .chain(
             secret_param_values(&text[lo..hi])
@@ -297,6 +326,7 @@ mod tests {
 
     /// The snippet of the key ID at its first occurrence in `line`.
     fn of_key(line: &str, masks: &[Range<usize>]) -> String {
+        let masks = &Masks::new(masks.to_vec());
         let at = line.find(KEY).unwrap();
         redacted(
             line.as_bytes(),
@@ -351,7 +381,7 @@ mod tests {
             text.extend([b, 0]);
         }
         let at = 4;
-        let shown = redacted(&text, 0..text.len(), at..at + 20, true, &[]);
+        let shown = redacted(&text, 0..text.len(), at..at + 20, true, &Masks::default());
         let readable: String = shown.chars().filter(|&c| c != '\u{fffd}').collect();
         assert!(longest_piece(&readable, SECRET) <= 4, "{shown}");
         assert!(shown.starts_with(&format!("key={KEY}")), "{shown}");
@@ -370,7 +400,8 @@ mod tests {
         line.push_str(second);
         let at2 = line.find(second).unwrap();
         let one = of_key(&line, &[]);
-        let two = redacted(line.as_bytes(), 0..line.len(), at2..at2 + 20, true, &[]);
+        let none = Masks::default();
+        let two = redacted(line.as_bytes(), 0..line.len(), at2..at2 + 20, true, &none);
         for shown in [&one, &two] {
             assert!(longest_piece(shown, SECRET) <= 4, "{shown}");
         }
@@ -391,7 +422,13 @@ mod tests {
     fn lone_secret_anchor_is_hidden() {
         let line = format!("aws_secret_access_key = {SECRET}");
         let at = line.find(SECRET).unwrap();
-        let shown = redacted(line.as_bytes(), 0..line.len(), at..at + 40, false, &[]);
+        let shown = redacted(
+            line.as_bytes(),
+            0..line.len(),
+            at..at + 40,
+            false,
+            &Masks::default(),
+        );
         assert_eq!(shown, "aws_secret_access_key = q8Lr…");
     }
 
@@ -423,6 +460,22 @@ mod tests {
         let shown = of_key(&line, &[]);
         assert!(shown.starts_with('…'), "{shown}");
         assert!(shown.contains(&format!("x={KEY}")), "{shown}");
+    }
+
+    #[test]
+    fn masks_near_an_offset() {
+        let masks = Masks::new(vec![50..60, 0..100, 10..12, 200..210, 205..300]);
+        let near = |lo, hi| {
+            masks
+                .overlapping(lo, hi)
+                .map(|r| (r.start, r.end))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(near(20, 30), [(0, 100)]);
+        assert_eq!(near(55, 56), [(0, 100), (50, 60)]);
+        assert!(near(100, 200).is_empty());
+        assert_eq!(near(206, 207), [(200, 210), (205, 300)]);
+        assert!(near(400, 500).is_empty());
     }
 
     #[test]

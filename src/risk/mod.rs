@@ -19,9 +19,26 @@ use crate::finding::{Finding, Fingerprint, Kind, Location, Risk};
 use crate::redact::{Secret, snippet};
 use crate::source::Blob;
 
-/// Marker that suppresses findings on its line. `gitleaks:allow` is honoured too, so a
-/// repository moving from gitleaks keeps its reviewed exceptions.
+/// Marker that suppresses a finding when written on its line near it ([`allow_marker_near`]).
+/// `gitleaks:allow` is honoured too, so a repository moving from gitleaks keeps its reviewed
+/// exceptions.
 pub const ALLOW_MARKERS: &[&str] = &["keyleak:allow", "gitleaks:allow"];
+
+/// How far from a finding's anchor, in bytes on its line, an allow marker counts: as far as
+/// the snippet shows, so the reviewer who reads the finding sees the marker too. One marker
+/// at the top of a minified bundle does not hide every key on its one line.
+pub const ALLOW_REACH: usize = snippet::CONTEXT;
+
+/// Is an allow marker written on `line` of `text` within [`ALLOW_REACH`] bytes of `anchor`?
+/// `text` is what the reader sees (the file, or its UTF-16 text), never a decoded view: a
+/// marker hidden in base64 allows nothing.
+pub fn allow_marker_near(text: &[u8], line: Range<usize>, anchor: Range<usize>) -> bool {
+    let lo = anchor.start.saturating_sub(ALLOW_REACH).max(line.start);
+    let hi = (anchor.end + ALLOW_REACH).min(line.end).max(lo);
+    ALLOW_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&text[lo..hi], m.as_bytes()).is_some())
+}
 
 /// The facts risk depends on.
 #[derive(Debug, Clone, Copy)]
@@ -69,7 +86,7 @@ pub fn classify(
     lines: &mut LineIndex<'_>,
     context: &'static advice::Context,
     now: i64,
-    masks: &[Range<usize>],
+    masks: &snippet::Masks,
 ) -> Finding {
     let hay = &blob.bytes[..];
     let anchor = detection.anchor();
@@ -126,9 +143,7 @@ pub fn classify(
         expired,
     };
     let line = pos.line_start..pos.line_end;
-    let allowed_inline = ALLOW_MARKERS
-        .iter()
-        .any(|m| memchr::memmem::find(&hay[line.clone()], m.as_bytes()).is_some());
+    let allowed_inline = allow_marker_near(hay, line.clone(), anchor.start..anchor.end);
     let mut advice = advice::advise(facts, context);
     if canary.is_some() && !example {
         advice.first_step = canary::CANARY_STEP;

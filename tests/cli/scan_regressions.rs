@@ -74,3 +74,37 @@ fn crlf_line_ending_is_not_part_of_the_snippet() {
     let f = &run.findings()[0];
     assert_eq!(f["snippet"], "aws_access_key_id = AKIAVRUVS7NIUJULA7YF");
 }
+
+/// An allow marker counts only where a reviewer sees it (issue 16, D8): one inside base64
+/// text allows nothing once decoded, and one at the top of a minified line does not hide the
+/// keys far along it. Near the key, on its line, it still allows.
+#[test]
+fn allow_markers_count_only_visible_and_near() {
+    // base64 of "AWS_ACCESS_KEY_ID=AKIAVRUVS7NIUJULA7YF # keyleak:allow\n
+    // AWS_SECRET_ACCESS_KEY=<SECRET>\n", written out so the test shares no code.
+    let encoded = "QVdTX0FDQ0VTU19LRVlfSUQ9QUtJQVZSVVZTN05JVUpVTEE3WUYgIyBrZXlsZWFrOmFsbG93CkFXU19TRUNSRVRfQUNDRVNTX0tFWT1abTlIcTJMdzhLeFQzdlJwWTdjTjFkQnM2RmdKMGFVZVZpNG9XdFFrCg==";
+    let yaml = format!("apiVersion: v1\nkind: Secret\ndata:\n  credentials: {encoded}\n");
+    let run = scan_stdin(yaml.as_bytes(), &["--format", "json"]);
+    let found = run.findings();
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(found[0]["key_id"], "AKIAVRUVS7NIUJULA7YF");
+    assert_eq!(found[0]["risk"], "critical");
+    assert_eq!(found[0]["encoding"], "base64");
+    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 0);
+
+    let (k1, k2) = ("AKIAVRUVS7NIUJULA7YF", "AKIAUJZDEGXDNCF32EPF");
+    let bundle = format!(
+        "/*! lib v1 | see gitleaks:allow docs */var a=1;{}var c={{accessKeyId:\"{k1}\"}};{}\
+         var d={{accessKeyId:\"{k2}\"}};/* keyleak:allow */\n",
+        "var x=1;".repeat(1000),
+        "var y=2;".repeat(1000),
+    );
+    let run = scan_stdin(bundle.as_bytes(), &["--format", "json"]);
+    let keys: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| f["key_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, [k1], "{}", run.stdout);
+    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 1);
+}
