@@ -47,6 +47,6 @@ PY
 fi
 
 # Installing without a Rust toolchain: the wheel and sdist, the pre-commit mirror with the real
-# pre-commit, the GitHub Action's and the GitLab job's scripts with simulated events (about a
+# pre-commit, the GitHub Action's and the GitLab job's scripts with simulated events (20 s to a
 # minute on top of the release build; PyPI only, for maturin and setuptools when missing).
 ./scripts/test-packaging.sh
