@@ -28,11 +28,13 @@ export KEYLEAK_REQUIRE_MOTO=1
 
 cargo test --locked --all-targets "$@"
 
+# The release build: the peer cases below run it, and the wheel is packed from it.
+cargo build --locked --release --quiet
+
 # The peers' own AWS cases (../shared/peer-cases, present beside a CI checkout): detection
 # must not regress below what keyleak scores now.
 cases=../shared/peer-cases
 if [ -f "$cases/peer_suite.py" ]; then
-  cargo build --locked --release --quiet
   score=$(python3 "$cases/peer_suite.py" "$cases/cases.jsonl" keyleak "$PWD/target/release/keyleak" | tail -n 1)
   echo "peer cases: $score"
   python3 - "$score" <<'PY'
@@ -43,3 +45,8 @@ if p < pt - 1 or n < nt:
     sys.exit(f"peer cases regressed: {sys.argv[1]}")
 PY
 fi
+
+# Installing without a Rust toolchain: the wheel and sdist, the pre-commit mirror with the real
+# pre-commit, the GitHub Action's and the GitLab job's scripts with simulated events (20 s to a
+# minute on top of the release build; PyPI only, for maturin and setuptools when missing).
+./scripts/test-packaging.sh
