@@ -229,7 +229,14 @@ impl Stretch<'_> {
                 at = stop;
                 continue;
             }
-            if let Some((byte, len)) = unit_at(self.text, at) {
+            // A unit never swallows the first byte of the kept anchor (`%4` before `AKIA…`).
+            let crosses_anchor = |len: usize| {
+                keep.as_ref()
+                    .is_some_and(|k| at < k.start && at + len > k.start)
+            };
+            if let Some((byte, len)) =
+                unit_at(self.text, at).filter(|&(_, len)| !crosses_anchor(len))
+            {
                 let r = run.get_or_insert_with(|| Run {
                     start: at,
                     units: 0,
@@ -460,6 +467,12 @@ mod tests {
         let shown = of_key(&line, &[]);
         assert!(shown.starts_with('…'), "{shown}");
         assert!(shown.contains(&format!("x={KEY}")), "{shown}");
+    }
+
+    #[test]
+    fn an_escape_never_swallows_the_key() {
+        let line = format!("v=%4{KEY} s={SECRET}");
+        assert_eq!(of_key(&line, &[]), format!("v=%4{KEY} s=q8Lr…"));
     }
 
     #[test]
