@@ -11,8 +11,8 @@
 //! file's.
 //!
 //! Members are reported as `outer!member` (nested: `a.zip!lib/b.jar!c.properties`), with the
-//! outer blob's commit. Every zip entry that holds bytes is read, whatever its name or
-//! attributes (see `zip.rs`). What no member accounts for is scanned too: once
+//! outer blob's commit. Every member that holds bytes is read, whatever its type, name or
+//! attributes (see `zip.rs`, `tar.rs`). What no member accounts for is scanned too: once
 //! its members are read, the archive's own bytes are handed on under its own name with the
 //! data of each member scanned blanked out (newlines kept, so lines are the file's). That is
 //! headers and names, comments, gaps, trailing data, and the data of members not opened

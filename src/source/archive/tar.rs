@@ -9,6 +9,11 @@ use crate::source::Origin;
 impl Expansion<'_> {
     /// Opens a tar read from `reader`; `Ok` with the byte ranges (offsets in the tar) its
     /// scanned members' data took. `Err` when not even its first entry can be read.
+    ///
+    /// Every entry that carries data is scanned, whatever its type: GNU tar extracts
+    /// contiguous files (`7`) and unknown types as regular files, and a link, directory or
+    /// global header with data holds bytes all the same. Zero blocks are skipped, not taken
+    /// for the end (GNU tar's `-i`), so a second tar appended to the first is read too.
     pub(super) fn tar(
         &mut self,
         outer: &Origin,
@@ -16,6 +21,7 @@ impl Expansion<'_> {
         depth: u32,
     ) -> Result<Vec<Range<u64>>, String> {
         let mut archive = tar::Archive::new(reader);
+        archive.set_ignore_zeros(true);
         let entries = archive.entries().map_err(|e| e.to_string())?;
         let mut covered = Vec::new();
         for (i, entry) in entries.enumerate() {
@@ -42,10 +48,11 @@ impl Expansion<'_> {
                 break;
             }
             let kind = entry.header().entry_type();
-            if !kind.is_file() {
+            let size = entry.size();
+            if size == 0 && !kind.is_file() {
+                // A directory, link or device: no data.
                 continue;
             }
-            let size = entry.size();
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let origin = member_origin(outer, name.trim_start_matches("./"));
             if size > self.limits.member_bytes {

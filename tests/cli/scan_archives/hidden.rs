@@ -1,12 +1,12 @@
-//! Bytes in an archive that a reader might pass over are scanned (issue 16: D7, D15): zip
-//! entries with symlink bits, a name another entry has, a directory's name, or no directory
-//! entry at all; the zip comment; and the members after a run of overlapping entries that
-//! would spend the byte cap. Member data is deflated, so only opening the archive finds the
-//! key; each case is alone in its directory.
+//! Bytes in an archive that a reader might pass over are scanned (issue 16: D7, D15): tar
+//! entries of odd types; zip entries with symlink bits, a name another entry has, a
+//! directory's name, or no directory entry at all; the zip comment; and the members after a
+//! run of overlapping entries that would spend the byte cap. Member data is deflated, so
+//! only opening the archive finds the key; each case is alone in its directory.
 
 use super::bomb::{self, Entry, Layout};
 use super::{
-    PAD_LINES, Seen, all_seen, compressible, line_of, paired, properties, scan_dir, write,
+    PAD_LINES, Seen, all_seen, compressible, gzip_of, line_of, paired, properties, scan_dir, write,
 };
 use crate::git_common::{fake_key, fake_secret};
 
@@ -16,6 +16,36 @@ fn scan_one(file: &str, bytes: &[u8], extra: &[&str]) -> (Vec<Seen>, String) {
     write(dir.path(), file, bytes);
     let run = scan_dir(dir.path(), extra);
     (all_seen(&run), run.stderr)
+}
+
+/// A GNU tar holding `data` as `name`, in an entry of type `kind`.
+fn tar_typed(kind: u8, name: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::new(kind));
+    h.set_size(data.len() as u64);
+    h.set_mode(0o600);
+    h.set_cksum();
+    b.append_data(&mut h, name, data).expect("append");
+    b.into_inner().expect("tar")
+}
+
+#[test]
+fn tar_entries_with_data_are_scanned_whatever_their_type() {
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    let props = properties(&key, &secret);
+    let name = "home/deploy/.aws/credentials";
+    // `7` contiguous and `Z` unknown (GNU tar extracts both as regular files); a hard link,
+    // symlink and directory that carry data.
+    for kind in [b'7', b'Z', b'1', b'2', b'5'] {
+        let tar = tar_typed(kind, name, &props);
+        for (file, bytes) in [("backup.tar", tar.clone()), ("backup.tgz", gzip_of(&tar))] {
+            let (seen, stderr) = scan_one(file, &bytes, &[]);
+            let path = format!("{file}!{name}");
+            assert_eq!(seen, [paired(&path, 2, &key, &secret)], "type {kind}");
+            assert_eq!(stderr, "");
+        }
+    }
 }
 
 #[test]

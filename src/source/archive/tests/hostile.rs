@@ -1,13 +1,24 @@
 //! Members a reader might pass over: each is read, or warned about. Zips crafted byte by
-//! byte (duplicate names, unlisted local entries, overlapping entries) are in the CLI tests
-//! (`tests/cli/scan_archives/hidden.rs`).
+//! byte (duplicate names, unlisted local entries, overlapping entries) and tar entries of
+//! odd types are in the CLI tests (`tests/cli/scan_archives/hidden.rs`).
 
 use std::io::{Cursor, Write};
 
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-use super::{BIG, open, paths, run};
+use super::{BIG, gzip, open, paths, run, tar};
 use crate::source::archive::Limits;
+
+#[test]
+fn a_tar_appended_after_another_is_read_too() {
+    let mut both = tar(&[("a.env", b"one")]);
+    both.extend(tar(&[("b.env", b"two")]));
+    let (blobs, _, warnings) = open("two.tar", both.clone(), &BIG);
+    assert_eq!(paths(&blobs), ["two.tar!a.env", "two.tar!b.env"]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (blobs, _, _) = open("two.tgz", gzip(&both, None), &BIG);
+    assert_eq!(paths(&blobs), ["two.tgz!a.env", "two.tgz!b.env"]);
+}
 
 #[test]
 fn a_zip_symlink_is_read_and_its_comment_scanned_with_the_archive() {
