@@ -37,7 +37,7 @@
 //!
 //! Damage: an archive that cannot be opened at all is a warning, and its raw bytes are
 //! scanned; damage after some members is a warning, and what was read is kept (a zip without
-//! its directory is read from its local headers).
+//! its directory is read from its local headers, a cut gzip stream keeps what inflated).
 //! Encrypted members and unsupported compression methods are skipped with a warning.
 //! It must not print: warnings are handed to the caller as values.
 

@@ -1,8 +1,8 @@
-//! Bytes in an archive that a reader might pass over are scanned (issue 16: D7, D15): tar
-//! entries of odd types; zip entries with symlink bits, a name another entry has, a
-//! directory's name, or no directory entry at all; the zip comment; and the members after a
-//! run of overlapping entries that would spend the byte cap. Member data is deflated, so
-//! only opening the archive finds the key; each case is alone in its directory.
+//! Bytes in an archive that a reader might pass over are scanned (issue 16: D7, D11, D15):
+//! tar entries of odd types; zip entries with symlink bits, a name another entry has, a
+//! directory's name, or no directory entry at all; the zip comment; a damaged gzip; and the
+//! members after a run of overlapping entries that would spend the byte cap. Member data is
+//! deflated, so only opening the archive finds the key; each case is alone in its directory.
 
 use super::bomb::{self, Entry, Layout};
 use super::{
@@ -136,6 +136,31 @@ fn local_entries_of(entries: &[Entry<'_>]) -> Vec<u8> {
     let zip = bomb::zip(entries);
     let directory = memchr::memmem::find(&zip, b"PK\x01\x02").expect("directory");
     zip[..directory].to_vec()
+}
+
+#[test]
+fn a_damaged_small_gzip_is_inflated_as_far_as_it_goes() {
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    let whole = gzip_of(&properties(&key, &secret));
+    let mut trailing = whole.clone();
+    trailing.extend(b"GARBAGE".repeat(100));
+    let cut = &whole[..whole.len() - 8];
+    let dir = tempfile::tempdir().expect("tmp");
+    write(dir.path(), "trailing/app.env.gz", &trailing);
+    write(dir.path(), "cut/app.env.gz", cut);
+    let run = scan_dir(dir.path(), &[]);
+    let want = [
+        paired("cut/app.env.gz!app.env", 2, &key, &secret),
+        paired("trailing/app.env.gz!app.env", 2, &key, &secret),
+    ];
+    assert_eq!(all_seen(&run), want);
+    assert_eq!(
+        run.stderr,
+        "keyleak: warning: cut/app.env.gz: the gzip stream ends without its 8-byte trailer (cut \
+         short): what was inflated is scanned\n\
+         keyleak: warning: trailing/app.env.gz: 700 bytes after the gzip stream are not gzip: \
+         scanned as raw bytes\n"
+    );
 }
 
 /// A directory that lists local entry `zeros_at` (3 MiB of zeros deflated into `padded`'s
