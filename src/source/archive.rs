@@ -11,9 +11,13 @@
 //! file's.
 //!
 //! Members are reported as `outer!member` (nested: `a.zip!lib/b.jar!c.properties`), with the
-//! outer blob's commit. When an archive is opened, its members are scanned instead of its raw
-//! bytes: compressed bytes cannot hold a readable key, and a stored member would otherwise be
-//! reported twice, under two paths.
+//! outer blob's commit. Every member that holds bytes is read, whatever its type, name or
+//! attributes (see `zip.rs`, `tar.rs`). What no member accounts for is scanned too: once
+//! its members are read, the archive's own bytes are handed on under its own name with the
+//! data of each member scanned blanked out (newlines kept, so lines are the file's). That is
+//! headers and names, comments, gaps, trailing data, and the data of members not opened
+//! (skipped, encrypted, past a cap): stored bytes there are found as `--no-archives` finds
+//! them, and no stored member is reported twice.
 //!
 //! Limits, per input (one file, git blob or standard input), so that a zip bomb ends fast with
 //! a warning and nothing else is lost:
@@ -23,28 +27,34 @@
 //! - member size: `--max-filesize`, as for files: a bigger member is skipped with a warning;
 //! - total: 4 × `--max-filesize` bytes decompressed or extracted, all levels together.
 //!
-//! At the member or byte cap the input's expansion stops with one warning naming the input
-//! and the cap; members read before it are kept. Every read is bounded (`take`, `Capped`)
-//! whatever sizes the headers claim (a zip member stops one byte past its declared size, so a
-//! lying bomb costs nothing), nothing is written to disk, and memory holds the input,
-//! the archive open at each level and one member. A zip's directory is indexed before any
-//! member is read, so a zip listing over 4 × the member cap is not opened (its raw bytes are).
+//! At the member or byte cap the input's expansion stops, and one warning names the input,
+//! the cap and how many members were not opened; members read before it are kept. Every read
+//! is bounded (`take`, `Capped`) whatever sizes the headers claim (a zip member stops one byte
+//! past its declared size, so a lying bomb costs nothing), nothing is written to disk, and
+//! memory holds the input, the archive open at each level and one member. Zip entries that
+//! share compressed data are read once (see `zip.rs`), so a small zip of overlapping entries
+//! cannot spend the byte cap before the members after them.
 //!
 //! Damage: an archive that cannot be opened at all is a warning, and its raw bytes are
-//! scanned (a key in a truncated zip's stored member is still found); damage after some
-//! members is a warning, and what was read is kept. Directories, links and devices are
-//! skipped; encrypted members and unsupported compression methods are skipped with a warning.
+//! scanned; damage after some members is a warning, and what was read is kept (a zip without
+//! its directory is read from its local headers, a cut gzip stream keeps what inflated).
+//! Encrypted members and unsupported compression methods are skipped with a warning.
 //! It must not print: warnings are handed to the caller as values.
 
 use std::cell::Cell;
 use std::io::{self, Read};
+use std::ops::Range;
 
 use super::{Blob, Origin};
 use crate::error::Warning;
 
-mod formats;
+mod gzip;
+mod inflate;
+mod tar;
 #[cfg(test)]
 mod tests;
+mod zip;
+mod zip_records;
 
 /// What the expansion hands its consumer: a blob to scan, or a problem met.
 pub type Item = Result<Blob, Warning>;
@@ -109,8 +119,9 @@ fn is_tar(bytes: &[u8]) -> bool {
     bytes.get(257..262) == Some(b"ustar")
 }
 
-/// Calls `visit` with every blob `blob` stands for: its members when it is an archive (and
-/// theirs, to [`Limits::depth`]), else `blob` itself; and with every warning met.
+/// Calls `visit` with every blob `blob` stands for: when it is an archive, its members (and
+/// theirs, to [`Limits::depth`]) and then its own bytes with the members' data blanked; else
+/// `blob` itself. And with every warning met, the cap's last.
 pub fn expand(blob: Blob, limits: &Limits, visit: &mut dyn FnMut(Item)) {
     // Most blobs are not archives: hand them on before setting anything up.
     if Kind::of(&blob.bytes).is_none() {
@@ -123,12 +134,25 @@ pub fn expand(blob: Blob, limits: &Limits, visit: &mut dyn FnMut(Item)) {
     let mut expansion = Expansion {
         limits,
         budget: &budget,
-        input: blob.origin.path.clone(),
         members: 0,
-        stopped: false,
+        stopped: None,
+        unread: 0,
+        cut: false,
         visit,
     };
+    let input = blob.origin.path.clone();
     expansion.blob(blob, 0);
+    if let Some(cap) = expansion.stopped {
+        let message = expansion.cap_message(cap);
+        expansion.warn(&input, message);
+    }
+}
+
+/// The cap that stopped an input's expansion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cap {
+    Members,
+    Bytes,
 }
 
 /// The bytes an input may still decompress, shared by every reader of its archives.
@@ -171,17 +195,19 @@ impl<R: Read> Read for Capped<'_, R> {
 struct Expansion<'a> {
     limits: &'a Limits,
     budget: &'a Budget,
-    /// The input's path: the subject of cap warnings.
-    input: String,
     members: u64,
     /// A cap was reached: no further member is read.
-    stopped: bool,
+    stopped: Option<Cap>,
+    /// Members a cap left unread, where they can be counted (a zip's entries, a gzip's one).
+    unread: u64,
+    /// A cap cut a tar stream, whose later members cannot be counted.
+    cut: bool,
     visit: &'a mut dyn FnMut(Item),
 }
 
 impl Expansion<'_> {
     /// Scans `blob`, `depth` archive levels down: opens it if it is an archive and the depth
-    /// allows, else hands it on as it is.
+    /// allows (then hands on its members and the rest of its bytes), else hands it on as it is.
     fn blob(&mut self, blob: Blob, depth: u32) {
         let Some(kind) = Kind::of(&blob.bytes) else {
             return (self.visit)(Ok(blob));
@@ -206,29 +232,58 @@ impl Expansion<'_> {
                     inner: &blob.bytes[..],
                     budget: self.budget,
                 };
-                self.tar(&blob.origin, reader, depth)
+                self.tar(&blob.origin, reader, depth).map(|covered| {
+                    let len = blob.bytes.len() as u64;
+                    let at = |n: u64| n.min(len) as usize;
+                    covered.iter().map(|r| at(r.start)..at(r.end)).collect()
+                })
             }
         };
-        if let Err(why) = opened {
-            let message = format!(
-                "cannot open as {}: {why}; its raw bytes are scanned",
-                kind.name()
-            );
-            self.warn(&blob.origin.path, message);
-            (self.visit)(Ok(blob));
+        match opened {
+            Ok(covered) => self.rest(blob, &covered),
+            Err(why) => {
+                let message = format!(
+                    "cannot open as {}: {why}; its raw bytes are scanned",
+                    kind.name()
+                );
+                self.warn(&blob.origin.path, message);
+                (self.visit)(Ok(blob));
+            }
         }
+    }
+
+    /// Hands on an opened archive's own bytes, with the `covered` ranges (the data of the
+    /// members scanned) blanked out: zeros, newlines kept so that lines stay the file's.
+    fn rest(&mut self, mut blob: Blob, covered: &[Range<usize>]) {
+        for range in covered {
+            if let Some(data) = blob.bytes.get_mut(range.clone()) {
+                data.iter_mut()
+                    .filter(|b| **b != b'\n')
+                    .for_each(|b| *b = 0);
+            }
+        }
+        (self.visit)(Ok(blob));
     }
 
     /// Reads one member and scans it one level down. A member's bytes stop at
     /// `--max-filesize`, and at the size its header `declared` (already checked against
     /// `--max-filesize`): a zip entry that inflates past its declared size is a bomb or
     /// damage, and is dropped after one byte too many instead of a whole `--max-filesize`.
-    fn member(&mut self, origin: Origin, reader: impl Read, declared: Option<u64>, depth: u32) {
+    /// True when the member (or what of it could be read) was scanned.
+    fn member(
+        &mut self,
+        origin: Origin,
+        reader: impl Read,
+        declared: Option<u64>,
+        depth: u32,
+    ) -> bool {
         let max = declared.unwrap_or(self.limits.member_bytes);
         let mut bytes = Vec::new();
         let read = reader.take(max.saturating_add(1)).read_to_end(&mut bytes);
         if self.budget.hit.get() {
-            return self.stop_at_bytes();
+            self.stop(Cap::Bytes);
+            self.unread += 1;
+            return false;
         }
         match read {
             Ok(_) if bytes.len() as u64 > max => {
@@ -242,55 +297,72 @@ impl Expansion<'_> {
                         )
                     }
                 };
-                return self.warn(&origin.path, message);
+                self.warn(&origin.path, message);
+                return false;
             }
             Ok(_) => {}
             Err(e) => {
                 let message = format!("damaged: {e}; the {} bytes read are scanned", bytes.len());
                 self.warn(&origin.path, message);
                 if bytes.is_empty() {
-                    return;
+                    return false;
                 }
             }
         }
         self.blob(Blob { origin, bytes }, depth + 1);
+        true
     }
 
-    /// Counts one more entry; false (after one warning) once the member cap is reached.
+    /// Counts one more entry; false once a cap has stopped the input.
     fn next_member(&mut self) -> bool {
-        if self.stopped {
-            return false;
+        if self.stopped.is_none() && self.members >= self.limits.members {
+            self.stop(Cap::Members);
         }
-        if self.members >= self.limits.members {
-            self.stopped = true;
-            let message = format!(
-                "stopped at the cap of {} archive members per input: later members are not \
-                 scanned",
-                self.limits.members
-            );
-            self.warn(&self.input.clone(), message);
+        if self.stopped.is_some() {
             return false;
         }
         self.members += 1;
         true
     }
 
-    fn stop_at_bytes(&mut self) {
-        if self.stopped {
-            return;
+    /// Stops the input's expansion: no member is read after this (the warning comes last).
+    fn stop(&mut self, cap: Cap) {
+        self.stopped.get_or_insert(cap);
+    }
+
+    /// The warning for the cap that stopped the input, saying what it left unread.
+    fn cap_message(&self, cap: Cap) -> String {
+        let cap = match cap {
+            Cap::Members => format!("{} archive members", self.limits.members),
+            Cap::Bytes => format!(
+                "{} bytes decompressed (4 × --max-filesize)",
+                self.limits.total_bytes
+            ),
+        };
+        let mut lost = Vec::new();
+        match self.unread {
+            0 => {}
+            1 => lost.push("1 member is not opened (its archive's raw bytes are scanned)".into()),
+            n => lost.push(format!(
+                "{n} members are not opened (their archive's raw bytes are scanned)"
+            )),
         }
-        self.stopped = true;
-        let message = format!(
-            "stopped at the cap of {} bytes decompressed per input (4 × --max-filesize): \
-             later members are not scanned",
-            self.limits.total_bytes
-        );
-        self.warn(&self.input.clone(), message);
+        if self.cut {
+            lost.push("later members of a tar are not opened".to_string());
+        }
+        if lost.is_empty() {
+            lost.push("later members are not opened".to_string());
+        }
+        format!("stopped at the cap of {cap} per input: {}", lost.join("; "))
     }
 
     fn warn(&mut self, subject: &str, message: String) {
         (self.visit)(Err(Warning::new(subject, message)));
     }
+}
+
+fn over_max(size: u64, max: u64) -> String {
+    format!("skipped: {size} bytes uncompressed is over --max-filesize ({max} bytes)")
 }
 
 /// A member's origin: `outer!name`, the outer blob's commit. A member with an empty name
