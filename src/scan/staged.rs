@@ -3,8 +3,11 @@
 //! Reads each staged blob from the object database (not the working-tree file) on a pool of
 //! workers with one repository handle each, and reports only credentials that HEAD's version
 //! of the same file does not already hold: a pre-commit hook blocks new keys, not the edit of
-//! a file with an old one (the history scan reports that). Workers never print. An archive
-//! is compared member by member: its staged members against all of HEAD's.
+//! a file with an old one (the history scan reports that). "Already held" means held whole: the
+//! same kind and credential, every secret and token the staged finding pairs with it, at a risk
+//! no lower ([`Held`]) — adding a secret under a key ID HEAD already has is a new leak. Workers
+//! never print. An archive is compared member by member: its staged members against all of
+//! HEAD's.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -15,7 +18,8 @@ use rayon::prelude::*;
 use super::{Collector, classify_all, scan_blob};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
-use crate::finding::Kind;
+use crate::finding::{Finding, Kind, Risk};
+use crate::redact::Secret;
 use crate::settings::Settings;
 use crate::source::git_staged::{self, StagedEntry};
 use crate::source::{Blob, Origin, git_repo};
@@ -57,7 +61,7 @@ pub(super) fn scan(
         }
         if let Some(head) = entry.head {
             let before = held(repo, head, settings, detector, &entry.path);
-            found.retain(|f| !before.contains(&(f.kind, f.credential())));
+            found.retain(|f| !before.iter().any(|h| h.covers(f)));
         }
         collector.found(found);
     };
@@ -83,6 +87,42 @@ pub(super) fn scan(
     Ok(())
 }
 
+/// What HEAD's version of a file holds of one credential.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Held {
+    kind: Kind,
+    credential: String,
+    secret: Option<String>,
+    session_token: Option<String>,
+    risk: Risk,
+}
+
+impl Held {
+    fn of(f: &Finding) -> Held {
+        Held {
+            kind: f.kind,
+            credential: f.credential(),
+            secret: f.secret.as_ref().map(|s| s.expose().to_string()),
+            session_token: f.session_token.as_ref().map(|t| t.expose().to_string()),
+            risk: f.risk,
+        }
+    }
+
+    /// True when the staged finding `f` adds nothing to this: the same kind and credential,
+    /// no secret or token HEAD did not pair with it, and no higher risk. A staged finding
+    /// that pairs less than HEAD did (a secret removed) adds nothing either.
+    fn covers(&self, f: &Finding) -> bool {
+        let within = |staged: Option<&Secret>, head: &Option<String>| {
+            staged.is_none_or(|s| head.as_deref() == Some(s.expose()))
+        };
+        self.kind == f.kind
+            && self.credential == f.credential()
+            && within(f.secret.as_ref(), &self.secret)
+            && within(f.session_token.as_ref(), &self.session_token)
+            && f.risk <= self.risk
+    }
+}
+
 /// The credentials HEAD's version of a file (and its archive members) already holds.
 fn held(
     repo: &Repository,
@@ -90,7 +130,7 @@ fn held(
     settings: &Settings,
     detector: &Detector,
     path: &str,
-) -> HashSet<(Kind, String)> {
+) -> HashSet<Held> {
     let max = settings.walk.max_filesize;
     let Ok(bytes) = git_repo::read_blob(repo, oid, max, path) else {
         return HashSet::new();
@@ -106,7 +146,7 @@ fn held(
             held.extend(
                 scan_blob(detector, &member, settings.now)
                     .iter()
-                    .map(|f| (f.kind, f.credential())),
+                    .map(Held::of),
             );
         }
     });

@@ -182,3 +182,50 @@ fn a_conflicted_entry_is_skipped_with_a_warning() {
         run.stderr
     );
 }
+
+/// D9: HEAD's file already has the key ID; the staged version adds its secret. That is a new
+/// leak (`high` → `critical`), not the old key edited, and must fail the hook.
+#[test]
+fn a_secret_added_under_a_key_id_head_already_has_is_reported() {
+    let repo = Repo::new();
+    let key = fake_key("AKIA");
+    let only_key = format!("[default]\naws_access_key_id = {key}\n");
+    repo.write("credentials", &only_key);
+    repo.commit("key ID only");
+    let secret = fake_secret();
+    let with_secret = format!("{only_key}aws_secret_access_key = {secret}\n");
+    repo.write("credentials", &with_secret);
+    repo.git(&["add", "credentials"]);
+    let (run, findings) = git_findings(repo.path(), &["--staged"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["key_id"], key.as_str());
+    assert_eq!(findings[0]["path"], "credentials");
+    assert_eq!(findings[0]["line"], 2);
+    assert_eq!(findings[0]["risk"], "critical");
+    assert_eq!(findings[0]["secret"], secret.as_str());
+
+    // Committed; the next change swaps the secret for another: new again.
+    repo.commit("key and secret");
+    let other = fake_secret();
+    repo.write(
+        "credentials",
+        &format!("{only_key}aws_secret_access_key = {other}\n"),
+    );
+    repo.git(&["add", "credentials"]);
+    let (run, findings) = git_findings(repo.path(), &["--staged"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["risk"], "critical");
+    assert_eq!(findings[0]["secret"], other.as_str());
+
+    // The same pair with an edit around it, or the secret taken out: nothing new.
+    repo.write("credentials", &format!("# edited\n{with_secret}"));
+    repo.git(&["add", "credentials"]);
+    let (run, findings) = git_findings(repo.path(), &["--staged"]);
+    assert_eq!((run.code, findings.len()), (0, 0), "{findings:#?}");
+    repo.write("credentials", &only_key);
+    repo.git(&["add", "credentials"]);
+    let (run, findings) = git_findings(repo.path(), &["--staged"]);
+    assert_eq!((run.code, findings.len()), (0, 0), "{findings:#?}");
+}
