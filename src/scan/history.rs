@@ -103,7 +103,7 @@ impl Worker<'_> {
         let max = self.settings.walk.max_filesize;
         let bytes = match git_repo::read_blob(repo, job.oid, max, first_path) {
             Ok(b) => b,
-            Err(w) => return self.collector.warn(w),
+            Err(unread) => return self.collector.warn(unread.into_warning()),
         };
         let blob = Blob {
             origin: Origin::file(first_path),
