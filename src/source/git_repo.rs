@@ -190,9 +190,10 @@ pub fn read_blob(
     let odb = repo
         .odb()
         .map_err(|e| broken(format!("cannot open the object database: {e}")))?;
-    let (size, kind) = odb
-        .read_header(oid)
-        .map_err(|e| broken(format!("missing or corrupt object: {}", e.message())))?;
+    let header =
+        without_panic(|| odb.read_header(oid)).ok_or_else(|| broken(CORRUPT_TYPE.to_string()))?;
+    let (size, kind) =
+        header.map_err(|e| broken(format!("missing or corrupt object: {}", e.message())))?;
     if kind != ObjectType::Blob {
         return Err(broken(format!("expected a blob, found a {kind}")));
     }
@@ -206,6 +207,32 @@ pub fn read_blob(
         .read(oid)
         .map_err(|e| broken(format!("missing or corrupt object: {}", e.message())))?;
     Ok(object.data().to_vec())
+}
+
+/// What a damaged object whose type is none of git's is called in warnings.
+pub const CORRUPT_TYPE: &str = "corrupt object: its type is none of git's";
+
+/// Runs `f`, which calls a git2 function that panics on an object type it does not know
+/// (`Odb::read_header` and `OdbObject::kind` unwrap it; a damaged pack entry can hold one):
+/// `None` instead of a panic, and without the panic's message on stderr. A scanner must read
+/// a damaged repository, not crash on it.
+pub fn without_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    thread_local! {
+        static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.ok()
 }
 
 /// The blob at `path` in `tree`, if there is one (a file, not a directory or submodule).

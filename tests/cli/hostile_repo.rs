@@ -79,8 +79,9 @@ fn corrupt_loose(dir: &Path, oid: &str) {
     std::fs::write(&path, bytes).unwrap();
 }
 
-/// Moves blob `oid` into a pack of its own, drops its loose copy, then cuts the pack in half.
-fn truncate_into_pack(dir: &Path, oid: &str) {
+/// Moves object `oid` into a pack of its own and drops its loose copy; the pack's path,
+/// writable.
+fn pack_alone(dir: &Path, oid: &str) -> std::path::PathBuf {
     let name = git_stdin(
         dir,
         &["pack-objects", "-q", ".git/objects/pack/pack"],
@@ -89,8 +90,14 @@ fn truncate_into_pack(dir: &Path, oid: &str) {
     git_in(dir, now(), &["prune-packed"]);
     assert!(!loose(dir, oid).exists(), "the pack is the only copy");
     let pack = dir.join(format!(".git/objects/pack/pack-{}.pack", name.trim()));
-    let len = std::fs::metadata(&pack).unwrap().len();
     writable(&pack);
+    pack
+}
+
+/// Moves blob `oid` into a pack of its own, drops its loose copy, then cuts the pack in half.
+fn truncate_into_pack(dir: &Path, oid: &str) {
+    let pack = pack_alone(dir, oid);
+    let len = std::fs::metadata(&pack).unwrap().len();
     std::fs::OpenOptions::new()
         .write(true)
         .open(&pack)
@@ -286,4 +293,57 @@ fn a_malformed_tree_keeps_the_entries_before_the_damage() {
         "{}",
         run.stderr
     );
+}
+
+/// Moves object `oid` into a pack of its own, drops its loose copy, and gives its entry a type
+/// git never writes (5): git2's header read panicked on it (exit 101).
+fn pack_with_bad_type(dir: &Path, oid: &str) {
+    let pack = pack_alone(dir, oid);
+    let mut bytes = std::fs::read(&pack).unwrap();
+    // The only entry follows the 12-byte pack header; type bits are 4-6 of its first byte.
+    bytes[12] = (bytes[12] & 0x8f) | (5 << 4);
+    std::fs::write(&pack, bytes).unwrap();
+}
+
+#[test]
+fn a_pack_entry_of_no_known_type_is_a_warning_not_a_crash() {
+    let repo = Repo::new();
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    repo.write("a.env", &env_file(&key, &secret));
+    repo.write("b.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    repo.write("d/c.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    let commit = repo.commit_at(now() - DAY, "keys");
+    let dir = repo.path();
+    let (blob, tree) = (rev(dir, "HEAD:b.env"), rev(dir, "HEAD:d"));
+    pack_with_bad_type(dir, &blob);
+    pack_with_bad_type(dir, &tree);
+
+    let (run, findings) = git_findings(dir, &["--git"]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["key_id"], key.as_str());
+    assert_eq!(findings[0]["path"], "a.env");
+    assert_eq!(findings[0]["commit"]["id"], commit.as_str());
+    let corrupt = "corrupt object: its type is none of git's";
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keyleak: warning: b.env (blob {blob}): {corrupt}\n\
+             keyleak: warning: tree {tree} (d): missing or corrupt: invalid pack file - \
+             invalid packfile type in header\n"
+        )
+    );
+
+    // Staged, the same blob fails the hook instead.
+    repo.git(&["rm", "-q", "--cached", "b.env"]);
+    repo.git(&["commit", "-q", "-m", "drop b"]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("100644,{blob},b.env"),
+    ]);
+    let run = keyleak(dir, &["--staged"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(corrupt), "{}", run.stderr);
 }
