@@ -49,29 +49,34 @@ impl Git {
         cmd
     }
 
-    /// Runs git with `args`; its standard output, or an error with what git said.
-    fn output(&self, args: &[&str]) -> Result<Vec<u8>, Error> {
-        let failed = |message: String| Error::Git {
-            context: format!("`git {}` failed", args.join(" ")),
-            source: git2::Error::from_str(&message),
-        };
+    /// Runs git with `args`: its standard output; `Ok(Err(..))` with what git said when it
+    /// failed; `Err` when git cannot run at all.
+    fn run(&self, args: &[&str]) -> Result<Result<Vec<u8>, Error>, Error> {
         let out = self
             .command()
             .args(args)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| failed(format!("cannot run git: {e}")))?;
+            .map_err(|e| cannot_run(&e))?;
         if !out.status.success() {
             let said = String::from_utf8_lossy(&out.stderr);
-            return Err(failed(said.trim().to_string()));
+            return Ok(Err(Error::Git {
+                context: format!("`git {}` failed", args.join(" ")),
+                source: git2::Error::from_str(said.trim()),
+            }));
         }
-        Ok(out.stdout)
+        Ok(Ok(out.stdout))
+    }
+
+    /// [`Git::run`], any failure an error.
+    fn output(&self, args: &[&str]) -> Result<Vec<u8>, Error> {
+        self.run(args)?
     }
 
     /// Index entries that differ from HEAD's tree (every entry when HEAD is unborn), in
     /// path order, and problems met.
     pub fn staged(&self) -> Result<(Vec<CliEntry>, Vec<Warning>), Error> {
-        let base = match self.output(&["rev-parse", "--verify", "--quiet", "HEAD^{tree}"]) {
+        let base = match self.run(&["rev-parse", "--verify", "--quiet", "HEAD^{tree}"])? {
             Ok(tree) => String::from_utf8_lossy(&tree).trim().to_string(),
             // Unborn HEAD: compare with the empty tree, which git knows in every format.
             Err(_) => {
@@ -92,10 +97,7 @@ impl Git {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| Error::Git {
-                context: "cannot run `git cat-file --batch`".into(),
-                source: git2::Error::from_str(&e.to_string()),
-            })?;
+            .map_err(|e| cannot_run(&e))?;
         let stdin = child.stdin.take().expect("piped");
         let stdout = BufReader::new(child.stdout.take().expect("piped"));
         Ok(CatFile {
@@ -103,6 +105,16 @@ impl Git {
             stdin: Some(stdin),
             stdout,
         })
+    }
+}
+
+/// Git is not there (or cannot start): nothing can read this repository.
+fn cannot_run(e: &std::io::Error) -> Error {
+    Error::Git {
+        context: "a SHA-256 repository, which keyleak's git reader (libgit2) cannot read; \
+                  --staged reads it through the git command, which cannot run"
+            .into(),
+        source: git2::Error::from_str(&e.to_string()),
     }
 }
 

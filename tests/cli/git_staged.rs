@@ -344,6 +344,27 @@ fn a_sha256_repository_is_checked_through_the_git_command() {
     stderr_has(&run, format!("credentials (blob {oid}): missing object"));
 }
 
+/// D21: without the git command, a SHA-256 repository cannot be read at all: exit 2, saying
+/// why.
+#[test]
+fn a_sha256_repository_without_the_git_command_is_an_error() {
+    let Some(repo) = Repo::sha256() else { return };
+    repo.write("a.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    repo.git(&["add", "a.env"]);
+    let nowhere = repo.sibling("no-bin");
+    let run = keyleak_env(repo.path(), &[("PATH", &nowhere)], &["--staged"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "keyleak: error: git: a SHA-256 repository, which keyleak's git reader (libgit2) \
+             cannot read; --staged reads it through the git command, which cannot run\n  \
+             caused by: No such file or directory"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 /// D13: with `GIT_DIR` and `GIT_WORK_TREE` set, `--staged` checks that repository's index,
 /// from any working directory.
 #[test]
