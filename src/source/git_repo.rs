@@ -35,11 +35,11 @@ pub fn open(path: &Path) -> Result<Repository, Error> {
         Opened::Repo(repo) => Ok(repo),
         Opened::ObjectFormat { format, source, .. } => Err(Error::Git {
             context: format!(
-                "{}: a {} repository (extensions.objectformat = {format}): keyleak's git \
+                "{path}: a {} repository (extensions.objectformat = {format}): keyleak's git \
                  reader (libgit2) reads SHA-1 repositories only; scan the work tree with \
-                 `keyleak scan .` instead (`--staged` works, through the git command)",
-                path.display(),
+                 `keyleak scan {path}` instead (`--staged` works, through the git command)",
                 format.to_uppercase().replace("SHA", "SHA-"),
+                path = path.display(),
             ),
             source,
         }),
