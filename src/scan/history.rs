@@ -5,7 +5,9 @@
 //! one blob at a time (never the whole history in memory), detect once per blob and classify
 //! once per path it was introduced at. Provenance (commit, author, dates) is looked up only
 //! for blobs with hits. Workers never print. An archive blob is opened once, and each member
-//! is detected once and classified once per path (`path!member`).
+//! is detected once and classified once per path (`path!member`). Commit and tag texts the
+//! plan kept (those the detector finds something in, tested as the walk reads them) are
+//! scanned as blobs of their own (`<commit ID>`, `<tag NAME>`).
 //!
 //! Then, on one thread, the same credential at the same path across many versions of a file
 //! is merged ([`merge`]): one finding per (kind, credential, path, pairing), attributed to the
@@ -29,7 +31,7 @@ use crate::progress::{Counters, Progress};
 use crate::risk::history::note;
 use crate::settings::Settings;
 use crate::source::archive::{self, Limits};
-use crate::source::git_history::{self, BlobJob, History, Selection};
+use crate::source::git_history::{self, BlobJob, History, Selection, Text, TextFilter};
 use crate::source::git_repo::{self, CommitInfo};
 use crate::source::{Blob, Origin};
 
@@ -43,7 +45,12 @@ pub(super) fn scan(
     let repo = git_repo::open(repo_path)?;
     let progress = Progress::start();
     let pool = super::pool(settings.walk.threads)?;
-    let history = git_history::plan(&repo, selection, &pool, progress.counters())?;
+    let keep = |text: &[u8]| !detector.detect_layers(text).is_empty();
+    let texts = TextFilter {
+        keep: &keep,
+        max_size: settings.walk.max_filesize,
+    };
+    let history = git_history::plan(&repo, selection, &texts, &pool, progress.counters())?;
     collector.commits = Some(history.commits.len() as u64);
     for w in &history.warnings {
         collector.warn(w.clone());
@@ -63,6 +70,16 @@ pub(super) fn scan(
         head,
     };
     pool.install(|| {
+        history.texts.par_iter().for_each_init(
+            || git_repo::reopen(&git_dir),
+            |repo, text| match repo {
+                Ok(repo) => worker.text(repo, text),
+                Err(e) => worker.collector.warn(Warning::new(
+                    git_dir.display().to_string(),
+                    format!("cannot open the repository: {}", e.message()),
+                )),
+            },
+        );
         history.blobs.par_iter().for_each_init(
             || git_repo::reopen(&git_dir),
             |repo, job| {
@@ -98,12 +115,57 @@ impl Worker<'_> {
         &self.history.paths[id as usize]
     }
 
+    /// The commit at walk index `index`; `Ok(None)` for no commit, `Err` (warned) when it
+    /// cannot be read.
+    fn commit(&self, repo: &Repository, index: Option<u32>) -> Result<Option<Arc<CommitInfo>>, ()> {
+        let Some(index) = index else {
+            return Ok(None);
+        };
+        let commit_id = self.history.commits[index as usize];
+        match repo.find_commit(commit_id) {
+            Ok(c) => Ok(Some(Arc::new(CommitInfo::new(&c, index)))),
+            Err(e) => {
+                let subject = format!("commit {commit_id}");
+                self.collector
+                    .warn(Warning::new(subject, e.message().to_string()));
+                Err(())
+            }
+        }
+    }
+
+    /// Scans a commit's or tag's text: in no tree, so never in HEAD's.
+    fn text(&self, repo: &Repository, text: &Text) {
+        let Ok(commit) = self.commit(repo, text.commit) else {
+            return;
+        };
+        let blob = Blob {
+            origin: Origin {
+                path: text.path.clone(),
+                commit,
+            },
+            bytes: text.bytes.clone(),
+        };
+        self.collector.count(blob.bytes.len());
+        let detections = self.detector.detect_layers(&blob.bytes);
+        self.collector.notes(&detections, &blob.origin.path);
+        let found = classify_all(&detections, &blob, self.settings.now);
+        self.collector.found(
+            found
+                .into_iter()
+                .map(|mut f| {
+                    f.in_head = Some(false);
+                    f
+                })
+                .collect(),
+        );
+    }
+
     fn blob(&self, repo: &Repository, job: &BlobJob) {
         let first_path = self.path(job.occurrences[0].path);
         let max = self.settings.walk.max_filesize;
         let bytes = match git_repo::read_blob(repo, job.oid, max, first_path) {
             Ok(b) => b,
-            Err(w) => return self.collector.warn(w),
+            Err(unread) => return self.collector.warn(unread.into_warning()),
         };
         let blob = Blob {
             origin: Origin::file(first_path),
@@ -135,20 +197,13 @@ impl Worker<'_> {
         let head = self.head.and_then(|id| repo.find_tree(id).ok());
         let mut found = Vec::new();
         for occ in &job.occurrences {
-            let commit_id = self.history.commits[occ.commit as usize];
-            let commit = match repo.find_commit(commit_id) {
-                Ok(c) => CommitInfo::new(&c, occ.commit),
-                Err(e) => {
-                    let subject = format!("commit {commit_id}");
-                    self.collector
-                        .warn(Warning::new(subject, e.message().to_string()));
-                    continue;
-                }
+            let Ok(commit) = self.commit(repo, occ.commit) else {
+                continue;
             };
             let path = self.path(occ.path);
             blob.origin = Origin {
                 path: format!("{path}{inner}"),
-                commit: Some(Arc::new(commit)),
+                commit,
             };
             let at_head = head
                 .as_ref()

@@ -7,12 +7,13 @@
 //! - `git_repo`: opening a repository, reading a blob, a commit's provenance.
 //! - `git_history`: which blobs every commit introduced, and where (`scan --git`).
 //! - `git_staged`: index entries that differ from HEAD (`scan --staged`), read with
-//!   `git_index`.
+//!   `git_index`; `git_cli`: the same through the git command, for SHA-256 repositories.
 //! - `archive`: the members of a zip, jar, tar or gzip blob from any of them, as blobs named
 //!   `outer!member`.
 
 pub mod archive;
 pub mod fs;
+pub mod git_cli;
 pub mod git_history;
 pub mod git_index;
 pub mod git_repo;

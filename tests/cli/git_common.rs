@@ -3,8 +3,9 @@
 //! generated fresh for every test (random base32 after the prefix, random mixed-case
 //! secrets), so no test depends on a key written down anywhere.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -82,11 +83,36 @@ pub struct Repo {
 
 impl Repo {
     pub fn new() -> Repo {
+        Repo::init(&[])
+    }
+
+    /// A repository in the SHA-256 object format, or `None` when this git cannot make one.
+    pub fn sha256() -> Option<Repo> {
+        let probe = tempfile::tempdir().expect("temp dir");
+        let made = Command::new("git")
+            .args(["init", "-q", "--object-format=sha256"])
+            .arg(probe.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GIT_DIR")
+            .output()
+            .expect("git runs");
+        if !made.status.success() {
+            eprintln!("skipped: this git cannot make a SHA-256 repository");
+            return None;
+        }
+        Some(Repo::init(&["--object-format=sha256"]))
+    }
+
+    /// `git init` with `extra` arguments, a branch `main` and a local identity.
+    fn init(extra: &[&str]) -> Repo {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("repo");
         std::fs::create_dir(&path).expect("mkdir");
         let repo = Repo { _dir: dir, path };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(extra);
+        repo.git(&args);
         repo.git(&["config", "user.name", "Test Author"]);
         repo.git(&["config", "user.email", "author@example.com"]);
         repo.git(&["config", "commit.gpgsign", "false"]);
@@ -159,6 +185,9 @@ pub fn git_in(dir: &Path, when: i64, args: &[&str]) -> String {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
         .output()
         .expect("git runs");
     assert!(
@@ -169,9 +198,52 @@ pub fn git_in(dir: &Path, when: i64, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `keyleak scan ARGS` from `dir`.
+/// Runs git in `dir` with `input` on its stdin, isolated from the caller's git config like
+/// `git_in`; panics on failure.
+pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    let mut child = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input)
+        .expect("git reads its input");
+    let out = child.wait_with_output().expect("git finishes");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `keyleak scan ARGS` from `dir`, with no git environment from the caller (a test run from a
+/// git hook has `GIT_DIR` and `GIT_INDEX_FILE` set).
 pub fn keyleak(dir: &Path, args: &[&str]) -> Run {
-    finish(scan_cmd(dir).args(args))
+    keyleak_env(dir, &[], args)
+}
+
+/// [`keyleak`] with these environment variables set.
+pub fn keyleak_env(dir: &Path, env: &[(&str, &Path)], args: &[&str]) -> Run {
+    let mut cmd = scan_cmd(dir);
+    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] {
+        cmd.env_remove(var);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    finish(cmd.args(args))
 }
 
 /// `keyleak scan --format json --show-secrets ARGS` in `dir`; the findings.

@@ -1,7 +1,9 @@
 //! `scan --git`: every ref, each blob once, attributed to the commit that introduced it.
 
+use serde_json::Value;
+
 use crate::git_common::{
-    DAY, Repo, env_file, fake_key, fake_secret, git_findings, keyleak, now, with_key,
+    DAY, Repo, env_file, fake_key, fake_secret, git_findings, git_stdin, keyleak, now, with_key,
 };
 
 #[test]
@@ -242,4 +244,171 @@ fn output_is_the_same_with_one_thread_and_eight() {
     }
     let (_, findings) = git_findings(repo.path(), &["--git"]);
     assert_eq!(findings.len(), 13);
+}
+
+/// `git hash-object -w` of `content`, or `git mktree` of `entries` (`mode type id\tname`).
+fn object(repo: &Repo, args: &[&str], content: &str) -> String {
+    git_stdin(repo.path(), args, content.as_bytes())
+        .trim()
+        .to_string()
+}
+
+/// Each finding as (key ID, path, line, risk, commit id or ""), sorted.
+fn rows(findings: &[Value]) -> Vec<(String, String, u64, String, String)> {
+    let mut rows: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["key_id"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["risk"].as_str().unwrap().to_string(),
+                f["commit"]["id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// D12: objects no commit reaches — a tag to a blob, a tag to a tree — and the commits' and
+/// annotated tags' own text (message, author) are scanned, each once; what a commit already
+/// introduced is not repeated under a tag.
+#[test]
+fn tags_to_blobs_and_trees_and_commit_and_tag_texts_are_scanned() {
+    let repo = Repo::new();
+    let t0 = now() - 10 * DAY;
+    let (in_file, in_blob, in_tree, in_tag, in_message, in_author, old) = (
+        fake_key("AKIA"),
+        fake_key("AKIA"),
+        fake_key("AKIA"),
+        fake_key("AKIA"),
+        fake_key("AKIA"),
+        fake_key("AKIA"),
+        fake_key("AKIA"),
+    );
+    repo.write("app.env", &env_file(&in_file, &fake_secret()));
+    let first = repo.commit_at(
+        t0,
+        &format!(
+            "init\n\nold: aws_access_key_id={old} aws_secret_access_key={}",
+            fake_secret()
+        ),
+    );
+    let blob = object(
+        &repo,
+        &["hash-object", "-w", "--stdin"],
+        &env_file(&in_blob, &fake_secret()),
+    );
+    repo.git(&["tag", "blob-tag", &blob]);
+    let inner = object(
+        &repo,
+        &["hash-object", "-w", "--stdin"],
+        &env_file(&in_tree, &fake_secret()),
+    );
+    let deploy = object(
+        &repo,
+        &["mktree"],
+        &format!("100644 blob {inner}\tprod.env\n"),
+    );
+    let app = repo.rev("HEAD:app.env");
+    let tree = object(
+        &repo,
+        &["mktree"],
+        &format!("100644 blob {app}\tapp.env\n040000 tree {deploy}\tdeploy\n"),
+    );
+    repo.git(&["tag", "tree-tag", &tree]);
+    // A tag at a commit's tree and one at a committed blob add nothing.
+    repo.git(&["tag", "head-tree", &repo.rev("HEAD^{tree}")]);
+    repo.git(&["tag", "app-blob", &app]);
+    let tag_message = format!(
+        "release\n\ndeployed with AWS_ACCESS_KEY_ID={in_tag} AWS_SECRET_ACCESS_KEY={}",
+        fake_secret()
+    );
+    repo.git(&["tag", "-a", "v1", "-m", &tag_message]);
+    repo.write("README.md", "hello\n");
+    let message = format!(
+        "rotate\n\nold: aws_access_key_id={in_message} aws_secret_access_key={}",
+        fake_secret()
+    );
+    let rotate = repo.commit_at(t0 + DAY, &message);
+    repo.write("README.md", "hello again\n");
+    let by_key = repo.commit_as(&in_author, "ci@example.com", t0 + 2 * DAY, "docs");
+
+    let (run, findings) = git_findings(repo.path(), &["--git"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr, "", "no ref is skipped now");
+    let row = |key: &str, path: &str, line: u64, risk: &str, commit: &str| {
+        (
+            key.to_string(),
+            path.to_string(),
+            line,
+            risk.to_string(),
+            commit.to_string(),
+        )
+    };
+    let mut want = vec![
+        row(&in_file, "app.env", 1, "critical", &first),
+        row(&old, &format!("<commit {first}>"), 7, "critical", &first),
+        row(&in_blob, "<ref blob-tag>", 1, "critical", ""),
+        row(
+            &in_tree,
+            "<ref tree-tag>:deploy/prod.env",
+            1,
+            "critical",
+            "",
+        ),
+        // object, type, tag, tagger, blank, "release", blank, the key.
+        row(&in_tag, "<tag v1>", 8, "critical", ""),
+        // tree, parent, author, committer, blank, "rotate", blank, the key.
+        row(
+            &in_message,
+            &format!("<commit {rotate}>"),
+            8,
+            "critical",
+            &rotate,
+        ),
+        row(
+            &in_author,
+            &format!("<commit {by_key}>"),
+            3,
+            "high",
+            &by_key,
+        ),
+    ];
+    want.sort();
+    assert_eq!(rows(&findings), want);
+    let message_finding = &with_key(&findings, &in_message)[0];
+    assert_eq!(message_finding["in_head"], false);
+
+    // The same with one thread and eight, in every format.
+    for format in ["json", "human", "sarif"] {
+        let one = keyleak(repo.path(), &["--git", "-j1", "--format", format]);
+        let eight = keyleak(repo.path(), &["--git", "-j8", "--format", format]);
+        assert_eq!(one.stdout, eight.stdout, "{format}");
+    }
+
+    // A range reads the texts of its own commits only, and no tag.
+    let (_, findings) = git_findings(repo.path(), &["--since", &first]);
+    let (author_text, message_text) = (format!("<commit {by_key}>"), format!("<commit {rotate}>"));
+    let mut want = vec![
+        row(&in_author, &author_text, 3, "high", &by_key),
+        row(&in_message, &message_text, 8, "critical", &rotate),
+    ];
+    want.sort();
+    assert_eq!(rows(&findings), want);
+    // --ref follows a tag: to a blob, or through an annotated tag to its commit's history.
+    let (_, findings) = git_findings(repo.path(), &["--ref", "blob-tag"]);
+    assert_eq!(
+        rows(&findings),
+        vec![row(&in_blob, "<ref blob-tag>", 1, "critical", "")]
+    );
+    let (_, findings) = git_findings(repo.path(), &["--ref", "v1"]);
+    let mut want = vec![
+        row(&in_file, "app.env", 1, "critical", &first),
+        row(&old, &format!("<commit {first}>"), 7, "critical", &first),
+        row(&in_tag, "<tag v1>", 8, "critical", ""),
+    ];
+    want.sort();
+    assert_eq!(rows(&findings), want);
 }

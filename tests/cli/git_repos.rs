@@ -1,8 +1,10 @@
 //! Repository shapes: bare and shallow clones, empty repositories, subdirectories, and what
 //! is not a repository at all.
 
+use std::path::Path;
+
 use crate::git_common::{
-    DAY, Repo, env_file, fake_key, fake_secret, git_findings, git_in, keyleak, now,
+    DAY, Repo, env_file, fake_key, fake_secret, git_findings, git_in, keyleak, keyleak_env, now,
 };
 
 fn leaky() -> (Repo, String, String) {
@@ -106,4 +108,72 @@ fn not_a_repository_is_an_error() {
     );
     let run = keyleak(dir.path(), &["--git", "a", "b"]);
     assert_eq!(run.code, 2);
+}
+
+/// D13: `GIT_DIR` names the repository, as it does for git, wherever keyleak runs from.
+#[test]
+fn git_dir_names_the_repository_wherever_keyleak_runs() {
+    let (a, key_a, leak) = leaky();
+    let b = Repo::new();
+    let key_b = fake_key("AKIA");
+    b.write("b.env", &env_file(&key_b, &fake_secret()));
+    b.commit("another repository's key");
+    let git_dir = a.path().join(".git");
+    let only_a = |dir: &Path, git_dir: &Path| {
+        let run = keyleak_env(dir, &[("GIT_DIR", git_dir)], &["--git", "--format", "json"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let findings = run.findings();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0]["key_id"], key_a.as_str());
+        assert_eq!(findings[0]["path"], "deploy/prod.env");
+        assert_eq!(findings[0]["commit"]["id"], leak.as_str());
+    };
+    // Inside another repository: GIT_DIR wins, as with git.
+    only_a(b.path(), &git_dir);
+    // Outside any repository, and relative to the working directory.
+    let outside = tempfile::tempdir().unwrap();
+    only_a(outside.path(), &git_dir);
+    only_a(&a.sibling(""), Path::new("repo/.git"));
+    // Without it, the working directory's repository.
+    let (_, findings) = git_findings(b.path(), &["--git"]);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["key_id"], key_b.as_str());
+    // A GIT_DIR that is no repository is an error that names it.
+    let nowhere = outside.path().join("nowhere");
+    let run = keyleak_env(b.path(), &[("GIT_DIR", &nowhere)], &["--git"]);
+    assert_eq!(run.code, 2);
+    let said = format!("GIT_DIR={}: not a git repository", nowhere.display());
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+}
+
+/// D21: libgit2 cannot read a SHA-256 repository; the history scan says so and what works.
+#[test]
+fn a_sha256_repository_is_named_and_the_work_tree_scan_suggested() {
+    let Some(repo) = Repo::sha256() else { return };
+    let key = fake_key("AKIA");
+    repo.write("a.env", &env_file(&key, &fake_secret()));
+    repo.commit("a key");
+    for args in [&["--git"][..], &["--range", "HEAD~1..HEAD"]] {
+        let run = keyleak(repo.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(
+                "keyleak: error: git: .: a SHA-256 repository (extensions.objectformat = \
+                 sha256): keyleak's git reader (libgit2) reads SHA-1 repositories only; scan \
+                 the work tree with `keyleak scan .` instead (`--staged` works, through the git \
+                 command)\n"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("not a git repository"),
+            "{}",
+            run.stderr
+        );
+    }
+    let (run, findings) = git_findings(repo.path(), &["."]);
+    assert_eq!(run.code, 1);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["key_id"], key.as_str());
 }

@@ -8,45 +8,15 @@
 //! the damage together, as a repository restored from a bad disk would have it.
 #![cfg(unix)]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::git_common::{
-    DAY, Repo, env_file, fake_key, fake_secret, git_findings, git_in, keyleak, now,
+    DAY, Repo, env_file, fake_key, fake_secret, git_findings, git_in, git_stdin, keyleak, now,
 };
 
 const MANY_FILES: usize = 10_000;
 /// The file of the 10,000 that holds a key pair, after one line of filler.
 const MANY_KEYED: usize = 7777;
-
-/// Runs git in `dir` with `input` on its stdin, isolated from the caller's git config like
-/// `git_in`; panics on failure.
-fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
-    let mut child = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(input)
-        .expect("git reads its input");
-    let out = child.wait_with_output().expect("git finishes");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// Writes `path` with `content`, stages only that path and commits it at `when`; the id.
 /// (Only that path: after fast-import the 10,000 files are in the index, not on disk.)
@@ -109,8 +79,9 @@ fn corrupt_loose(dir: &Path, oid: &str) {
     std::fs::write(&path, bytes).unwrap();
 }
 
-/// Moves blob `oid` into a pack of its own, drops its loose copy, then cuts the pack in half.
-fn truncate_into_pack(dir: &Path, oid: &str) {
+/// Moves object `oid` into a pack of its own and drops its loose copy; the pack's path,
+/// writable.
+fn pack_alone(dir: &Path, oid: &str) -> std::path::PathBuf {
     let name = git_stdin(
         dir,
         &["pack-objects", "-q", ".git/objects/pack/pack"],
@@ -119,8 +90,14 @@ fn truncate_into_pack(dir: &Path, oid: &str) {
     git_in(dir, now(), &["prune-packed"]);
     assert!(!loose(dir, oid).exists(), "the pack is the only copy");
     let pack = dir.join(format!(".git/objects/pack/pack-{}.pack", name.trim()));
-    let len = std::fs::metadata(&pack).unwrap().len();
     writable(&pack);
+    pack
+}
+
+/// Moves blob `oid` into a pack of its own, drops its loose copy, then cuts the pack in half.
+fn truncate_into_pack(dir: &Path, oid: &str) {
+    let pack = pack_alone(dir, oid);
+    let len = std::fs::metadata(&pack).unwrap().len();
     std::fs::OpenOptions::new()
         .write(true)
         .open(&pack)
@@ -257,7 +234,9 @@ fn hostile_repository_reports_what_it_can_read_and_warns_about_the_rest() {
             "",
         ),
         (
-            "refs/heads/ghost: skipped: does not lead to a commit".to_string(),
+            "refs/heads/ghost: skipped: object deaddeaddeaddeaddeaddeaddeaddeaddeaddead is \
+             missing or corrupt"
+                .to_string(),
             "",
         ),
         ("repository: shallow clone".to_string(), ""),
@@ -314,4 +293,57 @@ fn a_malformed_tree_keeps_the_entries_before_the_damage() {
         "{}",
         run.stderr
     );
+}
+
+/// Moves object `oid` into a pack of its own, drops its loose copy, and gives its entry a type
+/// git never writes (5): git2's header read panicked on it (exit 101).
+fn pack_with_bad_type(dir: &Path, oid: &str) {
+    let pack = pack_alone(dir, oid);
+    let mut bytes = std::fs::read(&pack).unwrap();
+    // The only entry follows the 12-byte pack header; type bits are 4-6 of its first byte.
+    bytes[12] = (bytes[12] & 0x8f) | (5 << 4);
+    std::fs::write(&pack, bytes).unwrap();
+}
+
+#[test]
+fn a_pack_entry_of_no_known_type_is_a_warning_not_a_crash() {
+    let repo = Repo::new();
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    repo.write("a.env", &env_file(&key, &secret));
+    repo.write("b.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    repo.write("d/c.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    let commit = repo.commit_at(now() - DAY, "keys");
+    let dir = repo.path();
+    let (blob, tree) = (rev(dir, "HEAD:b.env"), rev(dir, "HEAD:d"));
+    pack_with_bad_type(dir, &blob);
+    pack_with_bad_type(dir, &tree);
+
+    let (run, findings) = git_findings(dir, &["--git"]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["key_id"], key.as_str());
+    assert_eq!(findings[0]["path"], "a.env");
+    assert_eq!(findings[0]["commit"]["id"], commit.as_str());
+    let corrupt = "corrupt object: its type is none of git's";
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keyleak: warning: b.env (blob {blob}): {corrupt}\n\
+             keyleak: warning: tree {tree} (d): missing or corrupt: invalid pack file - \
+             invalid packfile type in header\n"
+        )
+    );
+
+    // Staged, the same blob fails the hook instead.
+    repo.git(&["rm", "-q", "--cached", "b.env"]);
+    repo.git(&["commit", "-q", "-m", "drop b"]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("100644,{blob},b.env"),
+    ]);
+    let run = keyleak(dir, &["--staged"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(corrupt), "{}", run.stderr);
 }

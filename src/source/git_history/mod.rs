@@ -11,6 +11,14 @@
 //! Rules, documented in README:
 //! - Refs: every reference (branches, tags, remote-tracking, notes, stash) plus HEAD, even
 //!   detached; `--ref` limits the tips; `--since REV` hides what REV reaches.
+//! - What no commit reaches is planned too ([`tags`]): a blob a ref points at (directly or
+//!   through tags) is introduced at `<ref NAME>`, a tree's blobs at `<ref NAME>:dir/file` —
+//!   with no commit, and only when no walked commit introduced the same blob.
+//! - Commit and annotated-tag objects are texts to scan ([`Text`]): `<commit ID>` (the commit
+//!   as `git cat-file commit` prints it: headers, author, message), read by the same walk that
+//!   diffs the commit, so only commits in the range; `<tag NAME>` for each tag object the refs
+//!   lead through, unless it ends at a commit the walk left out. A [`TextFilter`] from the
+//!   driver drops texts with nothing worth scanning as they are read, so they never pile up.
 //! - Exact renames and moves keep their attribution: a blob that appears at a new path in the
 //!   same commit that removed it from another path (compared with the first parent) is
 //!   attributed to the commit that introduced it at the old path; when that commit is outside
@@ -22,9 +30,10 @@
 
 mod diff;
 mod raw_tree;
+mod tags;
 mod tolerant_walk;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 use git2::{Oid, Repository, Sort};
@@ -34,6 +43,7 @@ use super::git_repo;
 use crate::error::{Error, Warning};
 use crate::progress::Counters;
 use diff::CommitDiff;
+use tags::End;
 
 /// Which commits to walk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,11 +54,45 @@ pub struct Selection {
     pub since: Option<String>,
 }
 
-/// One place a blob was introduced: indexes into [`History::paths`] and [`History::commits`].
+/// One place a blob was introduced: indexes into [`History::paths`] and [`History::commits`];
+/// no commit for a blob only a ref reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Occurrence {
     pub path: u32,
-    pub commit: u32,
+    pub commit: Option<u32>,
+}
+
+/// A commit's or annotated tag's own text, to scan like a blob.
+#[derive(Debug, Clone)]
+pub struct Text {
+    /// `<commit ID>` or `<tag NAME>`.
+    pub path: String,
+    /// The commit (walk index) for a commit's text; none for a tag's.
+    pub commit: Option<u32>,
+    pub bytes: Vec<u8>,
+}
+
+/// Which commit and tag texts are kept for scanning.
+pub struct TextFilter<'a> {
+    /// The driver's test: true for a text worth scanning.
+    pub keep: &'a (dyn Fn(&[u8]) -> bool + Sync),
+    /// `--max-filesize`: a longer text is skipped with a warning.
+    pub max_size: u64,
+}
+
+impl TextFilter<'_> {
+    /// `len` bytes named `subject` are within `--max-filesize`; else a warning.
+    fn fits(&self, subject: &str, len: usize, warnings: &mut Vec<Warning>) -> bool {
+        let fits = len as u64 <= self.max_size;
+        if !fits {
+            let message = format!(
+                "skipped: {len} bytes is over --max-filesize ({} bytes)",
+                self.max_size
+            );
+            warnings.push(Warning::new(subject, message));
+        }
+        fits
+    }
 }
 
 /// A unique blob and every `(path, oldest introducing commit)` pair it has.
@@ -68,6 +112,8 @@ pub struct History {
     pub paths: Vec<String>,
     /// Sorted by blob id.
     pub blobs: Vec<BlobJob>,
+    /// Commit texts in walk order, then tag texts by name.
+    pub texts: Vec<Text>,
     pub warnings: Vec<Warning>,
 }
 
@@ -77,6 +123,7 @@ pub struct History {
 pub fn plan(
     repo: &Repository,
     selection: &Selection,
+    texts: &TextFilter<'_>,
     pool: &rayon::ThreadPool,
     counters: &Counters,
 ) -> Result<History, Error> {
@@ -89,7 +136,8 @@ pub fn plan(
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
         .map_err(git("cannot sort history"))?;
     let mut pushed = Vec::new();
-    for tip in tips(repo, selection, &mut warnings)? {
+    let tips = tips(repo, selection, &mut warnings)?;
+    for &tip in &tips.commits {
         match walk.push(tip) {
             Ok(()) => pushed.push(tip),
             Err(e) => warnings.push(Warning::new(
@@ -143,7 +191,7 @@ pub fn plan(
                     || (git_repo::reopen(&git_dir), diff::Recent::default()),
                     |(repo, recent), &oid| {
                         let diff = match repo {
-                            Ok(repo) => diff::commit(repo, recent, oid, shallow),
+                            Ok(repo) => diff::commit(repo, recent, oid, shallow, texts),
                             Err(e) => CommitDiff::failed(oid, e),
                         };
                         counters.commits.fetch_add(1, Ordering::Relaxed);
@@ -158,16 +206,47 @@ pub fn plan(
         }
     }
     warnings.extend(fold.warnings);
-    let paths = fold.paths;
+    let mut paths = fold.paths;
     let mut pairs: Vec<(Oid, Occurrence)> = fold
         .first
         .into_iter()
-        .map(|((oid, path), commit)| (oid, Occurrence { path, commit }))
+        .map(|((oid, path), commit)| {
+            let commit = Some(commit);
+            (oid, Occurrence { path, commit })
+        })
         .collect();
-    pairs.sort_unstable_by(|a, b| {
-        let name = |o: &Occurrence| paths.names[o.path as usize].as_str();
-        (a.0, name(&a.1)).cmp(&(b.0, name(&b.1)))
-    });
+    let by_blob_and_path = |pairs: &mut Vec<(Oid, Occurrence)>, paths: &PathTable| {
+        pairs.sort_unstable_by(|a, b| {
+            let name = |o: &Occurrence| paths.names[o.path as usize].as_str();
+            (a.0, name(&a.1)).cmp(&(b.0, name(&b.1)))
+        });
+    };
+    by_blob_and_path(&mut pairs, &paths);
+    // Blobs only a ref reaches, each once; what a walked commit introduced is scanned already.
+    let mut only_refs = Vec::new();
+    for (name, end) in &tips.targets {
+        let found = match *end {
+            End::Blob(oid) => vec![(oid, format!("<ref {name}>").into_bytes())],
+            End::Tree(oid) => {
+                let (found, problems) = tags::blobs(repo, oid, name);
+                warnings.extend(problems);
+                let at = |path: Vec<u8>| [format!("<ref {name}>:").into_bytes(), path].concat();
+                found.into_iter().map(|(b, p)| (b, at(p))).collect()
+            }
+            End::Commit(_) => Vec::new(),
+        };
+        for (oid, path) in found {
+            if pairs.binary_search_by(|p| p.0.cmp(&oid)).is_err() {
+                let path = paths.id(&path);
+                only_refs.push((oid, Occurrence { path, commit: None }));
+            }
+        }
+    }
+    if !only_refs.is_empty() {
+        pairs.extend(only_refs);
+        by_blob_and_path(&mut pairs, &paths);
+        pairs.dedup();
+    }
     let mut blobs: Vec<BlobJob> = Vec::new();
     for (oid, occ) in pairs {
         match blobs.last_mut() {
@@ -178,24 +257,94 @@ pub fn plan(
             }),
         }
     }
+    let mut texts_found = fold.texts;
+    texts_found.extend(tag_texts(repo, &tips, &commits, texts, &mut warnings));
     Ok(History {
         commits,
         paths: paths.names,
         blobs,
+        texts: texts_found,
         warnings,
     })
+}
+
+/// The texts of the tag objects the refs lead through, by name, each once; not those that end
+/// at a commit the walk left out (`--since`).
+fn tag_texts(
+    repo: &Repository,
+    tips: &Tips,
+    walked: &[Oid],
+    filter: &TextFilter<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Text> {
+    if tips.tags.is_empty() {
+        return Vec::new();
+    }
+    let walked: HashSet<Oid> = walked.iter().copied().collect();
+    let mut out = Vec::new();
+    for &(tag, end) in &tips.tags {
+        if end.is_some_and(|commit| !walked.contains(&commit)) {
+            continue;
+        }
+        let (name, bytes) = match tags::text(repo, tag) {
+            Ok(t) => t,
+            Err(w) => {
+                warnings.push(w);
+                continue;
+            }
+        };
+        let path = format!("<tag {name}>");
+        if filter.fits(&path, bytes.len(), warnings) && (filter.keep)(&bytes) {
+            out.push(Text {
+                path,
+                commit: None,
+                bytes,
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.path, &a.bytes).cmp(&(&b.path, &b.bytes)));
+    out
 }
 
 /// Commits diffed in parallel before their results are folded: bounds what is held at once.
 const DIFF_CHUNK: usize = 4096;
 
-/// The commits to walk from, sorted and deduplicated so the walk is the same on every run.
+/// Where the walk starts, and what the refs lead to besides commits.
+#[derive(Default)]
+struct Tips {
+    /// Sorted and deduplicated, so the walk is the same on every run.
+    commits: Vec<Oid>,
+    /// Annotated tag objects on the way, and the commit each ends at (none for a blob or
+    /// tree); sorted, deduplicated.
+    tags: Vec<(Oid, Option<Oid>)>,
+    /// Blobs and trees a ref (or `--ref`) leads to, by the name it was reached by.
+    targets: Vec<(String, End)>,
+}
+
+impl Tips {
+    fn add(&mut self, name: String, peeled: tags::Peeled) {
+        let end_commit = match peeled.end {
+            End::Commit(oid) => {
+                self.commits.push(oid);
+                Some(oid)
+            }
+            end => {
+                self.targets.push((name, end));
+                None
+            }
+        };
+        self.tags
+            .extend(peeled.tags.into_iter().map(|tag| (tag, end_commit)));
+    }
+}
+
+/// The commits to walk from, and the tags and non-commit targets on the way.
 fn tips(
     repo: &Repository,
     selection: &Selection,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Oid>, Error> {
-    let mut tips = Vec::new();
+) -> Result<Tips, Error> {
+    let mut tips = Tips::default();
     if selection.tips.is_empty() {
         let refs = repo.references().map_err(|source| Error::Git {
             context: "cannot list references".into(),
@@ -210,26 +359,43 @@ fn tips(
                 }
             };
             let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-            match reference.peel_to_commit() {
-                Ok(c) => tips.push(c.id()),
-                Err(e) => warnings.push(Warning::new(
-                    name,
-                    format!("skipped: does not lead to a commit ({})", e.message()),
-                )),
+            let target = reference.resolve().ok().and_then(|r| r.target());
+            let Some(target) = target else {
+                warnings.push(Warning::new(name, "skipped: does not resolve to an object"));
+                continue;
+            };
+            let short = String::from_utf8_lossy(reference.shorthand_bytes()).into_owned();
+            match tags::peel(repo, target, &name) {
+                Ok(peeled) => tips.add(short, peeled),
+                Err(w) => warnings.push(w),
             }
         }
         // HEAD, detached or not; unborn in a repository without commits.
         if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
-            tips.push(head.id());
+            tips.commits.push(head.id());
         }
     } else {
         for tip in &selection.tips {
-            tips.push(resolve(repo, tip, "--ref")?);
+            let object = repo.revparse_single(tip).map_err(not_found(tip, "--ref"))?;
+            let peeled = tags::peel(repo, object.id(), tip).map_err(|w| Error::Git {
+                context: format!("--ref {tip}"),
+                source: git2::Error::from_str(&w.message),
+            })?;
+            tips.add(tip.clone(), peeled);
         }
     }
-    tips.sort();
-    tips.dedup();
+    tips.commits.sort();
+    tips.commits.dedup();
+    tips.tags.sort();
+    tips.tags.dedup();
+    tips.targets.sort();
+    tips.targets.dedup();
     Ok(tips)
+}
+
+fn not_found(rev: &str, flag: &'static str) -> impl FnOnce(git2::Error) -> Error {
+    let context = format!("{flag} {rev}: not a commit in this repository");
+    move |source| Error::Git { context, source }
 }
 
 /// A revision given on the command line, as a commit; not found is a fatal error.
@@ -237,10 +403,7 @@ pub fn resolve(repo: &Repository, rev: &str, flag: &'static str) -> Result<Oid, 
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
         .map(|c| c.id())
-        .map_err(|source| Error::Git {
-            context: format!("{flag} {rev}: not a commit in this repository"),
-            source,
-        })
+        .map_err(not_found(rev, flag))
 }
 
 /// Interned paths: most blobs share a path with their other versions.
@@ -268,12 +431,21 @@ struct Fold {
     paths: PathTable,
     /// (blob, path) → walk index of the oldest commit that introduced it there.
     first: HashMap<(Oid, u32), u32>,
+    /// The commits' texts the filter kept, in walk order.
+    texts: Vec<Text>,
     warnings: Vec<Warning>,
 }
 
 impl Fold {
     fn add(&mut self, index: u32, mut diff: CommitDiff) {
         self.warnings.append(&mut diff.warnings);
+        if let Some((path, bytes)) = diff.text.take() {
+            self.texts.push(Text {
+                path,
+                commit: Some(index),
+                bytes,
+            });
+        }
         diff.removed.sort_unstable();
         for (blob, path) in diff.added {
             let path_id = self.paths.id(&path);

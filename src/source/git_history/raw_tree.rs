@@ -10,6 +10,8 @@ use std::cmp::Ordering;
 
 use git2::{ObjectType, Odb, Oid};
 
+use crate::source::git_repo::{CORRUPT_TYPE, without_panic};
+
 /// What an entry's mode says it is, as git reads it (file-type bits only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
@@ -60,10 +62,11 @@ impl std::fmt::Display for TreeError {
 impl RawTree {
     pub fn read(odb: &Odb<'_>, oid: Oid) -> Result<RawTree, TreeError> {
         let object = odb.read(oid).map_err(TreeError::Read)?;
-        if object.kind() != ObjectType::Tree {
-            return Err(TreeError::NotATree(object.kind()));
+        match without_panic(|| object.kind()) {
+            Some(ObjectType::Tree) => Ok(RawTree(object.data().to_vec())),
+            Some(kind) => Err(TreeError::NotATree(kind)),
+            None => Err(TreeError::Read(git2::Error::from_str(CORRUPT_TYPE))),
         }
-        Ok(RawTree(object.data().to_vec()))
     }
 
     #[cfg(test)]
