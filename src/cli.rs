@@ -165,6 +165,8 @@ pub enum FormatArg {
     Sarif,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// GitLab Secret Detection report (gl-secret-detection-report.json).
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
