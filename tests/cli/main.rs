@@ -4,6 +4,7 @@
 
 mod adoption;
 mod common;
+mod completions;
 mod determinism;
 mod git_common;
 mod git_history;
