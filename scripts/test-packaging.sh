@@ -10,7 +10,7 @@
 #   4. the GitHub Action's scan script with simulated push, new-branch, force-push, pull-request
 #      and schedule events: the range, annotations, SARIF, job summary, outputs and exit code;
 #   5. the GitLab CI template's script with simulated merge request, push, new-branch and
-#      force-push pipelines: the range, keyleak.json and the exit code.
+#      force-push pipelines: the range, the Secret Detection report and the exit code.
 # Prints the timings. Network: PyPI only, for maturin, pre-commit and setuptools when missing
 # (setuptools builds the mirror's package; it is downloaded once into target/packaging-deps).
 # Run by scripts/test.sh after the release build, so the wheel build reuses it (seconds).
@@ -247,7 +247,10 @@ awk '/^  script:/ {on = 1; next} on && /^  [a-z]/ {exit} on && !/^    - \|/ {sub
   packaging/gitlab/keyleak.gitlab-ci.yml > "$tmp/gitlab.sh"
 check "GitLab template's KEYLEAK_VERSION" "    KEYLEAK_VERSION: \"$version\"" \
   "$(grep -o '^    KEYLEAK_VERSION: "[^"]*"' packaging/gitlab/keyleak.gitlab-ci.yml)"
-# run_gitlab NAME [VAR=VALUE...]: leaves the job's exit code, log and keyleak.json in $tmp/NAME.*
+check "GitLab template hands over the Secret Detection report" \
+  "      secret_detection: gl-secret-detection-report.json" \
+  "$(grep '^      secret_detection:' packaging/gitlab/keyleak.gitlab-ci.yml)"
+# run_gitlab NAME [VAR=VALUE...]: leaves the job's exit code, log and report in $tmp/NAME.*
 run_gitlab() {
   local name="$1"
   shift
@@ -256,22 +259,41 @@ run_gitlab() {
     KEYLEAK_FAIL_ON= KEYLEAK_ARGS= "$@" bash -eo pipefail "$tmp/gitlab.sh" > "$tmp/$name.log" 2>&1)
   echo $? > "$tmp/$name.code"
   set -e
-  cp "$repo/keyleak.json" "$tmp/$name.json" 2>/dev/null || echo '{}' > "$tmp/$name.json"
+  mv "$repo/gl-secret-detection-report.json" "$tmp/$name.json" 2>/dev/null || echo '{}' > "$tmp/$name.json"
 }
-json_findings() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("summary", {}).get("findings"))' "$1"; }
+# gl_report FIELD REPORT: the report's scan type, its vulnerability count, or each
+# vulnerability's "severity file:line" (a space-separated list); "none" without a report.
+gl_report() {
+  python3 - "$@" <<'PY'
+import json, sys
+field, doc = sys.argv[1], json.load(open(sys.argv[2]))
+vulns = doc.get("vulnerabilities")
+if vulns is None:
+    print("none")
+elif field == "type":
+    print(doc["scan"]["type"])
+elif field == "count":
+    print(len(vulns))
+else:
+    print(" ".join(f"{v['severity']} {v['location']['file']}:{v['location']['start_line']}" for v in vulns))
+PY
+}
 
 run_gitlab gl-mr CI_MERGE_REQUEST_DIFF_BASE_SHA="$B" CI_COMMIT_BEFORE_SHA="$C"
 contains "GitLab merge request: the diff base's range" "scanning --range $B..HEAD" "$(cat "$tmp/gl-mr.log")"
 check "GitLab merge request: exits 1" 1 "$(cat "$tmp/gl-mr.code")"
-check "GitLab merge request: keyleak.json has the finding" 1 "$(json_findings "$tmp/gl-mr.json")"
+check "GitLab merge request: a Secret Detection report" secret_detection "$(gl_report type "$tmp/gl-mr.json")"
+check "GitLab merge request: the report has the key" "Critical deploy.env:1" "$(gl_report where "$tmp/gl-mr.json")"
+lacks "GitLab merge request: the report hides the secret" "$SECRET" "$(cat "$tmp/gl-mr.json")"
 contains "GitLab merge request: the log names the key" "$KEY" "$(cat "$tmp/gl-mr.log")"
 lacks "GitLab merge request: the log hides the secret" "$SECRET" "$(cat "$tmp/gl-mr.log")"
 run_gitlab gl-push CI_COMMIT_BEFORE_SHA="$C"
 check "GitLab push of a clean commit: exits 0" 0 "$(cat "$tmp/gl-push.code")"
-check "GitLab push: keyleak.json, no findings" 0 "$(json_findings "$tmp/gl-push.json")"
+check "GitLab push: a report, no findings" 0 "$(gl_report count "$tmp/gl-push.json")"
 run_gitlab gl-new CI_COMMIT_BEFORE_SHA="$zero"
 contains "GitLab new branch: all of HEAD's history" "scanning --ref HEAD" "$(cat "$tmp/gl-new.log")"
-check "GitLab new branch: the key and the docs example" 2 "$(json_findings "$tmp/gl-new.json")"
+check "GitLab new branch: the key and the docs example" "Critical deploy.env:1 Info docs.md:2" \
+  "$(gl_report where "$tmp/gl-new.json")"
 run_gitlab gl-force CI_COMMIT_BEFORE_SHA=1234567890123456789012345678901234567890
 contains "GitLab force push: says why" "is not in this clone" "$(cat "$tmp/gl-force.log")"
 check "GitLab force push: exits 1 on the key" 1 "$(cat "$tmp/gl-force.code")"
@@ -279,6 +301,7 @@ run_gitlab gl-never CI_MERGE_REQUEST_DIFF_BASE_SHA="$B" KEYLEAK_FAIL_ON=never
 check "GitLab KEYLEAK_FAIL_ON=never: exits 0" 0 "$(cat "$tmp/gl-never.code")"
 run_gitlab gl-error CI_COMMIT_BEFORE_SHA="$C" KEYLEAK_ARGS=--no-such-option
 check "GitLab: an error exits 2" 2 "$(cat "$tmp/gl-error.code")"
+check "GitLab: no report after an error" none "$(gl_report count "$tmp/gl-error.json")"
 
 if [ "$failures" -ne 0 ]; then
   echo "test-packaging: $failures failure(s)" >&2

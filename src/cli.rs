@@ -25,6 +25,13 @@ pub enum Command {
     Scan(ScanArgs),
     /// Install a git pre-commit hook running `keyleak scan --staged` (honours core.hooksPath).
     InstallHook(InstallHookArgs),
+    /// Print a shell completion script to standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +172,8 @@ pub enum FormatArg {
     Sarif,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// GitLab Secret Detection report (gl-secret-detection-report.json).
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

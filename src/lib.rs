@@ -18,6 +18,7 @@
 //! [`run`] wires them; `main.rs` only parses arguments and maps [`Status`] to an exit code.
 
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod detect;
 pub mod error;
@@ -67,6 +68,15 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
         cli::Command::InstallHook(args) => {
             let hook = install_hook::install(&args.repo, args.force)?;
             eprintln!("keyleak: installed {}", hook.display());
+            Ok(Status::Clean)
+        }
+        cli::Command::Completions { shell } => {
+            completions::completions(shell, &mut std::io::stdout().lock())
+                .map_err(Error::Output)?;
+            Ok(Status::Clean)
+        }
+        cli::Command::Man => {
+            completions::man(&mut std::io::stdout().lock()).map_err(Error::Output)?;
             Ok(Status::Clean)
         }
     }

@@ -41,6 +41,7 @@ pub enum Format {
     Jsonl,
     Sarif,
     Github,
+    Gitlab,
 }
 
 /// Which findings make the run exit 1.
@@ -185,6 +186,7 @@ impl Settings {
                 FormatArg::Jsonl => Format::Jsonl,
                 FormatArg::Sarif => Format::Sarif,
                 FormatArg::Github => Format::Github,
+                FormatArg::Gitlab => Format::Gitlab,
             },
             color,
             show_secrets: args.show_secrets,

@@ -2,6 +2,7 @@
 //! [`ScanResult`] and write it; they never scan, filter or decide exit codes.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -43,6 +44,7 @@ pub fn reporter_for(settings: &Settings) -> Box<dyn Reporter> {
         }),
         Format::Sarif => Box::new(sarif::Sarif { options }),
         Format::Github => Box::new(github::Github { options }),
+        Format::Gitlab => Box::new(gitlab::Gitlab::new(options, settings)),
     }
 }
 

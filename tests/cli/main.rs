@@ -4,6 +4,7 @@
 
 mod adoption;
 mod common;
+mod completions;
 mod determinism;
 mod git_common;
 mod git_history;
@@ -15,6 +16,7 @@ mod hostile_tree;
 mod no_leak;
 mod precommit;
 mod report_formats;
+mod report_gitlab;
 mod scan_archives;
 mod scan_canary;
 mod scan_decoding;

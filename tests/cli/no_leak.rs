@@ -27,7 +27,7 @@ use std::path::Path;
 use crate::common::{Run, finish, isolate, scan_in};
 use crate::git_common::{Repo, env_file, fake_key, fake_secret};
 
-const FORMATS: [&str; 5] = ["human", "json", "jsonl", "sarif", "github"];
+const FORMATS: [&str; 6] = ["human", "json", "jsonl", "sarif", "github", "gitlab"];
 /// A redacted value shows its first 4 characters; any 12 in a row is a leak.
 const PIECE: usize = 12;
 
@@ -437,7 +437,7 @@ fn history_no_secret_in_any_format_with_progress_on_a_terminal() {
         assert_shown(format, &shown.stdout, &planted);
     }
     if terminal {
-        // The display races a short scan; over five runs it shows at least once.
+        // The display races a short scan; over six runs it shows at least once.
         println!(
             "progress drawn in {drew_progress} of {} runs",
             FORMATS.len()

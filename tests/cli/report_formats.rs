@@ -5,11 +5,14 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
-const KEY: &str = "AKIAUJZDEGXDNCF32EPF";
-const SECRET: &str = "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";
+pub const KEY: &str = "AKIAUJZDEGXDNCF32EPF";
+pub const SECRET: &str = "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";
 const TMP: &str = "ASIAY34FZKBOKMUTVV7A";
 
-fn tree() -> tempfile::TempDir {
+/// `prod.env` with a key pair (lines 2 and 3), `notes.md` with a temporary key ID (line 1) and
+/// AWS's documentation example (line 2): one finding of each of three risks. Also used by
+/// `report_gitlab`.
+pub fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("prod.env"),

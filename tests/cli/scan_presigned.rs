@@ -301,7 +301,7 @@ fn signatures_and_tokens_are_redacted_in_every_format() {
     assert_eq!(secrets.len(), 9, "{secrets:?}");
     // The SigV2 signatures are URL-encoded into runs too short for the base64 rule: only
     // their names get them redacted.
-    for format in ["human", "json", "jsonl", "sarif", "github"] {
+    for format in ["human", "json", "jsonl", "sarif", "github", "gitlab"] {
         let run = scan_at(
             FIXED_NOW,
             &["testdata/positive/presigned", "--format", format],

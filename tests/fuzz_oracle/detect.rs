@@ -12,7 +12,7 @@ use keyleak::detect::decode::{Encoding, View};
 use keyleak::detect::key_id::KEY_ID_LEN;
 use keyleak::detect::{DetectOptions, Detection, Detections, Layer, Span};
 use keyleak::finding::{Finding, Kind, Risk};
-use keyleak::report::{ReportOptions, Reporter, github, human, json, sarif};
+use keyleak::report::{ReportOptions, Reporter, github, gitlab, human, json, sarif};
 use keyleak::scan::{ScanResult, scan_blob};
 use keyleak::source::{Blob, Origin};
 
@@ -224,7 +224,7 @@ fn check_reports(findings: Vec<Finding>) {
         show_secrets: false,
         color: false,
     };
-    let reporters: [(&str, Box<dyn Reporter>); 5] = [
+    let reporters: [(&str, Box<dyn Reporter>); 6] = [
         ("human", Box::new(human::Human { options })),
         (
             "json",
@@ -242,6 +242,14 @@ fn check_reports(findings: Vec<Finding>) {
         ),
         ("sarif", Box::new(sarif::Sarif { options })),
         ("github", Box::new(github::Github { options })),
+        (
+            "gitlab",
+            Box::new(gitlab::Gitlab {
+                options,
+                started: 0,
+                finished: 0,
+            }),
+        ),
     ];
     for (name, reporter) in reporters {
         let mut out = Vec::new();

@@ -9,7 +9,7 @@
 
 use keyleak::detect::DetectOptions;
 use keyleak::detect::decode::escape_at;
-use keyleak::report::{ReportOptions, Reporter, github, human, json, sarif};
+use keyleak::report::{ReportOptions, Reporter, github, gitlab, human, json, sarif};
 use keyleak::scan::{ScanResult, scan_blob};
 use keyleak::source::{Blob, Origin};
 
@@ -118,12 +118,20 @@ fn render(findings: Vec<keyleak::finding::Finding>) -> Vec<(&'static str, String
         color: false,
     };
     let json = |lines| json::Json { options, lines };
-    let reporters: [(&str, Box<dyn Reporter>); 5] = [
+    let reporters: [(&str, Box<dyn Reporter>); 6] = [
         ("human", Box::new(human::Human { options })),
         ("json", Box::new(json(false))),
         ("jsonl", Box::new(json(true))),
         ("sarif", Box::new(sarif::Sarif { options })),
         ("github", Box::new(github::Github { options })),
+        (
+            "gitlab",
+            Box::new(gitlab::Gitlab {
+                options,
+                started: 0,
+                finished: 0,
+            }),
+        ),
     ];
     reporters
         .into_iter()
