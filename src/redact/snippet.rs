@@ -8,7 +8,7 @@
 //! 1. **By detection**: every secret and token the detector found in the blob (`masks`),
 //!    wherever decoding found it, shows its first characters and `…`.
 //! 2. **By name**: the values of a presigned URL's `Signature` and `Security-Token`
-//!    parameters ([`units::SECRET_PARAMS`]), however many times the URL was encoded.
+//!    parameters ([`SECRET_PARAMS`](super::SECRET_PARAMS)), however many times the URL was encoded.
 //! 3. **By shape**: every run of [`MIN_HIDDEN_RUN`] or more credential characters, counting
 //!    an escape that stands for one (`\/`, `\u002B`, `&#43;`, `%2F`) as one character and
 //!    stepping over the zero bytes of UTF-16 text, whether or not the detector paired it: a

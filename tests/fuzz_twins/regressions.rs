@@ -180,6 +180,10 @@ fn presigned_url_with_a_cut_off_token() {
 /// original offset as the plain key ID, and de-duplication kept only the secret: the key ID
 /// went unreported. Fixed: detections are one finding only when they report the same thing
 /// (`keep_most_complete` in `src/detect/layers.rs`).
+///
+/// Since single escapes near a key ID are decoded too (issue 16, D1), the two escapes before
+/// `AKIA` join the run: decoded, it reads `jmAKIA…` (42 characters), which is no secret, so
+/// only the key ID is left to report; it must still be reported.
 #[test]
 fn a_decoded_secret_does_not_hide_a_plain_key_at_its_offset() {
     let escaped: String = "z2R5sj44WWItG6IxrOsc"
@@ -201,13 +205,7 @@ fn a_decoded_secret_does_not_hide_a_plain_key_at_its_offset() {
             )
         })
         .collect();
-    assert_eq!(
-        got,
-        [
-            (Some("AKIAIOSFODNN7EXAMPLE".to_string()), 55, None),
-            (None, 55, Some("escaped")),
-        ]
-    );
+    assert_eq!(got, [(Some("AKIAIOSFODNN7EXAMPLE".to_string()), 55, None)]);
 }
 
 /// `detect` (session 3, CI-style runs): a run starting with a token prefix and holding `=`

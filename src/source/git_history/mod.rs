@@ -11,7 +11,7 @@
 //! Rules, documented in README:
 //! - Refs: every reference (branches, tags, remote-tracking, notes, stash) plus HEAD, even
 //!   detached; `--ref` limits the tips; `--since REV` hides what REV reaches.
-//! - What no commit reaches is planned too ([`tags`]): a blob a ref points at (directly or
+//! - What no commit reaches is planned too (`tags`): a blob a ref points at (directly or
 //!   through tags) is introduced at `<ref NAME>`, a tree's blobs at `<ref NAME>:dir/file` —
 //!   with no commit, and only when no walked commit introduced the same blob.
 //! - Commit and annotated-tag objects are texts to scan ([`Text`]): `<commit ID>` (the commit
