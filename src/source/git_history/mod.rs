@@ -359,7 +359,10 @@ fn tips(
                 }
             };
             let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-            let target = reference.resolve().ok().and_then(|r| r.target());
+            // Most refs are direct; resolving looks a reference up again.
+            let target = reference
+                .target()
+                .or_else(|| reference.resolve().ok()?.target());
             let Some(target) = target else {
                 warnings.push(Warning::new(name, "skipped: does not resolve to an object"));
                 continue;
