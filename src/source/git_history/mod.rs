@@ -33,7 +33,7 @@ mod raw_tree;
 mod tags;
 mod tolerant_walk;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use git2::{Oid, Repository, Sort};
@@ -136,7 +136,7 @@ pub fn plan(
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
         .map_err(git("cannot sort history"))?;
     let mut pushed = Vec::new();
-    let tips = tips(repo, selection, &mut warnings)?;
+    let tips = tags::tips(repo, selection, &mut warnings)?;
     for &tip in &tips.commits {
         match walk.push(tip) {
             Ok(()) => pushed.push(tip),
@@ -258,7 +258,7 @@ pub fn plan(
         }
     }
     let mut texts_found = fold.texts;
-    texts_found.extend(tag_texts(repo, &tips, &commits, texts, &mut warnings));
+    texts_found.extend(tags::texts(repo, &tips, &commits, texts, &mut warnings));
     Ok(History {
         commits,
         paths: paths.names,
@@ -268,135 +268,8 @@ pub fn plan(
     })
 }
 
-/// The texts of the tag objects the refs lead through, by name, each once; not those that end
-/// at a commit the walk left out (`--since`).
-fn tag_texts(
-    repo: &Repository,
-    tips: &Tips,
-    walked: &[Oid],
-    filter: &TextFilter<'_>,
-    warnings: &mut Vec<Warning>,
-) -> Vec<Text> {
-    if tips.tags.is_empty() {
-        return Vec::new();
-    }
-    let walked: HashSet<Oid> = walked.iter().copied().collect();
-    let mut out = Vec::new();
-    for &(tag, end) in &tips.tags {
-        if end.is_some_and(|commit| !walked.contains(&commit)) {
-            continue;
-        }
-        let (name, bytes) = match tags::text(repo, tag) {
-            Ok(t) => t,
-            Err(w) => {
-                warnings.push(w);
-                continue;
-            }
-        };
-        let path = format!("<tag {name}>");
-        if filter.fits(&path, bytes.len(), warnings) && (filter.keep)(&bytes) {
-            out.push(Text {
-                path,
-                commit: None,
-                bytes,
-            });
-        }
-    }
-    out.sort_by(|a, b| (&a.path, &a.bytes).cmp(&(&b.path, &b.bytes)));
-    out
-}
-
 /// Commits diffed in parallel before their results are folded: bounds what is held at once.
 const DIFF_CHUNK: usize = 4096;
-
-/// Where the walk starts, and what the refs lead to besides commits.
-#[derive(Default)]
-struct Tips {
-    /// Sorted and deduplicated, so the walk is the same on every run.
-    commits: Vec<Oid>,
-    /// Annotated tag objects on the way, and the commit each ends at (none for a blob or
-    /// tree); sorted, deduplicated.
-    tags: Vec<(Oid, Option<Oid>)>,
-    /// Blobs and trees a ref (or `--ref`) leads to, by the name it was reached by.
-    targets: Vec<(String, End)>,
-}
-
-impl Tips {
-    fn add(&mut self, name: String, peeled: tags::Peeled) {
-        let end_commit = match peeled.end {
-            End::Commit(oid) => {
-                self.commits.push(oid);
-                Some(oid)
-            }
-            end => {
-                self.targets.push((name, end));
-                None
-            }
-        };
-        self.tags
-            .extend(peeled.tags.into_iter().map(|tag| (tag, end_commit)));
-    }
-}
-
-/// The commits to walk from, and the tags and non-commit targets on the way.
-fn tips(
-    repo: &Repository,
-    selection: &Selection,
-    warnings: &mut Vec<Warning>,
-) -> Result<Tips, Error> {
-    let mut tips = Tips::default();
-    if selection.tips.is_empty() {
-        let refs = repo.references().map_err(|source| Error::Git {
-            context: "cannot list references".into(),
-            source,
-        })?;
-        for reference in refs {
-            let reference = match reference {
-                Ok(r) => r,
-                Err(e) => {
-                    warnings.push(Warning::new("references", e.message().to_string()));
-                    continue;
-                }
-            };
-            let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-            let target = reference.resolve().ok().and_then(|r| r.target());
-            let Some(target) = target else {
-                warnings.push(Warning::new(name, "skipped: does not resolve to an object"));
-                continue;
-            };
-            let short = String::from_utf8_lossy(reference.shorthand_bytes()).into_owned();
-            match tags::peel(repo, target, &name) {
-                Ok(peeled) => tips.add(short, peeled),
-                Err(w) => warnings.push(w),
-            }
-        }
-        // HEAD, detached or not; unborn in a repository without commits.
-        if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
-            tips.commits.push(head.id());
-        }
-    } else {
-        for tip in &selection.tips {
-            let object = repo.revparse_single(tip).map_err(not_found(tip, "--ref"))?;
-            let peeled = tags::peel(repo, object.id(), tip).map_err(|w| Error::Git {
-                context: format!("--ref {tip}"),
-                source: git2::Error::from_str(&w.message),
-            })?;
-            tips.add(tip.clone(), peeled);
-        }
-    }
-    tips.commits.sort();
-    tips.commits.dedup();
-    tips.tags.sort();
-    tips.tags.dedup();
-    tips.targets.sort();
-    tips.targets.dedup();
-    Ok(tips)
-}
-
-fn not_found(rev: &str, flag: &'static str) -> impl FnOnce(git2::Error) -> Error {
-    let context = format!("{flag} {rev}: not a commit in this repository");
-    move |source| Error::Git { context, source }
-}
 
 /// A revision given on the command line, as a commit; not found is a fatal error.
 pub fn resolve(repo: &Repository, rev: &str, flag: &'static str) -> Result<Oid, Error> {
@@ -404,6 +277,12 @@ pub fn resolve(repo: &Repository, rev: &str, flag: &'static str) -> Result<Oid, 
         .and_then(|o| o.peel_to_commit())
         .map(|c| c.id())
         .map_err(not_found(rev, flag))
+}
+
+/// The error for a revision the repository does not have.
+fn not_found(rev: &str, flag: &'static str) -> impl FnOnce(git2::Error) -> Error {
+    let context = format!("{flag} {rev}: not a commit in this repository");
+    move |source| Error::Git { context, source }
 }
 
 /// Interned paths: most blobs share a path with their other versions.

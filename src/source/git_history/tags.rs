@@ -2,7 +2,8 @@
 //! commit's, and blobs or trees a ref points at (directly or through tags, `git tag name
 //! <blob>`), which no commit reaches but `git push --tags` publishes.
 //!
-//! Owns peeling a ref through its tag objects, reading a tag object's text, and listing the
+//! Owns where the walk starts ([`tips`]: every ref and HEAD, or the `--ref` revisions),
+//! peeling a ref through its tag objects, the tag objects' texts ([`texts`]), and listing the
 //! blobs of a tagged tree (each entry once, by path). Knows nothing about keys; problems are
 //! `Warning`s.
 
@@ -11,7 +12,133 @@ use std::collections::HashSet;
 use git2::{ObjectType, Oid, Repository};
 
 use super::raw_tree::{EntryKind, RawTree};
-use crate::error::Warning;
+use super::{Selection, Text, TextFilter, not_found};
+use crate::error::{Error, Warning};
+
+/// Where the walk starts, and what the refs lead to besides commits.
+#[derive(Default)]
+pub struct Tips {
+    /// Sorted and deduplicated, so the walk is the same on every run.
+    pub commits: Vec<Oid>,
+    /// Annotated tag objects on the way, and the commit each ends at (none for a blob or
+    /// tree); sorted, deduplicated.
+    tags: Vec<(Oid, Option<Oid>)>,
+    /// Blobs and trees a ref (or `--ref`) leads to, by the name it was reached by.
+    pub targets: Vec<(String, End)>,
+}
+
+impl Tips {
+    fn add(&mut self, name: String, peeled: Peeled) {
+        let end_commit = match peeled.end {
+            End::Commit(oid) => {
+                self.commits.push(oid);
+                Some(oid)
+            }
+            end => {
+                self.targets.push((name, end));
+                None
+            }
+        };
+        self.tags
+            .extend(peeled.tags.into_iter().map(|tag| (tag, end_commit)));
+    }
+}
+
+/// The commits to walk from, and the tags and non-commit targets on the way.
+pub fn tips(
+    repo: &Repository,
+    selection: &Selection,
+    warnings: &mut Vec<Warning>,
+) -> Result<Tips, Error> {
+    let mut tips = Tips::default();
+    if selection.tips.is_empty() {
+        let refs = repo.references().map_err(|source| Error::Git {
+            context: "cannot list references".into(),
+            source,
+        })?;
+        for reference in refs {
+            let reference = match reference {
+                Ok(r) => r,
+                Err(e) => {
+                    warnings.push(Warning::new("references", e.message().to_string()));
+                    continue;
+                }
+            };
+            let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            // Most refs are direct; resolving looks a reference up again.
+            let target = reference
+                .target()
+                .or_else(|| reference.resolve().ok()?.target());
+            let Some(target) = target else {
+                warnings.push(Warning::new(name, "skipped: does not resolve to an object"));
+                continue;
+            };
+            let short = String::from_utf8_lossy(reference.shorthand_bytes()).into_owned();
+            match peel(repo, target, &name) {
+                Ok(peeled) => tips.add(short, peeled),
+                Err(w) => warnings.push(w),
+            }
+        }
+        // HEAD, detached or not; unborn in a repository without commits.
+        if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+            tips.commits.push(head.id());
+        }
+    } else {
+        for tip in &selection.tips {
+            let object = repo.revparse_single(tip).map_err(not_found(tip, "--ref"))?;
+            let peeled = peel(repo, object.id(), tip).map_err(|w| Error::Git {
+                context: format!("--ref {tip}"),
+                source: git2::Error::from_str(&w.message),
+            })?;
+            tips.add(tip.clone(), peeled);
+        }
+    }
+    tips.commits.sort();
+    tips.commits.dedup();
+    tips.tags.sort();
+    tips.tags.dedup();
+    tips.targets.sort();
+    tips.targets.dedup();
+    Ok(tips)
+}
+
+/// The texts of the tag objects the refs lead through, by name, each once; not those that end
+/// at a commit the walk left out (`--since`).
+pub fn texts(
+    repo: &Repository,
+    tips: &Tips,
+    walked: &[Oid],
+    filter: &TextFilter<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Text> {
+    if tips.tags.is_empty() {
+        return Vec::new();
+    }
+    let walked: HashSet<Oid> = walked.iter().copied().collect();
+    let mut out = Vec::new();
+    for &(tag, end) in &tips.tags {
+        if end.is_some_and(|commit| !walked.contains(&commit)) {
+            continue;
+        }
+        let (name, bytes) = match text(repo, tag) {
+            Ok(t) => t,
+            Err(w) => {
+                warnings.push(w);
+                continue;
+            }
+        };
+        let path = format!("<tag {name}>");
+        if filter.fits(&path, bytes.len(), warnings) && (filter.keep)(&bytes) {
+            out.push(Text {
+                path,
+                commit: None,
+                bytes,
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.path, &a.bytes).cmp(&(&b.path, &b.bytes)));
+    out
+}
 
 /// Where a ref ends after its tag objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
