@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::baseline::BaselineFile;
+use crate::detect::decode::Encoding;
 use crate::detect::lines::LineIndex;
 use crate::detect::{DetectOptions, Detection, Detections, Detector};
 use crate::error::{Error, Warning};
@@ -107,6 +108,11 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
             _ => &layer.chain[level - 1].bytes[..],
         };
         let mut display_lines = LineIndex::new(display);
+        let last = layer.chain.last().expect("a layer has a view");
+        let from_base64 = match last.encoding {
+            Encoding::Base64 => last.decoded_ranges(),
+            _ => Vec::new(),
+        };
         let view_masks = Masks::new(
             layer
                 .detections
@@ -114,7 +120,8 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
                 .flat_map(Detection::values)
                 .map(|s| s.start..s.end)
                 .collect(),
-        );
+        )
+        .with_decoded(from_base64);
         for d in &layer.detections {
             let mut f = classify(d, &view, &mut view_lines, context, now, &view_masks);
             let (start, end) = (d.anchor().start, d.anchor().end);

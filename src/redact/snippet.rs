@@ -43,6 +43,11 @@ pub struct Masks {
     ranges: Vec<Range<usize>>,
     /// `reach[i]`: the furthest end among `ranges[..=i]`.
     reach: Vec<usize>,
+    /// Bytes decoded from base64 in the text (a decoded view), sorted, not overlapping:
+    /// every one counts as a credential character. A base64 run can swallow the start of a
+    /// plain secret written right after it (`…K3hD` + `AAAA…`), leaving in the view only a
+    /// tail too short to hide by shape; counted with the decoded bytes before it, it is not.
+    decoded: Vec<Range<usize>>,
 }
 
 impl Masks {
@@ -55,7 +60,17 @@ impl Masks {
                 Some(*far)
             })
             .collect();
-        Masks { ranges, reach }
+        Masks {
+            ranges,
+            reach,
+            decoded: Vec::new(),
+        }
+    }
+
+    /// The same, for a decoded view whose bytes in `decoded` came from base64.
+    pub fn with_decoded(self, mut decoded: Vec<Range<usize>>) -> Masks {
+        decoded.sort_by_key(|r| r.start);
+        Masks { decoded, ..self }
     }
 
     /// The spans that overlap `lo..hi`.
@@ -99,7 +114,9 @@ pub fn redacted(
         hidden.push(anchor.clone());
     }
     let keep = keep_anchor.then(|| anchor.clone());
-    let out = read.render(&hidden, keep, anchor.start);
+    let first = masks.decoded.partition_point(|r| r.end <= lo);
+    let decoded = &masks.decoded[first..];
+    let out = read.render(&hidden, keep, anchor.start, decoded);
     out.window(CONTEXT, read.cut_left, read.cut_right)
 }
 
@@ -116,7 +133,7 @@ pub fn redact_text(text: &[u8]) -> String {
         .into_iter()
         .map(|(s, e)| s..e)
         .collect();
-    read.render(&hidden, None, 0).into_string()
+    read.render(&hidden, None, 0, &[]).into_string()
 }
 
 /// The snippet as written, for `--show-secrets`: the anchor's line cut to [`CONTEXT`] bytes
@@ -188,7 +205,9 @@ impl Stretch<'_> {
         hidden: &[Range<usize>],
         keep: Option<Range<usize>>,
         anchor_at: usize,
+        decoded: &[Range<usize>],
     ) -> Rendered {
+        let mut next_decoded = decoded.iter().peekable();
         let mut hidden: Vec<Range<usize>> = hidden.to_vec();
         hidden.sort_by_key(|r| r.start);
         let mut next_hidden = hidden.iter().peekable();
@@ -234,16 +253,22 @@ impl Stretch<'_> {
                 keep.as_ref()
                     .is_some_and(|k| at < k.start && at + len > k.start)
             };
-            if let Some((byte, len)) =
-                unit_at(self.text, at).filter(|&(_, len)| !crosses_anchor(len))
-            {
+            while next_decoded.peek().is_some_and(|d| d.end <= at) {
+                next_decoded.next();
+            }
+            let from_base64 = next_decoded.peek().is_some_and(|d| d.start <= at);
+            let unit = match from_base64 {
+                true => Some((b'?', 1)),
+                false => unit_at(self.text, at),
+            };
+            if let Some((byte, len)) = unit.filter(|&(_, len)| !crosses_anchor(len)) {
                 let r = run.get_or_insert_with(|| Run {
                     start: at,
                     units: 0,
                     head: String::new(),
                 });
                 r.units += 1;
-                if r.head.len() < SHOWN {
+                if r.head.len() < SHOWN && is_credential_byte(byte) {
                     r.head.push(char::from(byte));
                 }
                 at += len;
@@ -473,6 +498,21 @@ mod tests {
     fn an_escape_never_swallows_the_key() {
         let line = format!("v=%4{KEY} s={SECRET}");
         assert_eq!(of_key(&line, &[]), format!("v=%4{KEY} s=q8Lr…"));
+    }
+
+    /// A base64 run that swallowed the start of a plain secret leaves its tail in the view:
+    /// counted with the decoded bytes before it, it is hidden.
+    #[test]
+    fn a_tail_after_base64_decoded_bytes_is_hidden() {
+        let tail = &SECRET[18..];
+        let line = format!("{KEY} s = \u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{e}\u{f}{tail}");
+        let decoded_at = line.find('\u{1}').unwrap();
+        let masks = Masks::default().with_decoded(vec![decoded_at..decoded_at + 10]);
+        let shown = redacted(line.as_bytes(), 0..line.len(), 0..20, true, &masks);
+        // The run's first credential characters, as for any hidden run.
+        assert_eq!(shown, format!("{KEY} s = {}…", &tail[..4]));
+        let plain = of_key(&line, &[]);
+        assert!(plain.contains(tail), "{plain}");
     }
 
     #[test]

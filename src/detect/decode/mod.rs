@@ -135,6 +135,17 @@ impl View {
         }
     }
 
+    /// The byte ranges of the view that decoding wrote (the whole view for a transcoding).
+    pub fn decoded_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        match &self.map {
+            Map::Runs(runs) => runs
+                .iter()
+                .map(|(start, run)| *start..start + run.decoded.len())
+                .collect(),
+            Map::Stride { .. } => std::iter::once(0..self.bytes.len()).collect(),
+        }
+    }
+
     /// Does the view show its text as the user reads the file (UTF-16), so lines and columns
     /// are counted in the view rather than in the raw bytes?
     pub fn is_transcoding(&self) -> bool {
