@@ -507,7 +507,8 @@ mod tests {
         let tail = &SECRET[18..];
         let line = format!("{KEY} s = \u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{e}\u{f}{tail}");
         let decoded_at = line.find('\u{1}').unwrap();
-        let masks = Masks::default().with_decoded(vec![decoded_at..decoded_at + 10]);
+        let masks =
+            Masks::default().with_decoded(std::iter::once(decoded_at..decoded_at + 10).collect());
         let shown = redacted(line.as_bytes(), 0..line.len(), 0..20, true, &masks);
         // The run's first credential characters, as for any hidden run.
         assert_eq!(shown, format!("{KEY} s = {}…", &tail[..4]));
