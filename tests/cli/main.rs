@@ -15,6 +15,7 @@ mod hostile_tree;
 mod no_leak;
 mod precommit;
 mod report_formats;
+mod resource_bounds;
 mod scan_archives;
 mod scan_canary;
 mod scan_decoding;
