@@ -1,8 +1,11 @@
 //! Inputs that must not make keyleak grow or spin: standard input longer than
-//! `--max-filesize`. Results are checked, not timings: a run that spins or grows is stopped
-//! by the 60-second timeout every run here has.
+//! `--max-filesize`, and a `-j` far beyond the machine. Results are checked, not timings: a
+//! run that spins or grows is stopped by the 60-second timeout every run here has.
 
-use crate::common::{Run, scan_stdin};
+use std::path::Path;
+
+use crate::common::{Run, scan_in, scan_stdin};
+use crate::git_common::{Repo, env_file, fake_key, fake_secret, keyleak};
 
 const K1: &str = "AKIAS73GWDLBIRA6UTJW";
 const K2: &str = "AKIAS73GWDLBIHG22U7G";
@@ -42,4 +45,57 @@ fn standard_input_up_to_max_filesize_is_scanned_whole_without_a_warning() {
     assert_eq!(key_ids(&run), [format!("<stdin>:\"{K1}\"")]);
     assert_eq!(run.json()["summary"]["scanned_bytes"], input.len());
     assert_eq!(run.stderr, "");
+}
+
+/// The note a `-j` over the cap gets; the cap depends on the machine's CPUs.
+fn capped_note(stderr: &str) -> bool {
+    stderr.starts_with("keyleak: note: -j 100000 is more than this machine can use: running ")
+        && stderr.lines().count() == 1
+}
+
+fn assert_same_as_j1(dir: &Path, args: &[&str]) {
+    let with = |j: &str| {
+        let mut all = args.to_vec();
+        all.extend(["-j", j]);
+        scan_in(dir, &all)
+    };
+    let one = with("1");
+    let many = with("100000");
+    assert_eq!(one.code, 1, "{}", one.stderr);
+    assert_eq!(one.stderr, "");
+    assert_eq!(many.code, one.code, "{}", many.stderr);
+    assert_eq!(many.stdout, one.stdout);
+    assert!(capped_note(&many.stderr), "{}", many.stderr);
+}
+
+#[test]
+fn a_huge_j_on_a_tree_is_capped_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        let sub = dir.path().join(format!("d{}", i % 4));
+        std::fs::create_dir_all(&sub).unwrap();
+        let text = env_file(&fake_key("AKIA"), &fake_secret());
+        std::fs::write(sub.join(format!("k{i}.env")), text).unwrap();
+    }
+    assert_same_as_j1(dir.path(), &[".", "--format", "json"]);
+}
+
+#[test]
+fn a_huge_j_on_a_repository_is_capped_and_changes_nothing() {
+    let repo = Repo::new();
+    for i in 0..6 {
+        repo.write(
+            &format!("d{i}/k.env"),
+            &env_file(&fake_key("AKIA"), &fake_secret()),
+        );
+        repo.commit(&format!("commit {i}"));
+    }
+    assert_same_as_j1(repo.path(), &["--git", "--format", "json"]);
+    // The staged pool too: two staged files start it.
+    repo.write("s1.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    repo.write("s2.env", &env_file(&fake_key("AKIA"), &fake_secret()));
+    repo.git(&["add", "s1.env", "s2.env"]);
+    assert_same_as_j1(repo.path(), &["--staged", "--format", "json"]);
+    let staged = keyleak(repo.path(), &["--staged", "--format", "json"]);
+    assert_eq!(staged.findings().len(), 2);
 }
