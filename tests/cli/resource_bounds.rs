@@ -1,11 +1,13 @@
 //! Inputs that must not make keyleak grow or spin: standard input longer than
-//! `--max-filesize`, and a `-j` far beyond the machine. Results are checked, not timings: a
-//! run that spins or grows is stopped by the 60-second timeout every run here has.
+//! `--max-filesize`, a `-j` far beyond the machine, a long allow list. Results and peak memory
+//! are checked, not timings: a run that spins is stopped by the 60-second timeout every run
+//! here has.
 
 use std::path::Path;
 
 use crate::common::{Run, scan_in, scan_stdin};
 use crate::git_common::{Repo, env_file, fake_key, fake_secret, keyleak};
+use crate::hostile_tree::scan_measured;
 
 const K1: &str = "AKIAS73GWDLBIRA6UTJW";
 const K2: &str = "AKIAS73GWDLBIHG22U7G";
@@ -98,4 +100,46 @@ fn a_huge_j_on_a_repository_is_capped_and_changes_nothing() {
     assert_same_as_j1(repo.path(), &["--staged", "--format", "json"]);
     let staged = keyleak(repo.path(), &["--staged", "--format", "json"]);
     assert_eq!(staged.findings().len(), 2);
+}
+
+#[test]
+fn a_long_allow_list_allows_what_it_names_in_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let globs = (0..50_000).map(|i| format!("\"dir{i}/**/*.x{i}\""));
+    let plain = (0..50_000).map(|i| format!("\"plain/file{i}.env\""));
+    let list: Vec<String> = globs
+        .chain(plain)
+        .chain(["\"fixture.json\"".into()])
+        .collect();
+    let config = format!("[allow]\npaths = [{}]\n", list.join(", "));
+    std::fs::write(d.join("allow.toml"), config).unwrap();
+    // Allowed: by a glob, a plain path, a file name.
+    let allowed = [
+        "dir7/a/b/k.x7",
+        "plain/file49999.env",
+        "deep/er/fixture.json",
+    ];
+    let kept = ["dir7/k.x8", "other.env", "plain/sub/file1.env"];
+    for path in allowed.iter().chain(&kept) {
+        let full = d.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, env_file(&fake_key("AKIA"), &fake_secret())).unwrap();
+    }
+    let args = [".", "--config", "allow.toml", "--format", "json"];
+    let (run, peak_kb) = scan_measured(d, &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut found: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    found.sort();
+    assert_eq!(found, kept);
+    assert_eq!(run.json()["summary"]["suppressed"]["path"], 3);
+    // Compiling every glob up front took 510 MB for these 50,000 (1.7 GB for 200,000).
+    if let Some(kb) = peak_kb {
+        println!("peak RSS {kb} KB");
+        assert!(kb < 150_000, "peak RSS {kb} KB");
+    }
 }
