@@ -8,8 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use globset::GlobSet;
-
+use crate::config::allow_paths::AllowPaths;
 use crate::finding::{Finding, Risk};
 use crate::risk::advice::first_step;
 
@@ -31,7 +30,7 @@ impl Suppressed {
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub placeholders: BTreeSet<String>,
-    pub allow_paths: Option<GlobSet>,
+    pub allow_paths: Option<AllowPaths>,
     pub allow_key_ids: BTreeSet<String>,
     pub baseline: Option<BTreeSet<String>>,
 }

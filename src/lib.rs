@@ -83,6 +83,9 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
 }
 
 pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
+    for note in &settings.notes {
+        eprintln!("keyleak: note: {note}");
+    }
     let mut result = scan::scan(settings)?;
     if settings.verify_held_back {
         eprintln!(

@@ -229,7 +229,10 @@ pub fn scan(settings: &Settings) -> Result<ScanResult, Error> {
     let mut collector = Collector::default();
     match &settings.input {
         Input::Stdin => {
-            let blob = source::stdin::read()?;
+            let (blob, cut) = source::stdin::read(settings.walk.max_filesize)?;
+            if let Some(w) = cut {
+                collector.warn(w);
+            }
             collector.blob(settings, &detector, blob);
         }
         Input::Paths(paths) => {

@@ -92,6 +92,9 @@ pub struct Settings {
     /// The configuration file asked for verification but this is a `--staged` run without
     /// `--verify`: nothing is sent, and a note says so.
     pub verify_held_back: bool,
+    /// What the run changed from what was asked (a `-j` over the cap), printed on stderr as
+    /// `keyleak: note: …` before the scan.
+    pub notes: Vec<String>,
 }
 
 impl Settings {
@@ -144,11 +147,16 @@ impl Settings {
             }
             Input::Paths(args.paths)
         };
-        let threads = if args.threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            args.threads
-        };
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = worker_threads(args.threads, cpus);
+        let mut notes = Vec::new();
+        if args.threads > threads {
+            notes.push(format!(
+                "-j {} is more than this machine can use: running {threads} worker threads, \
+                 the cap for {cpus} CPUs ({THREADS_PER_CPU} per CPU, at least {MIN_THREAD_CAP})",
+                args.threads
+            ));
+        }
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
@@ -205,7 +213,26 @@ impl Settings {
             baseline_out: args.baseline_out,
             verify,
             verify_held_back,
+            notes,
         })
+    }
+}
+
+/// Worker threads per CPU at most. The file walker's idle workers poll every other worker's
+/// queue each millisecond, so its cost grows with the square of the thread count (`-j 1024`
+/// spun for seconds on a 300-file tree); a few threads per CPU still cover I/O waits.
+pub const THREADS_PER_CPU: usize = 4;
+/// The cap on a machine with few CPUs: enough to overlap slow (network) file reads.
+pub const MIN_THREAD_CAP: usize = 16;
+
+/// Worker threads for `-j requested` on a machine with `cpus` CPUs: one per CPU for `0`, else
+/// the request, capped at [`THREADS_PER_CPU`] per CPU (at least [`MIN_THREAD_CAP`]). The
+/// file walker and the git pools both use it; nothing else scales with `-j`.
+pub fn worker_threads(requested: usize, cpus: usize) -> usize {
+    let cpus = cpus.max(1);
+    match requested {
+        0 => cpus,
+        n => n.min(cpus.saturating_mul(THREADS_PER_CPU).max(MIN_THREAD_CAP)),
     }
 }
 
@@ -385,8 +412,27 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_duration, parse_range, parse_size};
+    use super::{parse_duration, parse_range, parse_size, worker_threads};
     use std::time::Duration;
+
+    #[test]
+    fn worker_threads_are_capped_per_cpu() {
+        // 0: one per CPU.
+        assert_eq!(worker_threads(0, 2), 2);
+        assert_eq!(worker_threads(0, 64), 64);
+        // What is asked, up to 4 per CPU and never capped below 16.
+        assert_eq!(worker_threads(1, 2), 1);
+        assert_eq!(worker_threads(16, 2), 16);
+        assert_eq!(worker_threads(17, 2), 16);
+        assert_eq!(worker_threads(100_000, 2), 16);
+        assert_eq!(worker_threads(100_000, 8), 32);
+        assert_eq!(worker_threads(200, 64), 200);
+        assert_eq!(worker_threads(usize::MAX, 64), 256);
+        assert_eq!(worker_threads(usize::MAX, usize::MAX), usize::MAX);
+        // A machine reporting no CPU counts as one.
+        assert_eq!(worker_threads(0, 0), 1);
+        assert_eq!(worker_threads(100, 0), 16);
+    }
 
     #[test]
     fn durations() {

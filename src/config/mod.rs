@@ -13,14 +13,17 @@
 //! key_ids = ["AKIAUJZDEGXDNCF32EPF"]    # suppressed wherever they appear
 //! ```
 
+pub mod allow_paths;
 pub mod baseline;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::GlobBuilder;
 use serde::Deserialize;
 use toml::Spanned;
+
+use allow_paths::AllowPaths;
 
 use crate::detect::key_id::KeyId;
 use crate::finding::Risk;
@@ -150,19 +153,8 @@ impl FileConfig {
     }
 
     /// The allowed paths as one matcher, or `None` when there are none.
-    pub fn allow_globs(&self) -> Option<GlobSet> {
-        if self.allow_paths.is_empty() {
-            return None;
-        }
-        let mut set = GlobSetBuilder::new();
-        for g in &self.allow_paths {
-            set.add(build_glob(g).expect("validated in parse"));
-            if !g.contains('/') {
-                // A bare pattern matches a file name in any directory, as in .gitignore.
-                set.add(build_glob(&format!("**/{g}")).expect("validated in parse"));
-            }
-        }
-        set.build().ok()
+    pub fn allow_globs(&self) -> Option<AllowPaths> {
+        (!self.allow_paths.is_empty()).then(|| AllowPaths::new(&self.allow_paths))
     }
 }
 

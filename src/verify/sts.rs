@@ -22,6 +22,11 @@ const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 /// STS answers in well under a kilobyte; anything past this is not STS.
 const MAX_ANSWER: u64 = 64 * 1024;
+/// Characters kept of an error code or message (STS's are one short sentence), or of a
+/// transport error: each is copied into every finding of the credential and a warning.
+pub const MAX_MESSAGE_CHARS: usize = 200;
+/// Characters kept of an ARN, user ID or account: IAM's own limit for an ARN.
+const MAX_IDENTITY_CHARS: usize = 2048;
 
 /// Where verification requests go, parsed and checked once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +68,9 @@ impl Endpoint {
         let authority = authority.to_ascii_lowercase();
         let (host_name, port) =
             split_port(&authority).ok_or_else(|| format!("`{text}`: the port is not a number"))?;
+        if port.is_some_and(|p| !matches!(p.parse::<u16>(), Ok(1..))) {
+            return Err(format!("`{text}`: the port must be from 1 to 65535"));
+        }
         if host_name.is_empty() {
             return Err(format!("`{text}` names no host"));
         }
@@ -201,7 +209,11 @@ pub fn get_caller_identity(
         });
     match answer {
         Ok((status, body)) => interpret(status, &body),
-        Err(e) => Verification::error(format!("no answer from {}: {e}", endpoint.url)),
+        Err(e) => Verification::error(format!(
+            "no answer from {}: {}",
+            endpoint.url,
+            message(&e.to_string())
+        )),
     }
 }
 
@@ -210,21 +222,22 @@ pub fn get_caller_identity(
 /// `ExpiredToken` (a session that has ended).
 pub fn interpret(status: u16, body: &str) -> Verification {
     if status == 200 {
-        let arn = xml_text(body, "Arn");
+        let identity = |tag| xml_text(body, tag).map(|t| capped(&t, MAX_IDENTITY_CHARS));
+        let arn = identity("Arn");
         if arn.is_none() {
             return Verification::error("STS answered 200 without an Arn: not an STS endpoint?");
         }
         return Verification {
             status: Status::Active,
             arn,
-            account: xml_text(body, "Account"),
-            user_id: xml_text(body, "UserId"),
+            account: identity("Account"),
+            user_id: identity("UserId"),
             code: None,
             detail: None,
         };
     }
-    let code = xml_text(body, "Code").unwrap_or_default();
-    let message = xml_text(body, "Message").unwrap_or_default();
+    let said = |tag| message(&xml_text(body, tag).unwrap_or_default());
+    let (code, message) = (said("Code"), said("Message"));
     let said = if code.is_empty() {
         format!("HTTP {status}")
     } else {
@@ -248,6 +261,28 @@ pub fn interpret(status: u16, body: &str) -> Verification {
         user_id: None,
         code: Some(code),
         detail: Some(detail),
+    }
+}
+
+/// Text from the endpoint as a detail: control characters (a newline, an ESC sequence)
+/// replaced, so it stays one line, and [`MAX_MESSAGE_CHARS`] at most.
+fn message(text: &str) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| match c {
+            c if c.is_whitespace() && c.is_control() => ' ',
+            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect();
+    capped(&one_line, MAX_MESSAGE_CHARS)
+}
+
+/// `text`, cut after `max` characters with `…` when longer.
+fn capped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 
@@ -325,6 +360,38 @@ mod tests {
         ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad} accepted");
         }
+        assert!(Endpoint::parse("http://127.0.0.1:65535").is_ok());
+        for bad in ["0", "00", "65536", "99999", "18446744073709551617"] {
+            let text = format!("http://127.0.0.1:{bad}");
+            assert_eq!(
+                Endpoint::parse(&text),
+                Err(format!("`{text}`: the port must be from 1 to 65535"))
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_message_is_kept_short_and_on_one_line() {
+        let long = format!(
+            "<Error><Code>Throttling</Code><Message>{}</Message></Error>",
+            "é".repeat(30_000)
+        );
+        let v = interpret(400, &long);
+        let want = format!(
+            "STS answered Throttling: {}…",
+            "é".repeat(MAX_MESSAGE_CHARS)
+        );
+        assert_eq!(v.detail.as_deref(), Some(want.as_str()));
+        let hostile =
+            "<Error><Code>Odd\x1b[2J</Code><Message>a\r\n::error::x\x07\tb</Message></Error>";
+        assert_eq!(
+            interpret(400, hostile).detail.as_deref(),
+            Some("STS answered Odd\u{fffd}[2J: a  ::error::x\u{fffd} b")
+        );
+        let huge_arn = format!("<Arn>arn:{}</Arn>", "x".repeat(60_000));
+        let arn = interpret(200, &huge_arn).arn.unwrap();
+        assert_eq!(arn.chars().count(), MAX_IDENTITY_CHARS + 1);
+        assert!(arn.ends_with("x…"));
     }
 
     #[test]

@@ -131,7 +131,7 @@ fn lock(path: &Path) -> bool {
 
 /// `keyleak scan ARGS` in `dir` under GNU time, and its peak resident set in kilobytes;
 /// `None` when `/usr/bin/time` is not there (then keyleak runs alone).
-fn scan_measured(dir: &Path, args: &[&str]) -> (Run, Option<u64>) {
+pub fn scan_measured(dir: &Path, args: &[&str]) -> (Run, Option<u64>) {
     let time = Path::new("/usr/bin/time");
     if !cfg!(target_os = "linux") || !time.exists() {
         return (scan_in(dir, args), None);

@@ -17,6 +17,7 @@ mod no_leak;
 mod precommit;
 mod report_formats;
 mod report_gitlab;
+mod resource_bounds;
 mod scan_archives;
 mod scan_canary;
 mod scan_decoding;

@@ -368,6 +368,63 @@ fn plain_http_to_a_remote_host_is_refused() {
 }
 
 #[test]
+fn a_port_out_of_range_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("a.env"),
+        env_file(&fake_key("AKIA"), &fake_secret()),
+    )
+    .unwrap();
+    for port in ["0", "65536", "99999", "18446744073709551617"] {
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let run = verify_json(tmp.path(), &endpoint, &[]);
+        assert_eq!(run.code, 2, "{endpoint}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+        assert_eq!(
+            run.stderr,
+            format!(
+                "keyleak: error: invalid value for --sts-endpoint: `{endpoint}`: the port must \
+                 be from 1 to 65535\n"
+            )
+        );
+    }
+}
+
+/// An error answer with a 60 KB message full of control characters (the adversary's
+/// `huge_error_message`): each finding and the warning carry 200 characters of it, on one line.
+#[test]
+fn a_huge_error_message_is_cut_short_and_kept_on_one_line() {
+    let message = format!("x\x1b[2J\n::error::forged\r{}", "M".repeat(60_000));
+    let body = format!(
+        "<ErrorResponse><Error><Code>Throttling</Code><Message>{message}</Message></Error>\
+         </ErrorResponse>"
+    );
+    let sts = StandIn::start(Reply::Status(400, Box::leak(body.into_boxed_str())));
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    for name in ["a.env", "b.env"] {
+        std::fs::write(tmp.path().join(name), env_file(&key, &secret)).unwrap();
+    }
+    let run = verify_json(tmp.path(), &sts.endpoint, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let shown = format!("x\u{fffd}[2J ::error::forged {}…", "M".repeat(178));
+    assert_eq!(shown.chars().count(), 201);
+    let detail = format!("STS answered Throttling: {shown}");
+    assert_eq!(run.findings().len(), 2);
+    for f in run.findings() {
+        assert_eq!(f["verified"], "error");
+        assert_eq!(f["verified_detail"], detail.as_str());
+    }
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keyleak: warning: --verify: could not verify {key} (risk left as found): {detail}\n"
+        )
+    );
+    assert_eq!(sts.requests().len(), 1);
+}
+
+#[test]
 fn every_format_shows_the_answer() {
     let sts = StandIn::start(Reply::Active);
     let tmp = tempfile::tempdir().unwrap();
