@@ -5,6 +5,7 @@
 mod adoption;
 mod common;
 mod completions;
+mod config_no_echo;
 mod determinism;
 mod git_common;
 mod git_history;
