@@ -15,6 +15,7 @@ mod git_staged;
 mod hostile_repo;
 mod hostile_tree;
 mod no_leak;
+mod output_safety;
 mod precommit;
 mod report_formats;
 mod report_gitlab;
