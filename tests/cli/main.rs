@@ -7,6 +7,7 @@ mod common;
 mod completions;
 mod config_no_echo;
 mod determinism;
+mod follow_links;
 mod git_common;
 mod git_history;
 mod git_range;
