@@ -1,14 +1,14 @@
 //! What keyleak prints about names: file names, zip, tar and gzip member names, git authors,
-//! e-mails and ref names are input like any file's content. Planted here with secrets (with
+//! e-mails and ref names (tags on blobs, annotated tags) are input like any file's content. Planted here with secrets (with
 //! `/` and `+` where base64 puts them) and with control characters (ESC sequences, BEL, CR,
 //! LF, C1, a bidirectional override, a newline followed by GitHub workflow commands), they
-//! must, in every format and on stderr:
+//! must, in every format (human, JSON, JSONL, SARIF, GitHub, GitLab) and on stderr:
 //!
 //! - never show a 12-character piece of a secret (`--show-secrets` shows them whole);
 //! - never write a control character raw: human output and warnings escape them visibly,
 //!   `--format github` escapes them so each finding is one `::error`/`::warning`/`::notice`
-//!   line and nothing else can start a workflow command, JSON and SARIF keep them as `\u`
-//!   escapes and decode back to the real name;
+//!   line and nothing else can start a workflow command, JSON, SARIF and GitLab keep them as
+//!   `\u` escapes and decode back to the real name;
 //! - leave ordinary long paths readable.
 #![cfg(unix)]
 
@@ -25,11 +25,31 @@ use crate::common::{Run, scan_in};
 use crate::config_no_echo::{assert_no_piece, secret_with_slashes};
 use crate::git_common::{Repo, env_file, fake_key, fake_secret};
 
-const FORMATS: [&str; 5] = ["human", "json", "jsonl", "sarif", "github"];
+const FORMATS: [&str; 6] = ["human", "json", "jsonl", "sarif", "github", "gitlab"];
 
 /// Control characters a name carries: ESC sequences (title, clear, colour), BEL, C1 CSI, a
 /// bidirectional override, and a newline starting workflow commands.
 const EVIL: &str = "x\x1b]0;pwned\x07\x1b[2J\x1b[31mRED\u{9b}1m\u{202e}\n::error file=README.md,line=1::all clear\n::stop-commands::tok";
+
+/// `git ARGS` in `dir` with `input` on standard input; its output, trimmed.
+fn git_stdin(dir: &Path, args: &[&str], input: &str) -> String {
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
 
 /// An ordinary long path that must print as it is.
 const ORDINARY: &str = "src/main/java/com/example/billing/SomeLongClassNameForInvoices.java";
@@ -255,7 +275,7 @@ fn names_with_secrets_and_control_characters_print_safely_in_every_format() {
 #[test]
 fn git_authors_emails_and_ref_names_print_safely_in_every_format() {
     let repo = Repo::new();
-    let secrets: Vec<String> = (0..3).map(|_| secret_with_slashes()).collect();
+    let secrets: Vec<String> = (0..4).map(|_| secret_with_slashes()).collect();
     repo.write("app.env", &env_file(&fake_key("AKIA"), &fake_secret()));
     let name = format!(
         "Eve \x1b]0;owned\x07\x1b[2J::error file=x::fake {}",
@@ -267,23 +287,21 @@ fn git_authors_emails_and_ref_names_print_safely_in_every_format() {
         crate::git_common::now(),
         "add",
     );
-    // A tag on a blob: a warning names the ref.
-    let blob = repo
-        .git(&["hash-object", "-w", "app.env"])
-        .trim()
-        .to_string();
+    // Ref names reach the output as paths: a tag on a blob holding a key (`<ref NAME>`) and
+    // an annotated tag whose message holds one (`<tag NAME>`), both named with a secret.
+    let blob = git_stdin(
+        repo.path(),
+        &["hash-object", "-w", "--stdin"],
+        &env_file(&fake_key("AKIA"), "-"),
+    );
     repo.git(&["tag", &secrets[2], &blob]);
+    let message = format!("release\n\nAWS_ACCESS_KEY_ID={}\n", fake_key("AKIA"));
+    repo.git(&["tag", "-a", "-m", &message, &secrets[3], "HEAD"]);
 
     for format in FORMATS {
         let run = scan_in(repo.path(), &["--git", "--format", format]);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         assert_safe(format, &run, &secrets);
-        assert!(
-            run.stderr
-                .contains(&format!("refs/tags/{}…", &secrets[2][..4])),
-            "{}",
-            run.stderr
-        );
     }
     let human = scan_in(repo.path(), &["--git", "--color", "never"]);
     let by = format!(
@@ -292,8 +310,27 @@ fn git_authors_emails_and_ref_names_print_safely_in_every_format() {
         &secrets[1][..4]
     );
     assert!(human.stdout.contains(&by), "{}", human.stdout);
+    for tag in [
+        format!("<ref {}…>", &secrets[2][..4]),
+        format!("<tag {}…>", &secrets[3][..4]),
+    ] {
+        assert!(
+            human.stdout.contains(&format!(" --> {tag}:")),
+            "{tag}: {}",
+            human.stdout
+        );
+    }
+    // The commit of the finding in app.env.
+    let commit_of = |run: &Run| {
+        let findings = run.findings();
+        let f = findings
+            .iter()
+            .find(|f| f["path"] == "app.env")
+            .expect("app.env");
+        f["commit"].clone()
+    };
     let json = scan_in(repo.path(), &["--git", "--format", "json"]);
-    let commit = &json.findings()[0]["commit"];
+    let commit = commit_of(&json);
     assert_eq!(
         commit["author_name"],
         format!(
@@ -306,7 +343,7 @@ fn git_authors_emails_and_ref_names_print_safely_in_every_format() {
         &["--git", "--format", "json", "--show-secrets"],
     );
     assert_eq!(
-        shown.findings()[0]["commit"]["author_email"],
+        commit_of(&shown)["author_email"],
         format!("{}@example.com", secrets[1])
     );
 }
