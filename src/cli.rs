@@ -120,9 +120,16 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Follow symbolic links (loops are detected and skipped with a warning).
+    /// Follow symbolic links (loops are detected and skipped with a warning). A link into
+    /// /proc, /sys or /dev, to a FIFO, socket or device, or out of the scanned paths is not
+    /// followed: a warning names it.
     #[arg(short = 'L', long)]
     pub follow: bool,
+
+    /// With -L, also follow links that lead outside the scanned paths (never into /proc,
+    /// /sys or /dev).
+    #[arg(long, requires = "follow")]
+    pub follow_outside: bool,
 
     /// Skip files larger than this, with a warning (suffixes K, M, G: powers of 1024). Also
     /// the largest archive member scanned; an archive expands to at most 4 times this.

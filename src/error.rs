@@ -2,6 +2,9 @@
 //!
 //! A [`Warning`] is a value: a worker that cannot read one file records it and moves on, and
 //! the run prints all warnings once, after the scan. Only [`Error`] stops a run.
+//!
+//! Both hold raw text (names, other crates' messages); they are made printable where they are
+//! displayed: [`Warning`]'s `Display` and `main.rs` pass them through [`crate::printable`].
 
 use std::fmt;
 use std::io;
@@ -58,8 +61,12 @@ impl Warning {
     }
 }
 
+/// As printed on stderr: through [`crate::printable::text`], so a file, member or ref name
+/// (or anything quoted in the message) cannot carry a control character or a secret into the
+/// terminal or CI log.
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.subject, self.message)
+        let raw = format!("{}: {}", self.subject, self.message);
+        f.write_str(&crate::printable::text(&raw))
     }
 }

@@ -25,6 +25,7 @@ pub mod error;
 pub mod filter;
 pub mod finding;
 pub mod install_hook;
+pub mod printable;
 pub mod progress;
 pub mod redact;
 pub mod report;
@@ -67,7 +68,8 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
         }
         cli::Command::InstallHook(args) => {
             let hook = install_hook::install(&args.repo, args.force)?;
-            eprintln!("keyleak: installed {}", hook.display());
+            let shown = printable::text(&hook.display().to_string());
+            eprintln!("keyleak: installed {shown}");
             Ok(Status::Clean)
         }
         cli::Command::Completions { shell } => {

@@ -12,10 +12,13 @@ fn main() -> ExitCode {
     match keyleak::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
-            eprintln!("keyleak: error: {err}");
+            // Errors quote paths, revisions and other crates' messages: printed through
+            // `printable`, never raw.
+            let text = |e: &dyn std::fmt::Display| keyleak::printable::text(&e.to_string());
+            eprintln!("keyleak: error: {}", text(&err));
             let mut source = std::error::Error::source(&err);
             while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", text(cause));
                 source = cause.source();
             }
             ExitCode::from(2)

@@ -66,6 +66,9 @@ pub struct WalkSettings {
     pub threads: usize,
     pub respect_ignore_files: bool,
     pub follow_links: bool,
+    /// `--follow-outside`: links may lead outside the scanned paths (never into `/proc`,
+    /// `/sys`, `/dev`).
+    pub follow_outside: bool,
     pub max_filesize: u64,
 }
 
@@ -185,6 +188,7 @@ impl Settings {
                 threads,
                 respect_ignore_files: !args.no_ignore,
                 follow_links: args.follow,
+                follow_outside: args.follow_outside,
                 max_filesize,
             },
             archives: (!args.no_archives).then(|| archive::Limits::for_max_filesize(max_filesize)),

@@ -61,8 +61,11 @@ impl BaselineFile {
     /// The fingerprints in a baseline file; errors say what is wrong with it.
     pub fn load_fingerprints(path: &Path) -> Result<BTreeSet<String>, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-        let file: BaselineFile =
-            serde_json::from_str(&text).map_err(|e| format!("not a keyleak baseline: {e}"))?;
+        // serde_json quotes the value it could not read: hidden if it could be a secret.
+        let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
+            let why = crate::printable::values::hide_quoted(&e.to_string());
+            format!("not a keyleak baseline: {why}")
+        })?;
         if file.version != VERSION {
             return Err(format!(
                 "baseline version {} is not supported (expected {VERSION})",

@@ -27,12 +27,14 @@ use allow_paths::AllowPaths;
 
 use crate::detect::key_id::KeyId;
 use crate::finding::Risk;
+use crate::printable::values;
 use crate::settings::FailOn;
 
 /// The file looked for when `--config` is not given.
 pub const FILE_NAME: &str = ".keyleak.toml";
 
-/// A configuration file that cannot be used, with the line at fault when known.
+/// A configuration file that cannot be used, with the line at fault when known. The message
+/// never echoes a value that could be a secret (see [`crate::printable::values`]).
 #[derive(Debug, thiserror::Error)]
 #[error("{path}{}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct ConfigError {
@@ -102,10 +104,12 @@ impl FileConfig {
     }
 
     pub fn parse(shown: &str, text: &str) -> Result<FileConfig, ConfigError> {
+        // Every message, toml's included, goes through `hide_quoted`: a secret pasted where
+        // a key ID or a flag belongs must not come back on stderr.
         let err = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
             path: shown.to_string(),
             line: span.map(|s| line_of(text, s.start)),
-            message,
+            message: values::hide_quoted(&message),
         };
         let raw: Raw = toml::from_str(text).map_err(|e| err(e.span(), e.message().to_string()))?;
         let mut config = FileConfig {
@@ -117,8 +121,8 @@ impl FileConfig {
                 err(
                     Some(f.span()),
                     format!(
-                        "fail_on = {:?} is not one of info, low, medium, high, critical, never",
-                        f.get_ref()
+                        "fail_on = {} is not one of info, low, medium, high, critical, never",
+                        values::describe(f.get_ref())
                     ),
                 )
             })?);
@@ -136,8 +140,8 @@ impl FileConfig {
                     return Err(err(
                         Some(id.span()),
                         format!(
-                            "{name}: {:?} is not an AWS key ID (4-letter prefix + 16 of A-Z2-7)",
-                            id.get_ref()
+                            "{name}: {} is not an AWS key ID (4-letter prefix + 16 of A-Z2-7)",
+                            values::describe(id.get_ref())
                         ),
                     ));
                 }
@@ -145,8 +149,14 @@ impl FileConfig {
             }
         }
         for glob in &raw.allow.paths {
-            build_glob(glob.get_ref())
-                .map_err(|e| err(Some(glob.span()), format!("allow.paths: {e}")))?;
+            // globset's own message quotes the whole glob: say what is wrong with `kind()`.
+            build_glob(glob.get_ref()).map_err(|e| {
+                let what = values::describe(glob.get_ref());
+                err(
+                    Some(glob.span()),
+                    format!("allow.paths: {what}: {}", e.kind()),
+                )
+            })?;
             config.allow_paths.push(glob.get_ref().clone());
         }
         Ok(config)

@@ -3,12 +3,16 @@
 //!
 //! Level by risk: critical and high are `error`, medium and low `warning`, info `notice`.
 //! Values are escaped as the runner expects (`%`, CR, LF everywhere; `:` and `,` in
-//! properties) so a path or snippet cannot inject a command. Secrets stay redacted.
+//! properties) and every other control character is written visibly, so each finding is
+//! exactly one line and a path, snippet or STS answer cannot end it or start a command of its
+//! own. Paths go through [`crate::printable::name`] first: a newline in a file name shows as
+//! `\n`, a secret-shaped run as its redacted form. Secrets stay redacted.
 
 use std::io::{self, Write};
 
 use super::{ReportOptions, Reporter, account_string};
 use crate::finding::{Finding, Risk};
+use crate::printable;
 use crate::scan::ScanResult;
 
 pub struct Github {
@@ -23,11 +27,21 @@ fn command(risk: Risk) -> &'static str {
     }
 }
 
-/// Escapes a message (the part after `::`).
+/// Escapes a message (the part after `::`) as the runner unescapes it: `%`, CR and LF. Every
+/// other control character (ESC, BEL, DEL, C1, bidirectional overrides) is written as its
+/// visible escape (`\x1b`): the runner would pass it to the log raw.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if printable::is_unprintable(c) => printable::push_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a property value (`file=`, `title=`).
@@ -72,7 +86,10 @@ impl Reporter for Github {
                 out,
                 "::{} file={},line={},col={},title={}::{}",
                 command(f.risk),
-                escape_property(&f.location.path),
+                escape_property(&printable::name(
+                    &f.location.path,
+                    self.options.show_secrets
+                )),
                 f.location.line,
                 f.location.column,
                 escape_property(&title),
@@ -91,5 +108,21 @@ mod tests {
     fn escaping() {
         assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(
+            escape_data("a\x1b[2J\x07\r\n::stop-commands::x\u{9b}\u{202e}"),
+            "a\\x1b[2J\\x07%0D%0A::stop-commands::x\\u{9b}\\u{202e}"
+        );
+        assert_eq!(
+            escape_property("m\x1b]0;x\x07\n::error file=a,line=1::b"),
+            "m\\x1b]0;x\\x07%0A%3A%3Aerror file=a%2Cline=1%3A%3Ab"
+        );
+    }
+
+    #[test]
+    fn escaped_values_hold_no_control_character() {
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        for out in [escape_data(&all), escape_property(&all)] {
+            assert!(!out.chars().any(printable::is_unprintable));
+        }
     }
 }

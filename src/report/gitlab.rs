@@ -9,7 +9,8 @@
 //! path, lines and the introducing commit. The schema requires a commit; file, standard-input
 //! and staged findings have none and get `0000000`, as GitLab's own analyzer writes. The source
 //! line is left out (`raw_source_code_extract` is meant to be unsanitised). Built from serde
-//! structs; validated against GitLab's schema, vendored in `tests/schemas/`.
+//! structs; validated against GitLab's schema, vendored in `tests/schemas/`. Names (path,
+//! author) are redacted and strings written as in JSON ([`crate::printable`]).
 
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -19,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ReportOptions, Reporter, account_string};
 use crate::finding::{Finding, Kind, Risk};
-use crate::redact::redact_line;
+use crate::printable::names::redact_secrets;
 use crate::scan::ScanResult;
 use crate::settings::{NOW_VAR, Settings};
 use crate::source::git_repo::rfc3339;
@@ -153,7 +154,8 @@ struct Vulnerability<'a> {
 
 #[derive(Serialize)]
 struct Location<'a> {
-    file: &'a str,
+    /// The path, a secret-shaped run redacted unless `--show-secrets` (as in every format).
+    file: std::borrow::Cow<'a, str>,
     start_line: u32,
     end_line: u32,
     commit: Commit<'a>,
@@ -292,7 +294,11 @@ fn vulnerability(f: &Finding, id: String, show_secrets: bool) -> Vulnerability<'
         solution: solution(f),
         identifiers: [identifier(f.kind)],
         location: Location {
-            file: &f.location.path,
+            file: if show_secrets {
+                (&f.location.path).into()
+            } else {
+                redact_secrets(&f.location.path)
+            },
             start_line: f.location.line,
             end_line: f
                 .secret_line
@@ -303,7 +309,7 @@ fn vulnerability(f: &Finding, id: String, show_secrets: bool) -> Vulnerability<'
                     author: Some(if show_secrets {
                         c.author_name.clone()
                     } else {
-                        redact_line(&c.author_name)
+                        redact_secrets(&c.author_name).into_owned()
                     }),
                     date: Some(c.author_date()),
                 },
@@ -346,8 +352,7 @@ impl Reporter for Gitlab {
             },
             vulnerabilities,
         };
-        serde_json::to_writer_pretty(&mut *out, &report)?;
-        out.write_all(b"\n")
+        crate::printable::json::write_pretty(out, &report)
     }
 }
 

@@ -17,13 +17,16 @@
 //!    = commit 1f0c2d9e4b7a… by Jane Doe <jane@example.com>, 2024-05-01T14:00:00+02:00
 //!    = history: deleted from the tree but still in history: rotate the key; ...
 //! ```
-//! Colour (ANSI) only when `ReportOptions::color` says so (terminal, no `NO_COLOR`).
+//! Colour (ANSI) only when `ReportOptions::color` says so (terminal, no `NO_COLOR`). Names
+//! and snippets go through [`crate::printable`]: no control character from the input is
+//! written raw, and a secret-shaped run in a name is redacted.
 
 use std::io::{self, Write};
 
 use super::{ReportOptions, Reporter, Summary, account_string};
 use crate::detect::presigned::SigVersion;
 use crate::finding::{Finding, Kind, Risk};
+use crate::printable;
 use crate::scan::ScanResult;
 use crate::source::git_repo::rfc3339;
 
@@ -142,7 +145,7 @@ impl Human {
             out,
             "{pad}{} {}:{}:{}",
             p.dim("-->"),
-            loc.path,
+            printable::name(&loc.path, show),
             loc.line,
             loc.column
         )?;
@@ -152,13 +155,13 @@ impl Human {
                 "{pad} {} commit {} by {} <{}>, {}",
                 p.dim("="),
                 c.id,
-                c.author_name,
-                c.author_email,
+                printable::name(&c.author_name, show),
+                printable::name(&c.author_email, show),
                 c.author_date()
             )?;
         }
         writeln!(out, "{pad} {}", p.dim("|"))?;
-        let snippet = f.snippet(show);
+        let snippet = printable::escape_controls(&f.snippet(show)).into_owned();
         writeln!(
             out,
             "{} {} {}",

@@ -6,6 +6,10 @@
 //! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`; canary keys add
 //! `canary` and `canary_provider`; `--verify` adds `verified` and `verified_*` to each finding sent
 //! and per-answer counts to the summary.
+//!
+//! Names (path, author, e-mail) have secret-shaped runs redacted as in every format; control
+//! characters stay in them as JSON escapes (`\u001b`), DEL, C1 and bidirectional controls
+//! included ([`crate::printable::json`]), so the document is lossless yet safe to `cat`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -17,6 +21,7 @@ use super::verified::JsonVerified;
 use super::{ReportOptions, Reporter, Summary, account_string};
 use crate::detect::presigned::Presigned;
 use crate::finding::Finding;
+use crate::printable;
 use crate::risk::advice::Advice;
 use crate::scan::ScanResult;
 use crate::source::CommitInfo;
@@ -43,7 +48,8 @@ pub struct JsonFinding<'a> {
     pub session_token: Option<String>,
     pub has_session_token: bool,
     pub example: bool,
-    pub path: &'a str,
+    /// The path as printed: a secret-shaped run redacted unless `--show-secrets`.
+    pub path: String,
     pub line: u32,
     pub column: u32,
     pub snippet: String,
@@ -102,8 +108,9 @@ impl JsonPresigned {
 #[derive(Serialize)]
 pub struct JsonCommit<'a> {
     pub id: &'a str,
-    pub author_name: &'a str,
-    pub author_email: &'a str,
+    /// As printed: a secret-shaped run redacted unless `--show-secrets`.
+    pub author_name: String,
+    pub author_email: String,
     /// RFC 3339, in the author's UTC offset.
     pub author_date: String,
     /// Unix seconds.
@@ -114,11 +121,11 @@ pub struct JsonCommit<'a> {
 }
 
 impl<'a> JsonCommit<'a> {
-    fn new(c: &'a CommitInfo) -> JsonCommit<'a> {
+    fn new(c: &'a CommitInfo, show_secrets: bool) -> JsonCommit<'a> {
         JsonCommit {
             id: &c.id,
-            author_name: &c.author_name,
-            author_email: &c.author_email,
+            author_name: shown_name(&c.author_name, show_secrets),
+            author_email: shown_name(&c.author_email, show_secrets),
             author_date: c.author_date(),
             author_timestamp: c.author_time,
             committer_date: c.committer_date(),
@@ -141,14 +148,17 @@ impl<'a> JsonFinding<'a> {
             session_token: f.session_token.as_ref().map(|s| s.render(show_secrets)),
             has_session_token: f.session_token.is_some(),
             example: f.example,
-            path: &f.location.path,
+            path: shown_name(&f.location.path, show_secrets),
             line: f.location.line,
             column: f.location.column,
             snippet: f.snippet(show_secrets),
             advice: &f.advice,
             fingerprint: f.fingerprint.as_str(),
             encoding: f.encoding,
-            commit: f.commit.as_deref().map(JsonCommit::new),
+            commit: f
+                .commit
+                .as_deref()
+                .map(|c| JsonCommit::new(c, show_secrets)),
             in_head: f.in_head,
             expired: (f.commit.is_some() || f.presigned.is_some()).then_some(f.expired),
             expires_at: f.presigned.map(|p| p.expires_at.map(|t| rfc3339(t, 0))),
@@ -158,6 +168,16 @@ impl<'a> JsonFinding<'a> {
             token_meta: JsonTokenMeta::of(f),
             verified: JsonVerified::of(f),
         }
+    }
+}
+
+/// A name as JSON carries it: secret-shaped runs redacted unless `show_secrets`; control
+/// characters are left to the JSON escaping.
+fn shown_name(name: &str, show_secrets: bool) -> String {
+    if show_secrets {
+        name.to_string()
+    } else {
+        printable::names::redact_secrets(name).into_owned()
     }
 }
 
@@ -198,8 +218,7 @@ impl Reporter for Json {
         let show = self.options.show_secrets;
         if self.lines {
             for f in &result.findings {
-                serde_json::to_writer(&mut *out, &JsonFinding::new(f, show))?;
-                out.write_all(b"\n")?;
+                printable::json::write_line(out, &JsonFinding::new(f, show))?;
             }
             return Ok(());
         }
@@ -234,7 +253,6 @@ impl Reporter for Json {
                     .map(|c| c.into_iter().collect()),
             },
         };
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        out.write_all(b"\n")
+        printable::json::write_pretty(out, &doc)
     }
 }

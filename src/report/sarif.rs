@@ -4,7 +4,8 @@
 //! physical location (path, line, column in Unicode code points, as `columnKind` says), the
 //! finding's fingerprint as a `partialFingerprints` entry so alerts survive lines moving, and
 //! the advice as the message. Secrets appear redacted unless `--show-secrets`. Built from serde
-//! structs; validated against the OASIS schema in `tests/`.
+//! structs; validated against the OASIS schema in `tests/`. The `uri` has secret-shaped runs
+//! redacted like every printed name; strings are written by [`crate::printable::json`].
 
 use std::io::{self, Write};
 
@@ -164,7 +165,7 @@ struct PhysicalLocation<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation<'a> {
-    uri: &'a str,
+    uri: std::borrow::Cow<'a, str>,
     uri_base_id: &'static str,
 }
 
@@ -275,7 +276,11 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
         locations: [Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
-                    uri: &f.location.path,
+                    uri: if show_secrets {
+                        (&f.location.path).into()
+                    } else {
+                        crate::printable::names::redact_secrets(&f.location.path)
+                    },
                     uri_base_id: "%SRCROOT%",
                 },
                 region: Region {
@@ -320,7 +325,6 @@ impl Reporter for Sarif {
                 results: scan.findings.iter().map(|f| result(f, show)).collect(),
             }],
         };
-        serde_json::to_writer_pretty(&mut *out, &log)?;
-        out.write_all(b"\n")
+        crate::printable::json::write_pretty(out, &log)
     }
 }

@@ -37,11 +37,14 @@ impl<'a> JsonVerified<'a> {
     }
 }
 
-/// `verified: ACTIVE as arn:aws:iam::123456789012:user/ci`, or the state and why.
+/// `verified: ACTIVE as arn:aws:iam::123456789012:user/ci`, or the state and why. What STS
+/// (or whatever answered at `--sts-endpoint`) said is escaped: no control character of its
+/// reaches a terminal or a workflow command.
 pub fn sentence(v: &Verification) -> String {
+    let said = |s: &str| crate::printable::escape_controls(s).into_owned();
     match (v.status, &v.arn, &v.detail) {
-        (Status::Active, Some(arn), _) => format!("verified: ACTIVE as {arn}"),
-        (status, _, Some(detail)) => format!("verified: {} ({detail})", status.as_str()),
+        (Status::Active, Some(arn), _) => format!("verified: ACTIVE as {}", said(arn)),
+        (status, _, Some(detail)) => format!("verified: {} ({})", status.as_str(), said(detail)),
         (status, _, None) => format!("verified: {}", status.as_str()),
     }
 }

@@ -2,14 +2,18 @@
 //!
 //! Owns which files are read: `.gitignore`/`.ignore` honoured unless `--no-ignore`, hidden
 //! files included (`.env`, `.aws/credentials` and `.github/` are where keys leak), `.git/`
-//! never walked, symlinks followed only with `--follow` (loops reported), files over
-//! `--max-filesize` and non-regular files (FIFOs, devices) skipped with a warning. Every
-//! regular file is read whole, text or binary. It must not print: problems are `Warning`s.
+//! never walked, symlinks followed only with `--follow` (loops reported) and only where
+//! [`super::links`] allows (never into `/proc`, `/sys`, `/dev` or to a FIFO; not outside the
+//! scanned paths without `--follow-outside`), files over `--max-filesize` and non-regular
+//! files (FIFOs, devices) skipped with a warning. Every regular file is read whole, text or
+//! binary. It must not print: problems are `Warning`s.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::links::LinkPolicy;
 use super::{Blob, Origin};
 use crate::error::Warning;
 use crate::settings::WalkSettings;
@@ -28,6 +32,15 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
         builder.add(p);
     }
     let respect = settings.respect_ignore_files;
+    // With -L every file is checked where it really is; without, only a link named on the
+    // command line is (the walker follows those), for the special-file rule.
+    let follow = settings
+        .follow_links
+        .then(|| Arc::new(LinkPolicy::new(paths, settings.follow_outside)));
+    let named = LinkPolicy::named(paths);
+    // Directory links refused before the walker descends: reported after the walk.
+    let refused: Arc<Mutex<Vec<Warning>>> = Arc::default();
+    let (dir_policy, dir_refused) = (follow.clone(), Arc::clone(&refused));
     builder
         .hidden(false)
         .ignore(respect)
@@ -37,8 +50,27 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
         .parents(respect)
         .follow_links(settings.follow_links)
         .threads(settings.threads)
-        .filter_entry(|e| e.file_name() != ".git");
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            let Some(policy) = dir_policy.as_deref().filter(|_| e.path_is_symlink()) else {
+                return true;
+            };
+            match policy.check(e.path()) {
+                Ok(_) => true,
+                Err(why) => {
+                    let w = Warning::new(display_path(e.path()), why);
+                    dir_refused
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(w);
+                    false
+                }
+            }
+        });
     let max = settings.max_filesize;
+    let (follow, named) = (follow.as_deref(), &named);
     builder.build_parallel().run(|| {
         Box::new(move |entry| {
             match entry {
@@ -51,7 +83,8 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
                             "file name is not valid UTF-8: reported with U+FFFD in its place",
                         )));
                     }
-                    if let Some(item) = read_entry(entry.path(), entry.file_type(), max) {
+                    let links = follow.or_else(|| is_link(&entry).then_some(named));
+                    if let Some(item) = read_entry(entry.path(), entry.file_type(), max, links) {
                         visit(item);
                     }
                 }
@@ -60,15 +93,38 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
             WalkState::Continue
         })
     });
+    for w in std::mem::take(&mut *refused.lock().unwrap_or_else(|p| p.into_inner())) {
+        visit(Err(w));
+    }
 }
 
-fn read_entry(path: &Path, file_type: Option<std::fs::FileType>, max: u64) -> Option<Item> {
+/// Was `entry` reached through a symlink? The walker follows a link named on the command
+/// line without saying so.
+fn is_link(entry: &ignore::DirEntry) -> bool {
+    entry.path_is_symlink()
+        || (entry.depth() == 0
+            && std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_symlink()))
+}
+
+/// Reads one walked file. `links`: the policy its real path is checked against, when a
+/// link may be involved.
+fn read_entry(
+    path: &Path,
+    file_type: Option<std::fs::FileType>,
+    max: u64,
+    links: Option<&LinkPolicy>,
+) -> Option<Item> {
     let display = display_path(path);
     let ft = file_type?;
     if ft.is_dir() || ft.is_symlink() {
         // A symlink reaches here only without --follow: skipped, as ripgrep does.
         return None;
     }
+    let through_link = match links.map(|l| l.check(path)) {
+        Some(Err(why)) => return Some(Err(Warning::new(display, why))),
+        Some(Ok(checked)) => checked,
+        None => None,
+    };
     if !ft.is_file() {
         return Some(Err(Warning::new(
             display,
@@ -88,7 +144,11 @@ fn read_entry(path: &Path, file_type: Option<std::fs::FileType>, max: u64) -> Op
             ),
         )));
     }
-    Some(match std::fs::read(path) {
+    let bytes = match &through_link {
+        Some(checked) => checked.read(),
+        None => std::fs::read(path),
+    };
+    Some(match bytes {
         Ok(bytes) => Ok(Blob {
             origin: Origin::file(display),
             bytes,

@@ -3,7 +3,8 @@
 //!
 //! Sources know nothing about keys; the detector knows nothing about sources.
 //!
-//! - `fs`: files and directories; `stdin`: standard input.
+//! - `fs`: files and directories; `stdin`: standard input; `links`: which files may be read
+//!   through a symbolic link.
 //! - `git_repo`: opening a repository, reading a blob, a commit's provenance.
 //! - `git_history`: which blobs every commit introduced, and where (`scan --git`).
 //! - `git_staged`: index entries that differ from HEAD (`scan --staged`), read with
@@ -18,6 +19,7 @@ pub mod git_history;
 pub mod git_index;
 pub mod git_repo;
 pub mod git_staged;
+pub mod links;
 pub mod stdin;
 
 use std::sync::Arc;

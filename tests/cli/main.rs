@@ -5,7 +5,9 @@
 mod adoption;
 mod common;
 mod completions;
+mod config_no_echo;
 mod determinism;
+mod follow_links;
 mod git_common;
 mod git_history;
 mod git_range;
@@ -14,6 +16,7 @@ mod git_staged;
 mod hostile_repo;
 mod hostile_tree;
 mod no_leak;
+mod output_safety;
 mod precommit;
 mod report_formats;
 mod report_gitlab;

@@ -24,7 +24,7 @@ fn key_line(key: &str) -> String {
 }
 
 /// (path, key ID) of every finding of a JSON run, in report order.
-fn found(run: &Run) -> Vec<(String, String)> {
+pub fn found(run: &Run) -> Vec<(String, String)> {
     run.findings()
         .iter()
         .map(|f| {

@@ -518,3 +518,59 @@ fn an_ended_session_is_expired_and_low() {
         run.stderr
     );
 }
+
+/// An answer carrying terminal escapes and a newline with a workflow command (the adversary's
+/// `active_esc`): no format writes them raw, GitHub's output stays one line per finding, and
+/// JSON keeps the answer as escapes.
+#[test]
+fn control_characters_in_an_answer_never_reach_the_output_raw() {
+    const HOSTILE: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+        <UserId>\x1b[2J\x1b]0;pwned\x07</UserId><Account>123456789012</Account>\
+        <Arn>arn:aws:iam::123456789012:user/x\x1b[31m\n::error file=a::forged\n</Arn>\
+        </GetCallerIdentityResult></GetCallerIdentityResponse>";
+    let sts = StandIn::start(Reply::Status(200, HOSTILE));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("a.env"),
+        env_file(&fake_key("AKIA"), &fake_secret()),
+    )
+    .unwrap();
+    for format in ["human", "json", "jsonl", "sarif", "github"] {
+        let args = [
+            "--format",
+            format,
+            "--verify",
+            "--sts-endpoint",
+            &sts.endpoint,
+            ".",
+        ];
+        let run = scan_in(tmp.path(), &args);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            let raw = text.chars().find(|&c| c.is_control() && c != '\n');
+            assert!(raw.is_none(), "{format} {what} writes {raw:?}:\n{text}");
+        }
+        if format == "github" {
+            assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+            assert!(
+                run.stdout
+                    .contains("user/x\\x1b[31m\\n::error file=a::forged. Now:")
+            );
+        }
+        if format == "human" {
+            assert!(
+                run.stdout.contains(
+                    "  = verified: ACTIVE as arn:aws:iam::123456789012:user/x\\x1b[31m\\n::error file=a::forged\n"
+                ),
+                "{}",
+                run.stdout
+            );
+        }
+    }
+    let run = verify_json(tmp.path(), &sts.endpoint, &[]);
+    let arn = &run.findings()[0]["verified_arn"];
+    assert_eq!(
+        arn,
+        "arn:aws:iam::123456789012:user/x\x1b[31m\n::error file=a::forged"
+    );
+}
