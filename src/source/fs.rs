@@ -2,7 +2,8 @@
 //!
 //! Owns which files are read: `.gitignore`/`.ignore` honoured unless `--no-ignore`, hidden
 //! files included (`.env`, `.aws/credentials` and `.github/` are where keys leak), `.git/`
-//! never walked, symlinks followed only with `--follow` (loops reported) and only where
+//! never walked, symlinks followed only with `--follow` (loops reported; without it each link
+//! met in the tree is a warning) and only where
 //! [`super::links`] allows (never into `/proc`, `/sys`, `/dev` or to a FIFO; not outside the
 //! scanned paths without `--follow-outside`), files over `--max-filesize` and non-regular
 //! files (FIFOs, devices) skipped with a warning. Every regular file is read whole, text or
@@ -17,6 +18,9 @@ use super::links::LinkPolicy;
 use super::{Blob, Origin};
 use crate::error::Warning;
 use crate::settings::WalkSettings;
+
+/// The warning for a symlink inside the tree, without `-L`.
+const SKIPPED_LINK: &str = "skipped: symlink (pass -L to follow links inside the scanned paths)";
 
 /// What the walk hands to its consumer for each entry worth reporting.
 pub type Item = Result<Blob, Warning>;
@@ -116,9 +120,13 @@ fn read_entry(
 ) -> Option<Item> {
     let display = display_path(path);
     let ft = file_type?;
-    if ft.is_dir() || ft.is_symlink() {
-        // A symlink reaches here only without --follow: skipped, as ripgrep does.
+    if ft.is_dir() {
         return None;
+    }
+    if ft.is_symlink() {
+        // A symlink reaches here only without --follow: skipped, as ripgrep does, but said,
+        // naming the link and nothing of where it leads.
+        return Some(Err(Warning::new(display, SKIPPED_LINK)));
     }
     let through_link = match links.map(|l| l.check(path)) {
         Some(Err(why)) => return Some(Err(Warning::new(display, why))),
