@@ -9,13 +9,14 @@
 //! files (FIFOs, devices) skipped with a warning. Every regular file is read whole, text or
 //! binary. It must not print: problems are `Warning`s.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
 use super::links::LinkPolicy;
-use super::{Blob, Origin};
+use super::{Blob, Origin, read_capped};
 use crate::error::Warning;
 use crate::settings::WalkSettings;
 
@@ -144,25 +145,28 @@ fn read_entry(
         Err(e) => return Some(Err(Warning::new(display, format!("cannot read: {e}")))),
     };
     if meta.len() > max {
-        return Some(Err(Warning::new(
-            display,
-            format!(
-                "skipped: {} bytes is over --max-filesize ({max} bytes)",
-                meta.len()
-            ),
-        )));
+        return Some(Err(over_max(display, &meta.len().to_string(), max)));
     }
-    let bytes = match &through_link {
-        Some(checked) => checked.read(),
-        None => std::fs::read(path),
+    let file = match &through_link {
+        Some(checked) => checked.open(),
+        None => File::open(path),
     };
-    Some(match bytes {
-        Ok(bytes) => Ok(Blob {
+    // The size checked above is only what the file said: read no more than the limit.
+    Some(match file.and_then(|f| read_capped(f, max)) {
+        Ok((bytes, false)) => Ok(Blob {
             origin: Origin::file(display),
             bytes,
         }),
+        Ok((_, true)) => Err(over_max(display, &format!("more than {max}"), max)),
         Err(e) => Err(Warning::new(display, format!("cannot read: {e}"))),
     })
+}
+
+fn over_max(display: String, size: &str, max: u64) -> Warning {
+    Warning::new(
+        display,
+        format!("skipped: {size} bytes is over --max-filesize ({max} bytes)"),
+    )
 }
 
 /// The path as reported: `./` removed, `/` separators, lossy if not UTF-8.

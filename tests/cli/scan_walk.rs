@@ -132,6 +132,56 @@ fn max_filesize_skips_bigger_files_with_a_warning() {
     assert_eq!(found(&scan_json(d, &[])).len(), 2);
 }
 
+/// The limit holds against what is read, not what `stat` says (D20): a `/proc` file says
+/// 0 bytes and a log can grow after the check. Reading stops one byte past the limit.
+#[cfg(target_os = "linux")]
+#[test]
+fn max_filesize_holds_for_a_file_longer_than_its_size_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = scan_in(
+        dir.path(),
+        &[
+            "/proc/self/status",
+            "--max-filesize",
+            "100",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "keyleak: warning: /proc/self/status: skipped: more than 100 bytes is over \
+         --max-filesize (100 bytes)\n"
+    );
+    assert_eq!(run.json()["summary"]["scanned_blobs"], 0);
+    assert_eq!(run.json()["summary"]["scanned_bytes"], 0);
+    // Under a limit it fits in, the same file is read whole.
+    let run = scan_in(dir.path(), &["/proc/self/status", "--format", "json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(run.json()["summary"]["scanned_blobs"], 1);
+}
+
+/// A file of exactly `--max-filesize` bytes is read; one byte more is not.
+#[test]
+fn max_filesize_is_inclusive() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line = key_line(K1);
+    write(d, "exact.txt", &line);
+    write(d, "over.txt", format!("{}\n", key_line(K2)));
+    let max = line.len().to_string();
+    let run = scan_json(d, &["--max-filesize", &max]);
+    assert_eq!(found(&run), pairs(&[("exact.txt", K1)]));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keyleak: warning: over.txt: skipped: {} bytes is over --max-filesize ({max} bytes)\n",
+            line.len() + 1
+        )
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loop_with_follow_warns_and_finishes() {
