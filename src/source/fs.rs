@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::links::LinkPolicy;
+use super::links::{LinkPolicy, identity};
 use super::{Blob, Origin, read_capped};
 use crate::error::Warning;
 use crate::settings::WalkSettings;
@@ -29,7 +29,8 @@ pub type Item = Result<Blob, Warning>;
 /// Walks `paths` on `settings.threads` threads, calling `visit` for every file read and every
 /// problem met. `visit` runs on the walker's threads.
 pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + Sync)) {
-    let Some((first, rest)) = paths.split_first() else {
+    let (roots, nested) = distinct_roots(paths);
+    let Some((first, rest)) = roots.split_first() else {
         return;
     };
     let mut builder = WalkBuilder::new(first);
@@ -56,7 +57,7 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
         .follow_links(settings.follow_links)
         .threads(settings.threads)
         .filter_entry(move |e| {
-            if e.file_name() == ".git" {
+            if e.file_name() == ".git" || (e.depth() > 0 && is_nested_root(e, &nested)) {
                 return false;
             }
             let Some(policy) = dir_policy.as_deref().filter(|_| e.path_is_symlink()) else {
@@ -101,6 +102,55 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
     for w in std::mem::take(&mut *refused.lock().unwrap_or_else(|p| p.into_inner())) {
         visit(Err(w));
     }
+}
+
+/// The paths to walk, so that each file is read once (D24): a path naming what an earlier
+/// one does (`d1 ./d1`) is dropped; a path inside another (`d1 d1/sub`, in either order) is
+/// walked on its own, under its own spelling, and the identities (device, inode) of such
+/// paths are returned for the outer walk to pass over. Decided before the walk, so which name
+/// a file is reported under never depends on thread timing.
+fn distinct_roots(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(u64, u64)>) {
+    let mut roots: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    for p in paths {
+        let real = std::fs::canonicalize(p).ok();
+        if real.is_some() && roots.iter().any(|(_, r)| *r == real) {
+            continue;
+        }
+        roots.push((p.clone(), real));
+    }
+    let reals: Vec<&PathBuf> = roots.iter().filter_map(|(_, r)| r.as_ref()).collect();
+    let nested = reals
+        .iter()
+        .filter(|r| reals.iter().any(|o| r.starts_with(o) && r != &o))
+        .filter_map(|r| std::fs::metadata(r).ok().as_ref().and_then(identity))
+        .collect();
+    (roots.into_iter().map(|(p, _)| p).collect(), nested)
+}
+
+/// Is `entry` one of the `nested` roots (walked on its own)? Its inode, known from the
+/// directory listing, rules out almost every entry without a `stat`.
+fn is_nested_root(entry: &ignore::DirEntry, nested: &[(u64, u64)]) -> bool {
+    if nested.is_empty() {
+        return false;
+    }
+    let maybe = entry.path_is_symlink()
+        || listed_ino(entry).is_none_or(|ino| nested.iter().any(|(_, i)| *i == ino));
+    maybe
+        && std::fs::metadata(entry.path())
+            .ok()
+            .as_ref()
+            .and_then(identity)
+            .is_some_and(|id| nested.contains(&id))
+}
+
+#[cfg(unix)]
+fn listed_ino(entry: &ignore::DirEntry) -> Option<u64> {
+    entry.ino()
+}
+
+#[cfg(not(unix))]
+fn listed_ino(_: &ignore::DirEntry) -> Option<u64> {
+    None
 }
 
 /// Was `entry` reached through a symlink? The walker follows a link named on the command

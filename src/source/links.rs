@@ -116,14 +116,15 @@ fn device(_: &Metadata) -> Option<u64> {
     None
 }
 
+/// Device and inode: which file this is, whatever its name.
 #[cfg(unix)]
-fn identity(meta: &Metadata) -> Option<(u64, u64)> {
+pub fn identity(meta: &Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     Some((meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn identity(_: &Metadata) -> Option<(u64, u64)> {
+pub fn identity(_: &Metadata) -> Option<(u64, u64)> {
     None
 }
 

@@ -309,3 +309,40 @@ fn key_pair_in_a_binary_file_is_found() {
         run.stderr
     );
 }
+
+/// Overlapping path arguments report each file once (D24): the same directory named twice or
+/// spelled differently is walked once; a directory inside another is walked on its own and
+/// passed over by the outer walk. Same output on one thread as on eight.
+#[test]
+fn overlapping_paths_report_each_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "d1/k1.env", key_line(K1));
+    write(d, "d1/k2.env", key_line(K2));
+    write(d, "d1/sub/k3.env", key_line(K3));
+    write(d, "d2/k4.env", key_line(K4));
+    let all = pairs(&[("d1/k1.env", K1), ("d1/k2.env", K2), ("d1/sub/k3.env", K3)]);
+    type Case<'a> = (&'a [&'a str], Vec<(String, String)>);
+    let cases: [Case; 5] = [
+        (&["d1", "d1", "./d1"], all.clone()),
+        (&["d1", "d1/sub"], all.clone()),
+        (&["d1/sub", "d1"], all.clone()),
+        (&["d1/sub/k3.env", "d1", "d1/sub"], all.clone()),
+        (
+            &["d2", "d1/sub", "d2/"],
+            pairs(&[("d1/sub/k3.env", K3), ("d2/k4.env", K4)]),
+        ),
+    ];
+    for (paths, want) in cases {
+        let mut outputs = Vec::new();
+        for j in ["1", "8"] {
+            let mut args = paths.to_vec();
+            args.extend(["--format", "json", "-j", j]);
+            let run = scan_in(d, &args);
+            assert_eq!(found(&run), want, "{args:?}");
+            assert_eq!(run.stderr, "", "{args:?}");
+            outputs.push(run.stdout);
+        }
+        assert_eq!(outputs[0], outputs[1], "{paths:?}: -j1 and -j8 differ");
+    }
+}
