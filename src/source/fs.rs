@@ -2,21 +2,26 @@
 //!
 //! Owns which files are read: `.gitignore`/`.ignore` honoured unless `--no-ignore`, hidden
 //! files included (`.env`, `.aws/credentials` and `.github/` are where keys leak), `.git/`
-//! never walked, symlinks followed only with `--follow` (loops reported) and only where
+//! never walked, symlinks followed only with `--follow` (loops reported; without it each link
+//! met in the tree is a warning) and only where
 //! [`super::links`] allows (never into `/proc`, `/sys`, `/dev` or to a FIFO; not outside the
 //! scanned paths without `--follow-outside`), files over `--max-filesize` and non-regular
 //! files (FIFOs, devices) skipped with a warning. Every regular file is read whole, text or
 //! binary. It must not print: problems are `Warning`s.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::links::LinkPolicy;
-use super::{Blob, Origin};
+use super::links::{LinkPolicy, identity};
+use super::{Blob, Origin, read_capped};
 use crate::error::Warning;
 use crate::settings::WalkSettings;
+
+/// The warning for a symlink inside the tree, without `-L`.
+const SKIPPED_LINK: &str = "skipped: symlink (pass -L to follow links inside the scanned paths)";
 
 /// What the walk hands to its consumer for each entry worth reporting.
 pub type Item = Result<Blob, Warning>;
@@ -24,7 +29,8 @@ pub type Item = Result<Blob, Warning>;
 /// Walks `paths` on `settings.threads` threads, calling `visit` for every file read and every
 /// problem met. `visit` runs on the walker's threads.
 pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + Sync)) {
-    let Some((first, rest)) = paths.split_first() else {
+    let (roots, nested) = distinct_roots(paths);
+    let Some((first, rest)) = roots.split_first() else {
         return;
     };
     let mut builder = WalkBuilder::new(first);
@@ -51,7 +57,7 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
         .follow_links(settings.follow_links)
         .threads(settings.threads)
         .filter_entry(move |e| {
-            if e.file_name() == ".git" {
+            if e.file_name() == ".git" || (e.depth() > 0 && is_nested_root(e, &nested)) {
                 return false;
             }
             let Some(policy) = dir_policy.as_deref().filter(|_| e.path_is_symlink()) else {
@@ -98,6 +104,55 @@ pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + 
     }
 }
 
+/// The paths to walk, so that each file is read once (D24): a path naming what an earlier
+/// one does (`d1 ./d1`) is dropped; a path inside another (`d1 d1/sub`, in either order) is
+/// walked on its own, under its own spelling, and the identities (device, inode) of such
+/// paths are returned for the outer walk to pass over. Decided before the walk, so which name
+/// a file is reported under never depends on thread timing.
+fn distinct_roots(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(u64, u64)>) {
+    let mut roots: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    for p in paths {
+        let real = std::fs::canonicalize(p).ok();
+        if real.is_some() && roots.iter().any(|(_, r)| *r == real) {
+            continue;
+        }
+        roots.push((p.clone(), real));
+    }
+    let reals: Vec<&PathBuf> = roots.iter().filter_map(|(_, r)| r.as_ref()).collect();
+    let nested = reals
+        .iter()
+        .filter(|r| reals.iter().any(|o| r.starts_with(o) && r != &o))
+        .filter_map(|r| std::fs::metadata(r).ok().as_ref().and_then(identity))
+        .collect();
+    (roots.into_iter().map(|(p, _)| p).collect(), nested)
+}
+
+/// Is `entry` one of the `nested` roots (walked on its own)? Its inode, known from the
+/// directory listing, rules out almost every entry without a `stat`.
+fn is_nested_root(entry: &ignore::DirEntry, nested: &[(u64, u64)]) -> bool {
+    if nested.is_empty() {
+        return false;
+    }
+    let maybe = entry.path_is_symlink()
+        || listed_ino(entry).is_none_or(|ino| nested.iter().any(|(_, i)| *i == ino));
+    maybe
+        && std::fs::metadata(entry.path())
+            .ok()
+            .as_ref()
+            .and_then(identity)
+            .is_some_and(|id| nested.contains(&id))
+}
+
+#[cfg(unix)]
+fn listed_ino(entry: &ignore::DirEntry) -> Option<u64> {
+    entry.ino()
+}
+
+#[cfg(not(unix))]
+fn listed_ino(_: &ignore::DirEntry) -> Option<u64> {
+    None
+}
+
 /// Was `entry` reached through a symlink? The walker follows a link named on the command
 /// line without saying so.
 fn is_link(entry: &ignore::DirEntry) -> bool {
@@ -116,9 +171,13 @@ fn read_entry(
 ) -> Option<Item> {
     let display = display_path(path);
     let ft = file_type?;
-    if ft.is_dir() || ft.is_symlink() {
-        // A symlink reaches here only without --follow: skipped, as ripgrep does.
+    if ft.is_dir() {
         return None;
+    }
+    if ft.is_symlink() {
+        // A symlink reaches here only without --follow: skipped, as ripgrep does, but said,
+        // naming the link and nothing of where it leads.
+        return Some(Err(Warning::new(display, SKIPPED_LINK)));
     }
     let through_link = match links.map(|l| l.check(path)) {
         Some(Err(why)) => return Some(Err(Warning::new(display, why))),
@@ -136,25 +195,28 @@ fn read_entry(
         Err(e) => return Some(Err(Warning::new(display, format!("cannot read: {e}")))),
     };
     if meta.len() > max {
-        return Some(Err(Warning::new(
-            display,
-            format!(
-                "skipped: {} bytes is over --max-filesize ({max} bytes)",
-                meta.len()
-            ),
-        )));
+        return Some(Err(over_max(display, &meta.len().to_string(), max)));
     }
-    let bytes = match &through_link {
-        Some(checked) => checked.read(),
-        None => std::fs::read(path),
+    let file = match &through_link {
+        Some(checked) => checked.open(),
+        None => File::open(path),
     };
-    Some(match bytes {
-        Ok(bytes) => Ok(Blob {
+    // The size checked above is only what the file said: read no more than the limit.
+    Some(match file.and_then(|f| read_capped(f, max)) {
+        Ok((bytes, false)) => Ok(Blob {
             origin: Origin::file(display),
             bytes,
         }),
+        Ok((_, true)) => Err(over_max(display, &format!("more than {max}"), max)),
         Err(e) => Err(Warning::new(display, format!("cannot read: {e}"))),
     })
+}
+
+fn over_max(display: String, size: &str, max: u64) -> Warning {
+    Warning::new(
+        display,
+        format!("skipped: {size} bytes is over --max-filesize ({max} bytes)"),
+    )
 }
 
 /// The path as reported: `./` removed, `/` separators, lossy if not UTF-8.

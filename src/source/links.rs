@@ -15,7 +15,6 @@
 //! link swapped between the check and the read is refused too. It must not print.
 
 use std::fs::{self, File, Metadata};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Special file systems: never read through a link.
@@ -60,7 +59,7 @@ impl LinkPolicy {
 
     /// Checks what `path` leads to. `Ok(None)`: no link is involved (the real path is the
     /// path), read it as any file. `Ok(Some(_))`: read through the link, with
-    /// [`Checked::read`]. `Err`: why it is not read.
+    /// [`Checked::open`]. `Err`: why it is not read.
     pub fn check(&self, path: &Path) -> Result<Option<Checked>, String> {
         let real = fs::canonicalize(path).map_err(|e| format!("cannot resolve symlink: {e}"))?;
         if std::path::absolute(path).is_ok_and(|abs| abs == real) {
@@ -93,18 +92,16 @@ impl LinkPolicy {
 }
 
 impl Checked {
-    /// The checked file's bytes, if it is still the file that was checked.
-    pub fn read(&self) -> std::io::Result<Vec<u8>> {
-        let mut file = File::open(&self.real)?;
+    /// The checked file, opened, if it is still the file that was checked.
+    pub fn open(&self) -> std::io::Result<File> {
+        let file = File::open(&self.real)?;
         let now = file.metadata()?;
         if !now.is_file() || identity(&now) != identity(&self.meta) {
             return Err(std::io::Error::other(
                 "symlink target changed while being read: skipped",
             ));
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(now.len()).unwrap_or(0));
-        file.read_to_end(&mut bytes)?;
-        Ok(bytes)
+        Ok(file)
     }
 }
 
@@ -119,14 +116,15 @@ fn device(_: &Metadata) -> Option<u64> {
     None
 }
 
+/// Device and inode: which file this is, whatever its name.
 #[cfg(unix)]
-fn identity(meta: &Metadata) -> Option<(u64, u64)> {
+pub fn identity(meta: &Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     Some((meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn identity(_: &Metadata) -> Option<(u64, u64)> {
+pub fn identity(_: &Metadata) -> Option<(u64, u64)> {
     None
 }
 
@@ -144,7 +142,14 @@ fn special_devices() -> Vec<u64> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::io::Read;
     use std::os::unix::fs::symlink;
+
+    fn read(checked: &Checked) -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        checked.open()?.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
 
     #[test]
     fn links_are_checked_by_where_they_lead() {
@@ -161,7 +166,7 @@ mod tests {
         let policy = LinkPolicy::new(&[root.to_path_buf()], false);
         assert!(policy.check(&root.join("real.env")).unwrap().is_none());
         let inner = policy.check(&root.join("inner")).unwrap().unwrap();
-        assert_eq!(inner.read().unwrap(), b"x");
+        assert_eq!(read(&inner).unwrap(), b"x");
         assert!(
             policy
                 .check(&root.join("outer"))
@@ -183,7 +188,7 @@ mod tests {
 
         let outside_ok = LinkPolicy::new(&[root.to_path_buf()], true);
         let outer = outside_ok.check(&root.join("outer")).unwrap().unwrap();
-        assert_eq!(outer.read().unwrap(), b"y");
+        assert_eq!(read(&outer).unwrap(), b"y");
         assert!(outside_ok.check(&root.join("environ")).is_err());
     }
 
@@ -199,6 +204,6 @@ mod tests {
         fs::hard_link(root.join("a"), root.join("keep")).unwrap();
         fs::write(root.join("b"), "other").unwrap();
         fs::rename(root.join("b"), root.join("a")).unwrap();
-        assert!(checked.read().is_err());
+        assert!(checked.open().is_err());
     }
 }

@@ -22,6 +22,7 @@ pub mod git_staged;
 pub mod links;
 pub mod stdin;
 
+use std::io::Read;
 use std::sync::Arc;
 
 pub use git_repo::CommitInfo;
@@ -51,4 +52,18 @@ impl Origin {
 pub struct Blob {
     pub origin: Origin,
     pub bytes: Vec<u8>,
+}
+
+/// At most `max` bytes of `input`, and whether it had more. Reads at most `max + 1` bytes, so
+/// an endless pipe, a `/proc` file whose size says 0 or a log growing after its size was
+/// checked is never read past the limit.
+pub fn read_capped(input: impl Read, max: u64) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut bytes = Vec::new();
+    input.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    let cut = bytes.len() as u64 > max;
+    if cut {
+        // `bytes.len()` is `max + 1` here, so `max` fits in usize.
+        bytes.truncate(max as usize);
+    }
+    Ok((bytes, cut))
 }

@@ -6,9 +6,7 @@
 //! pipe is better than one that reads none of it. The rest is never read, so
 //! `yes | keyleak scan -` ends, and memory stays bounded by `--max-filesize`.
 
-use std::io::Read;
-
-use super::{Blob, Origin};
+use super::{Blob, Origin, read_capped};
 use crate::error::{Error, Warning};
 
 pub const STDIN_NAME: &str = "<stdin>";
@@ -29,21 +27,9 @@ pub fn read(max: u64) -> Result<(Blob, Option<Warning>), Error> {
     Ok((blob, warning))
 }
 
-/// At most `max` bytes of `input`, and whether it had more. Reads at most `max + 1` bytes.
-fn read_capped(input: impl Read, max: u64) -> std::io::Result<(Vec<u8>, bool)> {
-    let mut bytes = Vec::new();
-    input.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
-    let cut = bytes.len() as u64 > max;
-    if cut {
-        // `bytes.len()` is `max + 1` here, so `max` fits in usize.
-        bytes.truncate(max as usize);
-    }
-    Ok((bytes, cut))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::read_capped;
+    use crate::source::read_capped;
 
     #[test]
     fn an_endless_stream_is_cut_at_the_cap() {

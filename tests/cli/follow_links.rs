@@ -150,6 +150,42 @@ fn a_link_named_on_the_command_line_never_reads_a_special_file() {
     }
 }
 
+/// Without `-L` a link in the tree is not read, but said (D10): a deploy tree's
+/// `prod.env -> ../real/prod.env` must not pass silently.
+#[test]
+fn without_follow_each_link_in_the_tree_is_a_warning_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fake_key("AKIA");
+    let real = dir.path().join("real");
+    write(
+        &real.join("prod.env"),
+        &format!("AWS_ACCESS_KEY_ID={key}\n"),
+    );
+    let tree = dir.path().join("tree");
+    fs::create_dir(&tree).unwrap();
+    symlink("../real/prod.env", tree.join("prod.env")).unwrap();
+    symlink(&real, tree.join("config")).unwrap();
+    symlink("/proc/self/environ", tree.join("environ")).unwrap();
+    let run = scan_with_env(dir.path(), &[], &["tree"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(found(&run).is_empty(), "{}", run.stdout);
+    let skipped = "skipped: symlink (pass -L to follow links inside the scanned paths)";
+    assert_eq!(
+        warnings(&run),
+        [
+            format!("tree/config: {skipped}"),
+            format!("tree/environ: {skipped}"),
+            format!("tree/prod.env: {skipped}"),
+        ]
+    );
+    assert_eq!(run.json()["summary"]["warnings"], 3);
+    assert!(
+        !run.stderr.contains(&key) && !run.stderr.contains("real"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn follow_outside_needs_follow() {
     let tree = tempfile::tempdir().unwrap();
