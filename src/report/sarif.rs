@@ -5,7 +5,7 @@
 //! finding's fingerprint as a `partialFingerprints` entry so alerts survive lines moving, and
 //! the advice as the message. Secrets appear redacted unless `--show-secrets`. Built from serde
 //! structs; validated against the OASIS schema in `tests/`. The `uri` has secret-shaped runs
-//! redacted like every printed name; strings are written by [`crate::printable::json`].
+//! redacted like every printed name, then is percent-encoded ([`super::uri`]); strings are written by [`crate::printable::json`].
 
 use std::io::{self, Write};
 
@@ -144,29 +144,30 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'static str,
     message: Text,
-    locations: [Location<'a>; 1],
+    locations: [Location; 1],
     partial_fingerprints: std::collections::BTreeMap<&'static str, &'a str>,
     properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location<'a> {
-    physical_location: PhysicalLocation<'a>,
+struct Location {
+    physical_location: PhysicalLocation,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PhysicalLocation<'a> {
-    artifact_location: ArtifactLocation<'a>,
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
     region: Region,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ArtifactLocation<'a> {
-    uri: std::borrow::Cow<'a, str>,
-    uri_base_id: &'static str,
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -261,6 +262,16 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     m
 }
 
+/// The path, its secret-shaped runs redacted unless `--show-secrets`, as a URI reference.
+fn artifact_location(path: &str, show_secrets: bool) -> ArtifactLocation {
+    let (uri, uri_base_id) = if show_secrets {
+        super::uri::artifact_uri(path)
+    } else {
+        super::uri::artifact_uri(&crate::printable::names::redact_secrets(path))
+    };
+    ArtifactLocation { uri, uri_base_id }
+}
+
 fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
     let rule_index = RULE_KINDS.iter().position(|k| *k == f.kind).unwrap_or(0);
     let width = f.key_id.map_or(40, |_| 20);
@@ -275,14 +286,7 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
         },
         locations: [Location {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: if show_secrets {
-                        (&f.location.path).into()
-                    } else {
-                        crate::printable::names::redact_secrets(&f.location.path)
-                    },
-                    uri_base_id: "%SRCROOT%",
-                },
+                artifact_location: artifact_location(&f.location.path, show_secrets),
                 region: Region {
                     start_line: f.location.line,
                     start_column: f.location.column,

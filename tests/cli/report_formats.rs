@@ -130,3 +130,94 @@ fn github_annotations() {
     // One annotation per line: messages carry no raw newline.
     assert_eq!(out.lines().filter(|l| !l.is_empty()).count(), 3, "{out}");
 }
+
+/// `%XX` decoded: what a URI consumer makes of a path (D14).
+fn percent_decode(uri: &str) -> String {
+    let b = uri.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(u8::from_str_radix(&uri[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// File names that read as URI syntax (D14 of issue 16): each `uri` is an RFC 3986 URI
+/// reference (checked by jsonschema's `uri-reference` format, which the draft-04 SARIF schema
+/// does not apply), holds only unreserved characters, `/`, `!` and `%XX`, and decodes to the
+/// name as printed elsewhere; a secret-shaped name stays redacted.
+#[test]
+fn sarif_uris_are_percent_encoded_uri_references() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!("AWS_ACCESS_KEY_ID={KEY}\n");
+    let secret_name = "q8Lr2ZxKd7PwYt3MvBn6Jc1HsGf9Wa4EoU1oRiE6.env";
+    let names: [&[u8]; 10] = [
+        b"a b.env",
+        b"c#frag.env",
+        b"q?x=1.env",
+        b"100%.env",
+        b"50%41.env",
+        b"back\\slash.env",
+        "\u{e9}t\u{e9}.env".as_bytes(),
+        b"\xff.env",
+        b"colon:x.env",
+        secret_name.as_bytes(),
+    ];
+    for n in names {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(n)), &body).unwrap();
+    }
+    // stdout only: the non-UTF-8 name is also a warning on stderr.
+    let run = Command::cargo_bin("keyleak")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let out = String::from_utf8(run.stdout).unwrap();
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&doc));
+    let uri_reference = jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&serde_json::json!({"type": "string", "format": "uri-reference"}))
+        .unwrap();
+    let mut uris = Vec::new();
+    for r in doc["runs"][0]["results"].as_array().unwrap() {
+        let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+        let uri = loc["uri"].as_str().unwrap();
+        assert!(uri_reference.is_valid(&Value::from(uri)), "{uri}");
+        assert!(
+            uri.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~/!%".contains(&b)),
+            "{uri}"
+        );
+        uris.push((uri.to_string(), percent_decode(uri)));
+    }
+    uris.sort();
+    let expected: Vec<(&str, &str)> = vec![
+        ("%C3%A9t%C3%A9.env", "\u{e9}t\u{e9}.env"),
+        ("%EF%BF%BD.env", "\u{FFFD}.env"),
+        ("100%25.env", "100%.env"),
+        ("50%2541.env", "50%41.env"),
+        ("a%20b.env", "a b.env"),
+        ("back%5Cslash.env", "back\\slash.env"),
+        ("c%23frag.env", "c#frag.env"),
+        ("colon%3Ax.env", "colon:x.env"),
+        ("q%3Fx%3D1.env", "q?x=1.env"),
+        ("q8Lr%E2%80%A6.env", "q8Lr\u{2026}.env"),
+    ];
+    let got: Vec<(&str, &str)> = uris.iter().map(|(u, d)| (u.as_str(), d.as_str())).collect();
+    assert_eq!(got, expected);
+    assert!(!out.contains(&secret_name[..20]), "{out}");
+}
