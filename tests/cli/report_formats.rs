@@ -60,17 +60,20 @@ fn sarif_validates_against_the_oasis_schema() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        rules,
-        [
-            "aws_access_key",
-            "aws_temporary_access_key",
-            "aws_secret_access_key",
-            "aws_session_token",
-            "aws_unique_id",
-            "presigned_url"
-        ]
-    );
+    let kinds = [
+        "aws_access_key",
+        "aws_temporary_access_key",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_unique_id",
+        "presigned_url",
+    ];
+    let risks = ["critical", "high", "medium", "low", "info"];
+    let expected: Vec<String> = kinds
+        .iter()
+        .flat_map(|k| risks.iter().map(move |r| format!("{k}/{r}")))
+        .collect();
+    assert_eq!(rules, expected);
     let results = run["results"].as_array().unwrap();
     let summary: Vec<(&str, &str, &str, &str, u64, u64)> = results
         .iter()
@@ -79,7 +82,9 @@ fn sarif_validates_against_the_oasis_schema() {
             (
                 r["ruleId"].as_str().unwrap(),
                 r["level"].as_str().unwrap(),
-                r["properties"]["security-severity"].as_str().unwrap(),
+                r["properties"]["security-severity"]
+                    .as_str()
+                    .unwrap_or("none"),
                 loc["artifactLocation"]["uri"].as_str().unwrap(),
                 loc["region"]["startLine"].as_u64().unwrap(),
                 loc["region"]["startColumn"].as_u64().unwrap(),
@@ -90,15 +95,15 @@ fn sarif_validates_against_the_oasis_schema() {
         summary,
         [
             (
-                "aws_temporary_access_key",
+                "aws_temporary_access_key/low",
                 "warning",
                 "3.0",
                 "notes.md",
                 1,
                 12
             ),
-            ("aws_access_key", "note", "0.0", "notes.md", 2, 10),
-            ("aws_access_key", "error", "9.5", "prod.env", 2, 19),
+            ("aws_access_key/info", "note", "none", "notes.md", 2, 10),
+            ("aws_access_key/critical", "error", "9.5", "prod.env", 2, 19),
         ]
     );
     for r in results {
@@ -110,6 +115,47 @@ fn sarif_validates_against_the_oasis_schema() {
         out.contains("2hpC…") && !out.contains(SECRET),
         "secret leaked or missing"
     );
+}
+
+/// GitHub's band for a `security-severity` (none: the rule's level decides).
+fn band(severity: Option<&str>) -> &'static str {
+    match severity.map(|s| s.parse::<f64>().unwrap()) {
+        None => "info",
+        Some(s) if s >= 9.0 => "critical",
+        Some(s) if s >= 7.0 => "high",
+        Some(s) if s >= 4.0 => "medium",
+        Some(s) if s >= 0.1 => "low",
+        Some(_) => "info",
+    }
+}
+
+/// Issue 14 item 2: GitHub takes an alert's severity from its rule, so each result's rule
+/// (by `ruleIndex` and by `ruleId`) has the `security-severity` band of the finding's risk:
+/// a documentation example (`info`) or a `low` finding never shows as high or critical.
+#[test]
+fn sarif_rule_severity_matches_each_findings_risk() {
+    let dir = tree();
+    let (code, out) = scan(dir.path(), "sarif");
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let mut risks = Vec::new();
+    for r in doc["runs"][0]["results"].as_array().unwrap() {
+        let risk = r["properties"]["risk"].as_str().unwrap();
+        let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], r["ruleId"]);
+        assert_eq!(rule["defaultConfiguration"]["level"], r["level"]);
+        let severity = rule["properties"]["security-severity"].as_str();
+        assert_eq!(band(severity), risk, "{rule}");
+        risks.push(risk);
+    }
+    assert_eq!(risks, ["low", "info", "critical"]);
+    for rule in rules {
+        let (_, risk) = rule["id"].as_str().unwrap().split_once('/').unwrap();
+        assert_eq!(band(rule["properties"]["security-severity"].as_str()), risk);
+    }
 }
 
 #[test]
