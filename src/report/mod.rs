@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod token_meta;
+pub mod uri;
 pub mod verified;
 
 use std::collections::BTreeMap;

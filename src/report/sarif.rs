@@ -1,11 +1,14 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 //!
-//! One rule per finding kind; one result per finding with its level, `security-severity`, a
-//! physical location (path, line, column in Unicode code points, as `columnKind` says), the
+//! One rule per finding kind and risk (`aws_access_key/critical`; all of them, in a fixed
+//! order, so `ruleIndex` is stable) with the risk's `security-severity`, which GitHub reads
+//! from the rule, not the result; one result per finding with its level, `security-severity`,
+//! a physical location (path, line, column in Unicode code points, as `columnKind` says), the
 //! finding's fingerprint as a `partialFingerprints` entry so alerts survive lines moving, and
 //! the advice as the message. Secrets appear redacted unless `--show-secrets`. Built from serde
 //! structs; validated against the OASIS schema in `tests/`. The `uri` has secret-shaped runs
-//! redacted like every printed name; strings are written by [`crate::printable::json`].
+//! redacted like every printed name, then is percent-encoded ([`super::uri`]); strings are
+//! written by [`crate::printable::json`].
 
 use std::io::{self, Write};
 
@@ -33,26 +36,36 @@ fn level(risk: Risk) -> &'static str {
     }
 }
 
-/// GitHub's scale: 9.0+ critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
-fn security_severity(risk: Risk) -> &'static str {
+/// GitHub's `security-severity` bands: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
+/// 0.1–3.9 low. `info` has none: GitHub then shows the rule's level (`note`).
+fn security_severity(risk: Risk) -> Option<&'static str> {
     match risk {
-        Risk::Critical => "9.5",
-        Risk::High => "8.0",
-        Risk::Medium => "5.5",
-        Risk::Low => "3.0",
-        Risk::Info => "0.0",
+        Risk::Critical => Some("9.5"),
+        Risk::High => Some("8.0"),
+        Risk::Medium => Some("5.5"),
+        Risk::Low => Some("3.0"),
+        Risk::Info => None,
     }
 }
 
-/// The highest risk a kind can reach: what its rule advertises.
-fn worst_risk(kind: Kind) -> Risk {
-    match kind {
-        Kind::AccessKey => Risk::Critical,
-        Kind::SecretAccessKey => Risk::High,
-        Kind::TemporaryAccessKey => Risk::Medium,
-        Kind::SessionToken | Kind::PresignedUrl => Risk::Low,
-        Kind::UniqueId => Risk::Info,
-    }
+/// A rule per kind and risk, in [`rule_index`] order: GitHub takes an alert's severity from
+/// its rule, so one rule per kind would show a documentation example as critical.
+fn rules() -> Vec<Rule> {
+    RULE_KINDS
+        .iter()
+        .flat_map(|k| Risk::ALL.iter().map(|r| rule(*k, *r)))
+        .collect()
+}
+
+/// The index of `kind`'s rule at `risk`: the same in every run.
+fn rule_index(kind: Kind, risk: Risk) -> usize {
+    let k = RULE_KINDS.iter().position(|x| *x == kind).unwrap_or(0);
+    let r = Risk::ALL.iter().position(|x| *x == risk).unwrap_or(0);
+    k * Risk::ALL.len() + r
+}
+
+fn rule_id(kind: Kind, risk: Risk) -> String {
+    format!("{}/{}", kind.as_str(), risk.as_str())
 }
 
 fn rule_help(kind: Kind) -> &'static str {
@@ -115,7 +128,7 @@ struct Driver {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Rule {
-    id: &'static str,
+    id: String,
     name: String,
     short_description: Text,
     full_description: Text,
@@ -133,40 +146,41 @@ struct Configuration {
 struct RuleProperties {
     tags: [&'static str; 3],
     precision: &'static str,
-    #[serde(rename = "security-severity")]
-    security_severity: &'static str,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
-    rule_id: &'static str,
+    rule_id: String,
     rule_index: usize,
     level: &'static str,
     message: Text,
-    locations: [Location<'a>; 1],
+    locations: [Location; 1],
     partial_fingerprints: std::collections::BTreeMap<&'static str, &'a str>,
     properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location<'a> {
-    physical_location: PhysicalLocation<'a>,
+struct Location {
+    physical_location: PhysicalLocation,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PhysicalLocation<'a> {
-    artifact_location: ArtifactLocation<'a>,
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
     region: Region,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ArtifactLocation<'a> {
-    uri: std::borrow::Cow<'a, str>,
-    uri_base_id: &'static str,
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -182,8 +196,8 @@ struct Region {
 #[serde(rename_all = "camelCase")]
 struct ResultProperties<'a> {
     risk: &'static str,
-    #[serde(rename = "security-severity")]
-    security_severity: &'static str,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
     key_id: Option<String>,
     account_id: Option<String>,
     example: bool,
@@ -196,8 +210,7 @@ struct ResultProperties<'a> {
     verified: Option<super::verified::JsonVerified<'a>>,
 }
 
-fn rule(kind: Kind) -> Rule {
-    let worst = worst_risk(kind);
+fn rule(kind: Kind, risk: Risk) -> Rule {
     let name: String = kind
         .as_str()
         .split('_')
@@ -207,12 +220,14 @@ fn rule(kind: Kind) -> Rule {
                 .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
                 .unwrap_or_default()
         })
-        .collect();
+        .collect::<String>()
+        + &risk.as_str()[..1].to_ascii_uppercase()
+        + &risk.as_str()[1..];
     Rule {
-        id: kind.as_str(),
+        id: rule_id(kind, risk),
         name,
         short_description: Text {
-            text: kind.title().to_string(),
+            text: format!("{} ({risk})", kind.title()),
         },
         full_description: Text {
             text: rule_help(kind).to_string(),
@@ -220,13 +235,11 @@ fn rule(kind: Kind) -> Rule {
         help: Text {
             text: rule_help(kind).to_string(),
         },
-        default_configuration: Configuration {
-            level: level(worst),
-        },
+        default_configuration: Configuration { level: level(risk) },
         properties: RuleProperties {
             tags: ["security", "secret", "aws"],
             precision: "high",
-            security_severity: security_severity(worst),
+            security_severity: security_severity(risk),
         },
     }
 }
@@ -261,28 +274,30 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     m
 }
 
+/// The path, its secret-shaped runs redacted unless `--show-secrets`, as a URI reference.
+fn artifact_location(path: &str, show_secrets: bool) -> ArtifactLocation {
+    let (uri, uri_base_id) = if show_secrets {
+        super::uri::artifact_uri(path)
+    } else {
+        super::uri::artifact_uri(&crate::printable::names::redact_secrets(path))
+    };
+    ArtifactLocation { uri, uri_base_id }
+}
+
 fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
-    let rule_index = RULE_KINDS.iter().position(|k| *k == f.kind).unwrap_or(0);
     let width = f.key_id.map_or(40, |_| 20);
     let mut partial_fingerprints = std::collections::BTreeMap::new();
     partial_fingerprints.insert(FINGERPRINT_KEY, f.fingerprint.as_str());
     SarifResult {
-        rule_id: f.kind.as_str(),
-        rule_index,
+        rule_id: rule_id(f.kind, f.risk),
+        rule_index: rule_index(f.kind, f.risk),
         level: level(f.risk),
         message: Text {
             text: message(f, show_secrets),
         },
         locations: [Location {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: if show_secrets {
-                        (&f.location.path).into()
-                    } else {
-                        crate::printable::names::redact_secrets(&f.location.path)
-                    },
-                    uri_base_id: "%SRCROOT%",
-                },
+                artifact_location: artifact_location(&f.location.path, show_secrets),
                 region: Region {
                     start_line: f.location.line,
                     start_column: f.location.column,
@@ -318,7 +333,7 @@ impl Reporter for Sarif {
                     driver: Driver {
                         name: "keyleak",
                         version: env!("CARGO_PKG_VERSION"),
-                        rules: RULE_KINDS.iter().map(|k| rule(*k)).collect(),
+                        rules: rules(),
                     },
                 },
                 column_kind: "unicodeCodePoints",
