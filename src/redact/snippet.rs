@@ -186,6 +186,9 @@ struct Run {
     units: usize,
     /// Its first [`SHOWN`] characters, decoded.
     head: String,
+    /// It touches a hidden value: the rest of that value as the detector missed it (a token
+    /// read up to a `%` that goes on as `%2B…`), hidden whatever its length.
+    touches_hidden: bool,
 }
 
 /// Redacted text as characters, with where the anchor landed (a character range), and the
@@ -213,6 +216,8 @@ impl Stretch<'_> {
         let mut next_hidden = hidden.iter().peekable();
         let mut out = Rendered::default();
         let mut run: Option<Run> = None;
+        // The last thing written was a hidden value, with nothing between it and `at`.
+        let mut after_hidden = false;
         let end = self.text.len();
         let mut at = self.start;
         while at < end {
@@ -229,7 +234,8 @@ impl Stretch<'_> {
                 continue;
             }
             if let Some(h) = next_hidden.peek().filter(|h| h.start <= at) {
-                self.end_run(run.take(), at, false, &mut out);
+                // A run going on up to this value is glued to it.
+                self.end_run(run.take(), at, true, &mut out);
                 out.flush_plain();
                 let from = out.chars.len();
                 let stop = match &keep {
@@ -246,6 +252,7 @@ impl Stretch<'_> {
                     out.anchor = Some((from, out.chars.len()));
                 }
                 at = stop;
+                after_hidden = true;
                 continue;
             }
             // A unit never swallows the first byte of the kept anchor (`%4` before `AKIA…`).
@@ -266,6 +273,7 @@ impl Stretch<'_> {
                     start: at,
                     units: 0,
                     head: String::new(),
+                    touches_hidden: after_hidden,
                 });
                 r.units += 1;
                 if r.head.len() < SHOWN && is_credential_byte(byte) {
@@ -286,20 +294,22 @@ impl Stretch<'_> {
                 out.plain.push(self.text[at]);
                 at += 1;
             }
+            after_hidden = false;
         }
         self.end_run(run.take(), end, self.cut_right, &mut out);
         out.flush_plain();
         out
     }
 
-    /// Ends a run at `end`: a short one is text like any other; a long one, or one cut by
-    /// either edge of the stretch, is written hidden.
-    fn end_run(&self, run: Option<Run>, end: usize, at_right_edge: bool, out: &mut Rendered) {
+    /// Ends a run at `end`: a short one is text like any other; a long one, one cut by
+    /// either edge of the stretch or one glued to a hidden value (`touching`: the edge or a
+    /// value follows it) is written hidden.
+    fn end_run(&self, run: Option<Run>, end: usize, touching: bool, out: &mut Rendered) {
         let Some(run) = run else {
             return;
         };
         let cut_left = self.cut_left && run.start == self.start;
-        if run.units < MIN_HIDDEN_RUN && !cut_left && !at_right_edge {
+        if run.units < MIN_HIDDEN_RUN && !cut_left && !touching && !run.touches_hidden {
             out.plain.extend_from_slice(&self.text[run.start..end]);
             return;
         }
@@ -514,6 +524,22 @@ mod tests {
         assert_eq!(shown, format!("{KEY} s = {}…", &tail[..4]));
         let plain = of_key(&line, &[]);
         assert!(plain.contains(tail), "{plain}");
+    }
+
+    /// A detected value read up to a byte its alphabet lacks (`%`) may go on past it: what
+    /// is glued to it, on either side, is hidden with it.
+    #[test]
+    fn runs_glued_to_a_hidden_value_are_hidden() {
+        let line = format!("{KEY} t=IQoJb3JpZ2lu%252BAAAAAAAAAAAAA x");
+        let at = line.find("IQoJ").unwrap();
+        let token = at..at + 12;
+        let shown = of_key(&line, std::slice::from_ref(&token));
+        assert_eq!(shown, format!("{KEY} t=IQo…+AA… x"));
+        let before = format!("{KEY} t=AAAAAAAAAA%2BIQoJb3JpZ2lu x");
+        let at = before.find("IQoJ").unwrap();
+        let token = at..at + 12;
+        let shown = of_key(&before, std::slice::from_ref(&token));
+        assert!(!shown.contains("AAAAAAAA"), "{shown}");
     }
 
     #[test]
