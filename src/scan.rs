@@ -108,11 +108,14 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
             _ => &layer.chain[level - 1].bytes[..],
         };
         let mut display_lines = LineIndex::new(display);
-        let last = layer.chain.last().expect("a layer has a view");
-        let from_base64 = match last.encoding {
-            Encoding::Base64 => last.decoded_ranges(),
-            _ => Vec::new(),
-        };
+        // Bytes any base64 view in the chain decoded, carried up to the last view.
+        let from_base64 = layer.chain.iter().fold(Vec::new(), |below, view| {
+            let mut here = view.forward(&below);
+            if view.encoding == Encoding::Base64 {
+                here.extend(view.decoded_ranges());
+            }
+            here
+        });
         let view_masks = Masks::new(
             layer
                 .detections

@@ -67,10 +67,21 @@ impl Masks {
         }
     }
 
-    /// The same, for a decoded view whose bytes in `decoded` came from base64.
+    /// The same, for a decoded view whose bytes in `decoded` came from base64 (ranges in any
+    /// order, overlapping or not).
     pub fn with_decoded(self, mut decoded: Vec<Range<usize>>) -> Masks {
         decoded.sort_by_key(|r| r.start);
-        Masks { decoded, ..self }
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(decoded.len());
+        for r in decoded.into_iter().filter(|r| r.start < r.end) {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        Masks {
+            decoded: merged,
+            ..self
+        }
     }
 
     /// The spans that overlap `lo..hi`.

@@ -146,6 +146,37 @@ impl View {
         }
     }
 
+    /// Where ranges of the text below this view land in it: copied bytes by their offset; a
+    /// decoded run any part of a range touches, as the whole of what it decoded to.
+    pub fn forward(&self, below: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+        let runs = match &self.map {
+            Map::Runs(runs) => runs,
+            Map::Stride { start, step } => {
+                let at = |x: usize| x.saturating_sub(*start) / step;
+                return below
+                    .iter()
+                    .map(|r| at(r.start)..at(r.end + step - 1))
+                    .collect();
+            }
+        };
+        // A view offset for input offset `x`: inside a run, its decoded start (or end).
+        let at = |x: usize, end: bool| {
+            let i = runs.partition_point(|(_, run)| run.start <= x);
+            match i.checked_sub(1).map(|i| &runs[i]) {
+                None => x,
+                Some((placed, run)) if x < run.end => match end {
+                    true => placed + run.decoded.len(),
+                    false => *placed,
+                },
+                Some((placed, run)) => placed + run.decoded.len() + (x - run.end),
+            }
+        };
+        below
+            .iter()
+            .map(|r| at(r.start, false)..at(r.end, true).max(at(r.start, false)))
+            .collect()
+    }
+
     /// Does the view show its text as the user reads the file (UTF-16), so lines and columns
     /// are counted in the view rather than in the raw bytes?
     pub fn is_transcoding(&self) -> bool {
@@ -190,6 +221,21 @@ mod tests {
         assert!(view.is_decoded(6) && !view.is_decoded(9));
         assert_eq!(view.to_original(9), 29);
         assert_eq!(hay[view.to_original(13)], b'x');
+    }
+
+    #[test]
+    fn ranges_below_a_view_land_where_copied_or_decoded() {
+        let hay = br#"k = "\u0041\u004b\u0049\u0041" + x"#;
+        let view = View::new(Encoding::Escaped, hay, vec![run_at(hay, 5).unwrap()]);
+        // `k` copied; the escapes (any part) as `AKIA`; ` + x` copied after them.
+        let below = [0..1, 7..8, 30..34];
+        let got: Vec<_> = view
+            .forward(&below)
+            .into_iter()
+            .map(|r| (r.start, r.end))
+            .collect();
+        assert_eq!(got, [(0, 1), (5, 9), (10, 14)]);
+        assert_eq!(&view.bytes[10..14], b" + x");
     }
 
     /// Found by fuzzing (`fuzz/`): two secret keywords before one base64 value gave the same
