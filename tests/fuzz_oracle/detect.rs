@@ -12,8 +12,7 @@ use keyleak::detect::decode::{Encoding, View};
 use keyleak::detect::key_id::KEY_ID_LEN;
 use keyleak::detect::{DetectOptions, Detection, Detections, Layer, Span};
 use keyleak::finding::{Finding, Kind, Risk};
-use keyleak::report::{ReportOptions, Reporter, github, gitlab, human, json, sarif};
-use keyleak::scan::{ScanResult, scan_blob};
+use keyleak::scan::scan_blob;
 use keyleak::source::{Blob, Origin};
 
 /// Any time will do: findings from a file have no commit, so nothing can expire.
@@ -216,47 +215,7 @@ fn check_reports(findings: Vec<Finding>) {
         .flatten()
         .map(|s| s.expose().to_string())
         .collect();
-    let result = ScanResult {
-        findings,
-        ..ScanResult::default()
-    };
-    let options = ReportOptions {
-        show_secrets: false,
-        color: false,
-    };
-    let reporters: [(&str, Box<dyn Reporter>); 6] = [
-        ("human", Box::new(human::Human { options })),
-        (
-            "json",
-            Box::new(json::Json {
-                options,
-                lines: false,
-            }),
-        ),
-        (
-            "jsonl",
-            Box::new(json::Json {
-                options,
-                lines: true,
-            }),
-        ),
-        ("sarif", Box::new(sarif::Sarif { options })),
-        ("github", Box::new(github::Github { options })),
-        (
-            "gitlab",
-            Box::new(gitlab::Gitlab {
-                options,
-                started: 0,
-                finished: 0,
-            }),
-        ),
-    ];
-    for (name, reporter) in reporters {
-        let mut out = Vec::new();
-        reporter
-            .report(&mut out, &result)
-            .expect("writing to memory");
-        let out = String::from_utf8(out).expect("reports are UTF-8");
+    for (name, out) in super::reports(findings) {
         for secret in &hidden {
             assert!(
                 !out.contains(secret.as_str()),

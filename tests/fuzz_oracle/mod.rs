@@ -196,3 +196,41 @@ pub fn check_run_shape(hay: &[u8], run: &Run) {
     let inside = run.origins.iter().all(|o| (run.start..run.end).contains(o));
     assert!(in_order && inside, "{run:?}");
 }
+
+/// Every reporter's output for `findings`, secrets hidden: (format name, text).
+pub fn reports(findings: Vec<keyleak::finding::Finding>) -> Vec<(&'static str, String)> {
+    use keyleak::report::{ReportOptions, Reporter, github, gitlab, human, json, sarif};
+    use keyleak::scan::ScanResult;
+    let result = ScanResult {
+        findings,
+        ..ScanResult::default()
+    };
+    let options = ReportOptions {
+        show_secrets: false,
+        color: false,
+    };
+    let json = |lines| json::Json { options, lines };
+    let reporters: [(&str, Box<dyn Reporter>); 6] = [
+        ("human", Box::new(human::Human { options })),
+        ("json", Box::new(json(false))),
+        ("jsonl", Box::new(json(true))),
+        ("sarif", Box::new(sarif::Sarif { options })),
+        ("github", Box::new(github::Github { options })),
+        (
+            "gitlab",
+            Box::new(gitlab::Gitlab {
+                options,
+                started: 0,
+                finished: 0,
+            }),
+        ),
+    ];
+    reporters
+        .into_iter()
+        .map(|(name, reporter)| {
+            let mut out = Vec::new();
+            reporter.report(&mut out, &result).expect("in memory");
+            (name, String::from_utf8(out).expect("reports are UTF-8"))
+        })
+        .collect()
+}

@@ -9,8 +9,7 @@
 
 use keyleak::detect::DetectOptions;
 use keyleak::detect::decode::escape_at;
-use keyleak::report::{ReportOptions, Reporter, github, gitlab, human, json, sarif};
-use keyleak::scan::{ScanResult, scan_blob};
+use keyleak::scan::scan_blob;
 use keyleak::source::{Blob, Origin};
 
 /// A redacted value shows 4 characters; any 12 in a row is a leak.
@@ -58,7 +57,7 @@ pub fn check(data: &[u8]) {
     if findings.is_empty() {
         return;
     }
-    for (name, out) in render(findings) {
+    for (name, out) in super::reports(findings) {
         let mut texts = vec![out.clone()];
         let documents = match name {
             "jsonl" => out.lines().collect(),
@@ -106,41 +105,6 @@ fn leaked(shown: &str, secret: &str, background: &[String; 2]) -> Option<String>
         .map(|i| &secret[i..i + PIECE])
         .find(|p| shown.contains(p) && !background.iter().any(|b| b.contains(p)))
         .map(str::to_string)
-}
-
-fn render(findings: Vec<keyleak::finding::Finding>) -> Vec<(&'static str, String)> {
-    let result = ScanResult {
-        findings,
-        ..ScanResult::default()
-    };
-    let options = ReportOptions {
-        show_secrets: false,
-        color: false,
-    };
-    let json = |lines| json::Json { options, lines };
-    let reporters: [(&str, Box<dyn Reporter>); 6] = [
-        ("human", Box::new(human::Human { options })),
-        ("json", Box::new(json(false))),
-        ("jsonl", Box::new(json(true))),
-        ("sarif", Box::new(sarif::Sarif { options })),
-        ("github", Box::new(github::Github { options })),
-        (
-            "gitlab",
-            Box::new(gitlab::Gitlab {
-                options,
-                started: 0,
-                finished: 0,
-            }),
-        ),
-    ];
-    reporters
-        .into_iter()
-        .map(|(name, reporter)| {
-            let mut out = Vec::new();
-            reporter.report(&mut out, &result).expect("in memory");
-            (name, String::from_utf8(out).expect("reports are UTF-8"))
-        })
-        .collect()
 }
 
 /// Every string in a JSON document, joined by newlines.
