@@ -347,14 +347,20 @@ fn verification_is_off_unless_asked_and_held_back_from_staged_runs() {
     assert_eq!(sts.requests().len(), 2);
 }
 
-#[test]
-fn plain_http_to_a_remote_host_is_refused() {
+/// A directory holding one fresh key pair in `a.env`.
+fn tree_with_a_pair() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("a.env"),
         env_file(&fake_key("AKIA"), &fake_secret()),
     )
     .unwrap();
+    tmp
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let tmp = tree_with_a_pair();
     for endpoint in [
         "http://sts.amazonaws.com",
         "http://192.0.2.1:8080",
@@ -369,12 +375,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 
 #[test]
 fn a_port_out_of_range_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("a.env"),
-        env_file(&fake_key("AKIA"), &fake_secret()),
-    )
-    .unwrap();
+    let tmp = tree_with_a_pair();
     for port in ["0", "65536", "99999", "18446744073709551617"] {
         let endpoint = format!("http://127.0.0.1:{port}");
         let run = verify_json(tmp.path(), &endpoint, &[]);
@@ -529,12 +530,7 @@ fn control_characters_in_an_answer_never_reach_the_output_raw() {
         <Arn>arn:aws:iam::123456789012:user/x\x1b[31m\n::error file=a::forged\n</Arn>\
         </GetCallerIdentityResult></GetCallerIdentityResponse>";
     let sts = StandIn::start(Reply::Status(200, HOSTILE));
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("a.env"),
-        env_file(&fake_key("AKIA"), &fake_secret()),
-    )
-    .unwrap();
+    let tmp = tree_with_a_pair();
     for format in ["human", "json", "jsonl", "sarif", "github"] {
         let args = [
             "--format",
