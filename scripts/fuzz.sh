@@ -12,6 +12,10 @@
 # would halve the executions per second. Seeds: testdata/ for every target, plus edge cases
 # checked in under fuzz/seeds/TARGET;
 # what libFuzzer adds goes to fuzz/corpus/TARGET (ignored by git, kept between runs).
+#
+# libFuzzer's draw is fixed (FUZZ_SEED, default 1): from the same corpus (CI has only the
+# seeds), a run is a prefix of any longer run with the same seed, so a CI pass or failure can
+# be replayed here. FUZZ_SEED=0 draws anew each run (libFuzzer's own default), for exploring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +45,7 @@ for target in $(cargo fuzz list); do
   # -timeout: an input taking 10 s is a hang, reported like a crash.
   log=$(mktemp)
   if ! cargo fuzz run --sanitizer none "$target" "$corpus" "${seeds[@]}" -- \
-      -max_total_time="$seconds" -timeout=10 -dict=keyleak.dict -print_final_stats=1 \
+      -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -timeout=10 -dict=keyleak.dict -print_final_stats=1 \
       2>&1 | tee "$log"; then
     reproducer=$(ls -t "artifacts/$target"/* 2>/dev/null | head -n 1 || true)
     # CI keeps only the end of its log: repeat the failure there, with the input itself, so

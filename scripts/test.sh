@@ -26,6 +26,11 @@ if ! command -v moto_server >/dev/null || ! python3 -c 'import boto3' 2>/dev/nul
 fi
 export KEYLEAK_REQUIRE_MOTO=1
 
+# Property tests (proptest, the fuzz oracles' twins) draw the same cases on every run here,
+# so that a pass or a failure is the code's and not the draw's; `cargo test` alone draws anew
+# each time and explores (a case it finds goes into tests/fuzz_twins/regressions.rs).
+export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-1}
+
 cargo test --locked --all-targets "$@"
 
 # The release build: the peer cases below run it, and the wheel is packed from it.

@@ -106,11 +106,14 @@ pub fn redacted(
     let line = without_cr(text, line, &anchor);
     let lo = anchor.start.saturating_sub(READ).max(line.start);
     let hi = (anchor.end + READ).min(line.end);
+    // A decoded range ending right at `lo` is kept: a run starting there is glued to it.
+    let first = masks.decoded.partition_point(|r| r.end < lo);
     let read = Stretch {
         text: &text[..hi],
         start: lo,
         cut_left: lo > line.start,
         cut_right: hi < line.end,
+        decoded: &masks.decoded[first..],
     };
     let mut hidden: Vec<Range<usize>> = masks
         .overlapping(lo, hi)
@@ -125,9 +128,7 @@ pub fn redacted(
         hidden.push(anchor.clone());
     }
     let keep = keep_anchor.then(|| anchor.clone());
-    let first = masks.decoded.partition_point(|r| r.end <= lo);
-    let decoded = &masks.decoded[first..];
-    let out = read.render(&hidden, keep, anchor.start, decoded);
+    let out = read.render(&hidden, keep, anchor.start);
     out.window(CONTEXT, read.cut_left, read.cut_right)
 }
 
@@ -139,12 +140,13 @@ pub fn redact_text(text: &[u8]) -> String {
         start: 0,
         cut_left: false,
         cut_right: false,
+        decoded: &[],
     };
     let hidden: Vec<Range<usize>> = secret_param_values(text)
         .into_iter()
         .map(|(s, e)| s..e)
         .collect();
-    read.render(&hidden, None, 0, &[]).into_string()
+    read.render(&hidden, None, 0).into_string()
 }
 
 /// The snippet as written, for `--show-secrets`: the anchor's line cut to [`CONTEXT`] bytes
@@ -189,6 +191,8 @@ struct Stretch<'a> {
     start: usize,
     cut_left: bool,
     cut_right: bool,
+    /// [`Masks::decoded`] from the first range that ends at or after `start`.
+    decoded: &'a [Range<usize>],
 }
 
 /// A run of credential characters being read: from `start`, `units` characters so far.
@@ -200,6 +204,9 @@ struct Run {
     /// It touches a hidden value: the rest of that value as the detector missed it (a token
     /// read up to a `%` that goes on as `%2B…`), hidden whatever its length.
     touches_hidden: bool,
+    /// It holds bytes decoded from base64, and characters as written.
+    decoded: bool,
+    plain: bool,
 }
 
 /// Redacted text as characters, with where the anchor landed (a character range), and the
@@ -219,9 +226,8 @@ impl Stretch<'_> {
         hidden: &[Range<usize>],
         keep: Option<Range<usize>>,
         anchor_at: usize,
-        decoded: &[Range<usize>],
     ) -> Rendered {
-        let mut next_decoded = decoded.iter().peekable();
+        let mut next_decoded = self.decoded.iter().peekable();
         let mut hidden: Vec<Range<usize>> = hidden.to_vec();
         hidden.sort_by_key(|r| r.start);
         let mut next_hidden = hidden.iter().peekable();
@@ -285,8 +291,14 @@ impl Stretch<'_> {
                     units: 0,
                     head: String::new(),
                     touches_hidden: after_hidden,
+                    decoded: false,
+                    plain: false,
                 });
                 r.units += 1;
+                match from_base64 {
+                    true => r.decoded = true,
+                    false => r.plain = true,
+                }
                 if r.head.len() < SHOWN && is_credential_byte(byte) {
                     r.head.push(char::from(byte));
                 }
@@ -314,13 +326,24 @@ impl Stretch<'_> {
 
     /// Ends a run at `end`: a short one is text like any other; a long one, one cut by
     /// either edge of the stretch or one glued to a hidden value (`touching`: the edge or a
-    /// value follows it) is written hidden.
+    /// value follows it) is written hidden. So is a run of characters as written glued to
+    /// bytes decoded from base64, on this line or across its edge: the base64 text swallowed
+    /// the rest of it, so its length here says nothing of the value's.
     fn end_run(&self, run: Option<Run>, end: usize, touching: bool, out: &mut Rendered) {
         let Some(run) = run else {
             return;
         };
         let cut_left = self.cut_left && run.start == self.start;
-        if run.units < MIN_HIDDEN_RUN && !cut_left && !touching && !run.touches_hidden {
+        let glued_to_decoded = run.plain
+            && (run.decoded
+                || run.start.checked_sub(1).is_some_and(|b| self.is_decoded(b))
+                || self.is_decoded(end));
+        if run.units < MIN_HIDDEN_RUN
+            && !cut_left
+            && !touching
+            && !run.touches_hidden
+            && !glued_to_decoded
+        {
             out.plain.extend_from_slice(&self.text[run.start..end]);
             return;
         }
@@ -330,6 +353,14 @@ impl Stretch<'_> {
             out.push_str(&run.head.chars().take(shown).collect::<String>());
         }
         out.push_str("…");
+    }
+}
+
+impl Stretch<'_> {
+    /// Byte `at` of the text was decoded from base64.
+    fn is_decoded(&self, at: usize) -> bool {
+        let i = self.decoded.partition_point(|r| r.end <= at);
+        self.decoded.get(i).is_some_and(|r| r.start <= at)
     }
 }
 
@@ -535,6 +566,37 @@ mod tests {
         assert_eq!(shown, format!("{KEY} s = {}…", &tail[..4]));
         let plain = of_key(&line, &[]);
         assert!(plain.contains(tail), "{plain}");
+    }
+
+    /// However few bytes base64 left on the line, or none (the decoded text ended with a
+    /// line break), a tail glued to them is hidden: its length here says nothing.
+    #[test]
+    fn a_tail_glued_to_decoded_bytes_is_hidden_at_any_length() {
+        let tail = &SECRET[30..];
+        let same_line = format!("{KEY} s = \u{1}\u{2}{tail}\" x");
+        let at = same_line.find('\u{1}').unwrap();
+        let masks = Masks::default().with_decoded(std::iter::once(at..at + 2).collect());
+        let shown = redacted(
+            same_line.as_bytes(),
+            0..same_line.len(),
+            0..20,
+            true,
+            &masks,
+        );
+        assert_eq!(shown, format!("{KEY} s = {}…\" x", &tail[..3]));
+        // The decoded text ends with its line break: the tail starts the next line.
+        let two_lines = format!("\u{1}\u{2}\n{tail}\" {KEY}");
+        let masks = Masks::default().with_decoded(std::iter::once(0..3).collect());
+        let line = 3..two_lines.len();
+        let anchor = two_lines.len() - 20..two_lines.len();
+        let shown = redacted(two_lines.as_bytes(), line, anchor, true, &masks);
+        assert_eq!(shown, format!("{}…\" {KEY}", &tail[..2]));
+        // Not glued: a space between.
+        let apart = format!("\u{1}\u{2} {tail}\" {KEY}");
+        let masks = Masks::default().with_decoded(std::iter::once(0..2).collect());
+        let anchor = apart.len() - 20..apart.len();
+        let shown = redacted(apart.as_bytes(), 0..apart.len(), anchor, true, &masks);
+        assert!(shown.contains(tail), "{shown}");
     }
 
     /// A detected value read up to a byte its alphabet lacks (`%`) may go on past it: what

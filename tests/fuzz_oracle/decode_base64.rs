@@ -53,7 +53,7 @@ fn check_decoded(hay: &[u8], run: &Run) {
 }
 
 /// Plain base64 decoding, bit by bit; a trailing partial byte is dropped.
-fn decode(text: &[u8]) -> Option<Vec<u8>> {
+pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
     let (mut bits, mut held, mut out) = (0u32, 0, Vec::new());
     for &c in text {
         let v = match c {

@@ -44,10 +44,10 @@ pub fn check(data: &[u8]) {
     }
     hay.extend_from_slice(after);
     let background: Vec<u8> = [before, after].concat();
-    let background = [
+    let background = with_decoded(vec![
         String::from_utf8_lossy(&background).into_owned(),
         unescaped(&String::from_utf8_lossy(&background)),
-    ];
+    ]);
     let blob = Blob {
         origin: Origin::file("fuzz/input.txt"),
         bytes: hay,
@@ -100,11 +100,39 @@ fn write(secret: &str, form: u8) -> Vec<u8> {
 }
 
 /// A 12-character piece of `secret` in `shown` that no background text holds.
-fn leaked(shown: &str, secret: &str, background: &[String; 2]) -> Option<String> {
+fn leaked(shown: &str, secret: &str, background: &[String]) -> Option<String> {
     (0..=secret.len() - PIECE)
         .map(|i| &secret[i..i + PIECE])
         .find(|p| shown.contains(p) && !background.iter().any(|b| b.contains(p)))
         .map(str::to_string)
+}
+
+/// `texts` and what their base64 runs decode to, at each of the four alignments and two
+/// levels deep: a piece the scanner shows from a decoded layer of the context is context too.
+fn with_decoded(mut texts: Vec<String>) -> Vec<String> {
+    let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || b"+/-_".contains(b);
+    let mut level = texts.clone();
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for text in &level {
+            for run in text
+                .as_bytes()
+                .split(|b| !is_b64(b))
+                .filter(|r| r.len() >= 4)
+            {
+                for skip in 0..4 {
+                    if let Some(bytes) = super::decode_base64::decode(&run[skip..]) {
+                        let decoded = String::from_utf8_lossy(&bytes).into_owned();
+                        next.push(unescaped(&decoded));
+                        next.push(decoded);
+                    }
+                }
+            }
+        }
+        texts.extend(next.iter().cloned());
+        level = next;
+    }
+    texts
 }
 
 /// Every string in a JSON document, joined by newlines.

@@ -346,3 +346,14 @@ fn no_leak_third_case() {
     ];
     fuzz_oracle::no_leak::check(input);
 }
+
+/// `no_leak` (proptest twin, CI of session 5): the planted secret, written with `\/`, right
+/// after a base64 run that swallowed its start. The decoded bytes held a line break (`Cg`),
+/// so the tail began a line of the view with only a few decoded bytes before it: too short
+/// to hide by shape, it showed 21 characters of the secret. Runs glued to decoded bytes, on
+/// the line or across its edge, are now hidden whatever their length.
+#[test]
+fn no_leak_tail_after_a_decoded_line_break() {
+    let input = include_bytes!("cases/no_leak_tail_after_decoded_line_break.bin");
+    fuzz_oracle::no_leak::check(input);
+}
