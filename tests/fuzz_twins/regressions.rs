@@ -357,3 +357,12 @@ fn no_leak_tail_after_a_decoded_line_break() {
     let input = include_bytes!("cases/no_leak_tail_after_decoded_line_break.bin");
     fuzz_oracle::no_leak::check(input);
 }
+
+/// `decode_escapes` (scripts/fuzz.sh with its fixed seed): a run ending in `\/`, the one
+/// two-byte escape, broke the oracle's bound of four bytes an escape. The bound is two.
+#[test]
+fn escape_run_ending_in_an_escaped_slash() {
+    let input = br"\u{41}\u{1F600}\u00e9\x4\x41\x42\x43\x44\/#65;&#x;&#;&#0001066;&#x0043;\u000a\u0041\u0042\u0043\u0044
+";
+    fuzz_oracle::decode_escapes::check(input);
+}
