@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target in fuzz/ for SECONDS each (default 60): `scripts/fuzz.sh [SECONDS]`.
+# Runs every cargo-fuzz target in fuzz/ for SECONDS each (default 60): `scripts/fuzz.sh [SECONDS]`,
+# or CI's fixed pass: `scripts/fuzz.sh --ci`.
 #
 # Installs cargo-fuzz when missing; without it (no network) prints a notice and exits 0, since
 # the oracles also run as proptest twins in the normal suite (tests/fuzz_twins.rs). Exits 1 on
@@ -13,15 +14,24 @@
 # checked in under fuzz/seeds/TARGET;
 # what libFuzzer adds goes to fuzz/corpus/TARGET (ignored by git, kept between runs).
 #
-# libFuzzer's draw is fixed (FUZZ_SEED, default 1): from the same corpus (CI has only the
-# seeds), a run is a prefix of any longer run with the same seed, so a CI pass or failure can
-# be replayed here. FUZZ_SEED=0 draws anew each run (libFuzzer's own default), for exploring.
+# `scripts/fuzz.sh --ci` is CI's pass (.ci/run): each target runs the number of inputs that
+# fuzz/ci-runs lists, with a fixed draw (-seed=1) from the seeds alone (a fresh corpus), so it
+# tries the same inputs on every machine and a CI result replays here exactly; 300 s per
+# target stops it early on a slow machine (then it tried a prefix of the same inputs). Run it
+# before pushing a change to the oracles. Plain `scripts/fuzz.sh [SECONDS]` explores: a new
+# draw each run (FUZZ_SEED to fix one), growing fuzz/corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-60}
+ci=false
+if [ "${1:-}" = --ci ]; then
+  ci=true
+  seconds=300
+else
+  seconds=${1:-60}
+fi
 case $seconds in
-  '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;;
+  '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS | --ci]" >&2; exit 2 ;;
 esac
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -37,15 +47,22 @@ cd fuzz
 cargo fuzz build --sanitizer none
 for target in $(cargo fuzz list); do
   corpus=corpus/$target
+  budget=(-seed="${FUZZ_SEED:-0}")
+  if $ci; then
+    corpus=$(mktemp -d)
+    runs=$(awk -v t="$target" '$1 == t { print $2 }' ci-runs)
+    [ -n "$runs" ] || { echo "scripts/fuzz.sh: fuzz/ci-runs has no line for $target" >&2; exit 2; }
+    budget=(-seed=1 -runs="$runs")
+  fi
   mkdir -p "$corpus" "artifacts/$target"
   # Every target also starts from the realistic files in testdata/ (read, never written).
   seeds=(../testdata)
   [ -d "seeds/$target" ] && seeds+=("seeds/$target")
-  echo "scripts/fuzz.sh: $target for ${seconds}s" >&2
+  echo "scripts/fuzz.sh: $target for ${seconds}s ${budget[*]}" >&2
   # -timeout: an input taking 10 s is a hang, reported like a crash.
   log=$(mktemp)
   if ! cargo fuzz run --sanitizer none "$target" "$corpus" "${seeds[@]}" -- \
-      -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -timeout=10 -dict=keyleak.dict -print_final_stats=1 \
+      -max_total_time="$seconds" "${budget[@]}" -timeout=10 -dict=keyleak.dict -print_final_stats=1 \
       2>&1 | tee "$log"; then
     reproducer=$(ls -t "artifacts/$target"/* 2>/dev/null | head -n 1 || true)
     # CI keeps only the end of its log: repeat the failure there, with the input itself, so
@@ -64,4 +81,5 @@ for target in $(cargo fuzz list); do
     exit 1
   fi
   rm -f "$log"
+  if $ci; then rm -rf "$corpus"; fi
 done

@@ -115,7 +115,8 @@ fn check_layers<'a>(hay: &'a [u8], found: &'a Detections) -> Vec<Expected<'a>> {
 }
 
 /// Where a layer is one escape or UTF-16 view (or escapes in UTF-16 text), the bytes its
-/// anchor maps to read back as the credential.
+/// anchor maps to read back as the credential: decoded, or as written where the view passed
+/// them through.
 fn check_reads_back(hay: &[u8], layer: &Layer, anchor: usize, want: &[u8]) {
     let encodings: Vec<Encoding> = layer.chain.iter().map(|v| v.encoding).collect();
     match encodings[..] {
@@ -132,6 +133,12 @@ fn check_reads_back(hay: &[u8], layer: &Layer, anchor: usize, want: &[u8]) {
                 super::decodes_to(text, at, want),
                 "escapes at {at} vs {want:?}"
             );
+        }
+        // A key beside a UTF-16 stretch (paired with a secret decoded from it) is not
+        // decoded itself: its bytes are the key as written.
+        [Encoding::Utf16] if !layer.chain[0].any_decoded(anchor, anchor + want.len()) => {
+            let at = layer.to_level(anchor, 0);
+            assert!(hay[at..].starts_with(want), "plain at {at} vs {want:?}");
         }
         [Encoding::Utf16] => {
             let at = layer.to_level(anchor, 0);

@@ -366,3 +366,13 @@ fn escape_run_ending_in_an_escaped_slash() {
 ";
     fuzz_oracle::decode_escapes::check(input);
 }
+
+/// `detect` (`scripts/fuzz.sh --ci`): a plain key ID beside UTF-16 text, paired in the UTF-16
+/// layer with what that layer decoded. The key's own bytes were passed through, not decoded;
+/// the oracle took every anchor of a UTF-16 layer for code units. Such an anchor reads back
+/// as written.
+#[test]
+fn plain_key_beside_a_utf16_stretch() {
+    let input = include_bytes!("cases/detect_plain_key_beside_utf16.bin");
+    fuzz_oracle::detect::check(input, options(false));
+}
