@@ -89,6 +89,10 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         eprintln!("keyleak: note: {note}");
     }
     let mut result = scan::scan(settings)?;
+    for note in &result.notes {
+        // Names refs: printable, never raw.
+        eprintln!("keyleak: note: {}", printable::text(note));
+    }
     if settings.verify_held_back {
         eprintln!(
             "keyleak: note: `verify = true` in the configuration is not applied to --staged \

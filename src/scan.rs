@@ -51,6 +51,8 @@ pub struct ScanResult {
     pub stats: Stats,
     /// With `--baseline-out`: every finding the baseline would cover, to be written out.
     pub baseline_out: Option<BaselineFile>,
+    /// What the scan chose on its own (an all-zero `--range` base), for `keyleak: note: …`.
+    pub notes: Vec<String>,
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
@@ -155,6 +157,7 @@ struct Collector {
     blobs: AtomicU64,
     bytes: AtomicU64,
     commits: Option<u64>,
+    notes: Vec<String>,
 }
 
 impl Collector {
@@ -221,6 +224,7 @@ impl Collector {
                 commits: self.commits,
             },
             baseline_out,
+            notes: self.notes,
         }
     }
 }

@@ -347,6 +347,7 @@ fn git_mode(args: &ScanArgs) -> Result<Option<GitMode>, Error> {
     let mut selection = Selection {
         tips: args.refs.clone(),
         since: args.since.clone(),
+        range: false,
     };
     if let Some(range) = &args.range {
         if args.since.is_some() || !args.refs.is_empty() {
@@ -362,6 +363,7 @@ fn git_mode(args: &ScanArgs) -> Result<Option<GitMode>, Error> {
         selection = Selection {
             tips: vec![head],
             since: Some(base),
+            range: true,
         };
     } else if selection.since.is_some() && selection.tips.is_empty() {
         selection.tips.push("HEAD".into());

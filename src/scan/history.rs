@@ -52,6 +52,7 @@ pub(super) fn scan(
     };
     let history = git_history::plan(&repo, selection, &texts, &pool, progress.counters())?;
     collector.commits = Some(history.commits.len() as u64);
+    collector.notes.extend(history.notes.iter().cloned());
     for w in &history.warnings {
         collector.warn(w.clone());
     }

@@ -11,6 +11,7 @@ mod follow_links;
 mod git_common;
 mod git_history;
 mod git_range;
+mod git_range_base;
 mod git_repos;
 mod git_staged;
 mod hostile_repo;

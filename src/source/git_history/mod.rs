@@ -10,7 +10,8 @@
 //!
 //! Rules, documented in README:
 //! - Refs: every reference (branches, tags, remote-tracking, notes, stash) plus HEAD, even
-//!   detached; `--ref` limits the tips; `--since REV` hides what REV reaches.
+//!   detached; `--ref` limits the tips; `--since REV` hides what REV reaches (`base`: an
+//!   all-zero REV hides the other remote-tracking branches; a missing one is a fatal error).
 //! - What no commit reaches is planned too (`tags`): a blob a ref points at (directly or
 //!   through tags) is introduced at `<ref NAME>`, a tree's blobs at `<ref NAME>:dir/file` —
 //!   with no commit, and only when no walked commit introduced the same blob.
@@ -28,6 +29,7 @@
 //! - A missing or corrupt commit or tree is a `Warning`; the walk goes on without it (when
 //!   libgit2's revwalk gives up on one, `tolerant_walk` walks around it).
 
+mod base;
 mod diff;
 mod raw_tree;
 mod tags;
@@ -50,8 +52,23 @@ use tags::End;
 pub struct Selection {
     /// Revisions whose history is walked; empty means every reference and HEAD.
     pub tips: Vec<String>,
-    /// Commits reachable from this revision are left out (`--since`, the `A` of `A..B`).
+    /// Commits reachable from this revision are left out (`--since`, the `A` of `A..B`); all
+    /// zeros means no base (see [`base`]).
     pub since: Option<String>,
+    /// The tips and the base came from `--range BASE..HEAD`: errors name that flag.
+    pub range: bool,
+}
+
+impl Selection {
+    /// The flag that named the base, for messages.
+    fn base_flag(&self) -> &'static str {
+        if self.range { "--range" } else { "--since" }
+    }
+
+    /// The flag that named the tips, for messages.
+    fn tip_flag(&self) -> &'static str {
+        if self.range { "--range" } else { "--ref" }
+    }
 }
 
 /// One place a blob was introduced: indexes into [`History::paths`] and [`History::commits`];
@@ -115,6 +132,9 @@ pub struct History {
     /// Commit texts in walk order, then tag texts by name.
     pub texts: Vec<Text>,
     pub warnings: Vec<Warning>,
+    /// What the walk chose that was not asked for in so many words (an all-zero base), for
+    /// `keyleak: note: …`.
+    pub notes: Vec<String>,
 }
 
 /// Walks the selected history and maps every introduced blob to where it came in. Commits are
@@ -146,14 +166,11 @@ pub fn plan(
             )),
         }
     }
-    let hidden = match &selection.since {
-        Some(since) => {
-            let base = resolve(repo, since, "--since")?;
-            walk.hide(base).map_err(git("cannot hide --since"))?;
-            Some(base)
-        }
-        None => None,
-    };
+    let hidden = base::hidden(repo, selection, &tips.commits)?;
+    for &commit in &hidden.commits {
+        walk.hide(commit)
+            .map_err(git(&format!("cannot hide {}", selection.base_flag())))?;
+    }
     let shallow = repo.is_shallow();
     if shallow {
         warnings.push(Warning::new(
@@ -176,7 +193,8 @@ pub fn plan(
                         e.message()
                     ),
                 ));
-                commits = tolerant_walk::walk(repo, &pushed, hidden, shallow, &mut warnings);
+                commits =
+                    tolerant_walk::walk(repo, &pushed, &hidden.commits, shallow, &mut warnings);
                 break;
             }
         }
@@ -265,21 +283,14 @@ pub fn plan(
         blobs,
         texts: texts_found,
         warnings,
+        notes: hidden.note.into_iter().collect(),
     })
 }
 
 /// Commits diffed in parallel before their results are folded: bounds what is held at once.
 const DIFF_CHUNK: usize = 4096;
 
-/// A revision given on the command line, as a commit; not found is a fatal error.
-pub fn resolve(repo: &Repository, rev: &str, flag: &'static str) -> Result<Oid, Error> {
-    repo.revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map(|c| c.id())
-        .map_err(not_found(rev, flag))
-}
-
-/// The error for a revision the repository does not have.
+/// The error for a revision that names no commit here.
 fn not_found(rev: &str, flag: &'static str) -> impl FnOnce(git2::Error) -> Error {
     let context = format!("{flag} {rev}: not a commit in this repository");
     move |source| Error::Git { context, source }

@@ -85,9 +85,11 @@ pub fn tips(
         }
     } else {
         for tip in &selection.tips {
-            let object = repo.revparse_single(tip).map_err(not_found(tip, "--ref"))?;
+            let object = repo
+                .revparse_single(tip)
+                .map_err(not_found(tip, selection.tip_flag()))?;
             let peeled = peel(repo, object.id(), tip).map_err(|w| Error::Git {
-                context: format!("--ref {tip}"),
+                context: format!("{} {tip}", selection.tip_flag()),
                 source: git2::Error::from_str(&w.message),
             })?;
             tips.add(tip.clone(), peeled);

@@ -26,16 +26,13 @@ struct Node {
 pub fn walk(
     repo: &Repository,
     tips: &[Oid],
-    hide: Option<Oid>,
+    hide: &[Oid],
     shallow: bool,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Oid> {
-    let hidden: HashSet<Oid> = match hide {
-        Some(base) => reachable(repo, &[base], &HashSet::new(), shallow, warnings)
-            .into_keys()
-            .collect(),
-        None => HashSet::new(),
-    };
+    let hidden: HashSet<Oid> = reachable(repo, hide, &HashSet::new(), shallow, warnings)
+        .into_keys()
+        .collect();
     let nodes = reachable(repo, tips, &hidden, shallow, warnings);
     topological(&nodes)
 }
