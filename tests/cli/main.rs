@@ -20,6 +20,7 @@ mod output_safety;
 mod precommit;
 mod report_formats;
 mod report_gitlab;
+mod report_outputs;
 mod resource_bounds;
 mod scan_archives;
 mod scan_canary;
