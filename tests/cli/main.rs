@@ -18,6 +18,7 @@ mod hostile_tree;
 mod no_leak;
 mod output_safety;
 mod precommit;
+mod readme_fields;
 mod report_formats;
 mod report_gitlab;
 mod report_outputs;
