@@ -8,9 +8,11 @@
 #   3. the pre-commit mirror with the real `pre-commit`, pip finding the wheel built here: a
 #      staged key pair is blocked and named, a clean commit passes;
 #   4. the GitHub Action's scan script with simulated push, new-branch, force-push, pull-request
-#      and schedule events: the range, annotations, SARIF, job summary, outputs and exit code;
-#   5. the GitLab CI template's script with simulated merge request, push, new-branch and
-#      force-push pipelines: the range, the Secret Detection report and the exit code.
+#      and schedule events: one scan each; the range, annotations, the SARIF file (written with
+#      and without findings), job summary, outputs and exit code;
+#   5. the GitLab CI template's script with simulated merge request, push, new-branch,
+#      force-push and schedule pipelines: one scan each; the range, the Secret Detection report
+#      (written with and without findings) and the exit code.
 # Prints the timings. Network: PyPI only, for maturin, pre-commit and setuptools when missing
 # (setuptools builds the mirror's package; it is downloaded once into target/packaging-deps).
 # Run by scripts/test.sh after the release build, so the wheel build reuses it (seconds).
@@ -155,6 +157,14 @@ git_init "$repo"
   git update-ref refs/remotes/origin/feature HEAD
 )
 rev() { git -C "$repo" rev-parse "$1"; }
+# keyleak through a wrapper that logs each run's arguments to $KEYLEAK_RUNS (one line a run),
+# so a check can count the scans a simulated job makes.
+mkdir "$tmp/counted"
+printf '#!/usr/bin/env bash\necho "$*" >> "${KEYLEAK_RUNS:-/dev/null}"\nexec %q "$@"\n' \
+  "$keyleak_bin" > "$tmp/counted/keyleak"
+chmod +x "$tmp/counted/keyleak"
+# scans NAME: the runs of keyleak NAME's job made that wrote a report (--output).
+scans() { grep -c -- '--output' "$tmp/$1.runs" || true; }
 B="$(rev HEAD~2)" C="$(rev HEAD~1)"
 zero=0000000000000000000000000000000000000000
 
@@ -166,10 +176,13 @@ run_action() {
   echo "$json" > "$tmp/$name.event.json"
   : > "$tmp/$name.output"
   : > "$tmp/$name.summary"
+  : > "$tmp/$name.runs"
+  rm -f "$repo/keyleak.sarif"  # each check reads the SARIF its own run wrote
   set +e
   (cd "$repo" && env GITHUB_EVENT_NAME="$event" GITHUB_EVENT_PATH="$tmp/$name.event.json" \
     GITHUB_REF=refs/heads/feature GITHUB_OUTPUT="$tmp/$name.output" \
-    GITHUB_STEP_SUMMARY="$tmp/$name.summary" RUNNER_TEMP="$tmp" KEYLEAK="$keyleak_bin" \
+    GITHUB_STEP_SUMMARY="$tmp/$name.summary" RUNNER_TEMP="$tmp" \
+    KEYLEAK="$tmp/counted/keyleak" KEYLEAK_RUNS="$tmp/$name.runs" \
     INPUT_FAIL_ON= INPUT_ARGS= INPUT_SARIF_FILE=keyleak.sarif "$@" \
     bash "$root/packaging/action/scan.sh" > "$tmp/$name.log" 2>&1)
   echo $? > "$tmp/$name.code"
@@ -183,6 +196,7 @@ check "push: scans before..HEAD" "--range $C..HEAD" "$(out_of push scope)"
 check "push: a clean push exits 0" 0 "$(cat "$tmp/push.code")"
 check "push: no findings" 0 "$(out_of push findings)"
 check "push: SARIF written, no results" 0 "$(results "$repo/keyleak.sarif")"
+check "push: one scan" 1 "$(scans push)"
 contains "push: summary" "| critical | 0 |" "$(cat "$tmp/push.summary")"
 
 run_action leak push "{\"before\": \"$B\"}"
@@ -192,6 +206,7 @@ check "leak: exit-code output" 1 "$(out_of leak exit-code)"
 check "leak: one finding" 1 "$(out_of leak findings)"
 check "leak: SARIF output path" keyleak.sarif "$(out_of leak sarif-file)"
 check "leak: SARIF written despite the failing scan" 1 "$(results "$repo/keyleak.sarif")"
+check "leak: one scan writes annotations and SARIF" 1 "$(scans leak)"
 contains "leak: annotation" "::error file=deploy.env,line=1" "$(cat "$tmp/leak.log")"
 lacks "leak: the log hides the secret" "$SECRET" "$(cat "$tmp/leak.log")"
 contains "leak: summary counts" "| critical | 1 |" "$(cat "$tmp/leak.summary")"
@@ -201,6 +216,8 @@ run_action new-branch push "{\"before\": \"$zero\"}"
 check "new branch: what HEAD adds over origin/main" "--range $B..HEAD" "$(out_of new-branch scope)"
 check "new branch: exits 1" 1 "$(cat "$tmp/new-branch.code")"
 contains "new branch: says why" "no base commit (new branch or tag)" "$(cat "$tmp/new-branch.log")"
+check "new branch: SARIF written with the key" 1 "$(results "$repo/keyleak.sarif")"
+contains "new branch: annotation" "::error file=deploy.env,line=1" "$(cat "$tmp/new-branch.log")"
 
 run_action force-push push '{"before": "1234567890123456789012345678901234567890"}'
 check "force push: falls back to origin/main" "--range $B..HEAD" "$(out_of force-push scope)"
@@ -235,11 +252,23 @@ contains "no other branch: summary counts info" "| info | 1 |" "$(cat "$tmp/only
 
 run_action schedule schedule '{}'
 check "schedule: the whole history" "--git" "$(out_of schedule scope)"
+check "schedule: exits 1 on the key" 1 "$(cat "$tmp/schedule.code")"
+check "schedule: SARIF written, the key and the docs example" 2 "$(results "$repo/keyleak.sarif")"
+check "schedule: one scan" 1 "$(scans schedule)"
+
+# Without a finding at or above fail-on the SARIF is written too (the docs example is info).
+git -C "$repo" checkout -q -b clean-schedule HEAD~2
+run_action schedule-clean schedule '{}' INPUT_ARGS="--ref HEAD"
+check "clean schedule: exits 0" 0 "$(cat "$tmp/schedule-clean.code")"
+check "clean schedule: SARIF written, the docs example only" 1 "$(results "$repo/keyleak.sarif")"
+lacks "clean schedule: no error annotation" "::error" "$(cat "$tmp/schedule-clean.log")"
+git -C "$repo" checkout -q feature
 
 run_action error push "{\"before\": \"$C\"}" INPUT_ARGS=--no-such-option
 check "an unknown option exits 2" 2 "$(cat "$tmp/error.code")"
 contains "an error is an annotation" "::error title=keyleak::keyleak exited with 2" "$(cat "$tmp/error.log")"
 check "no SARIF output after an error" "" "$(out_of error sarif-file)"
+if [ -e "$repo/keyleak.sarif" ]; then fail "a SARIF file after an error"; else echo "ok: no SARIF file after an error"; fi
 
 echo "== 5. GitLab CI template"
 # The job's script block, as GitLab runs it: bash with -eo pipefail, keyleak on PATH.
@@ -255,7 +284,9 @@ run_gitlab() {
   local name="$1"
   shift
   set +e
-  (cd "$repo" && env PATH="$tmp/venv/bin:$PATH" CI_MERGE_REQUEST_DIFF_BASE_SHA= CI_COMMIT_BEFORE_SHA= \
+  : > "$tmp/$name.runs"
+  (cd "$repo" && env PATH="$tmp/counted:$PATH" KEYLEAK_RUNS="$tmp/$name.runs" \
+    CI_MERGE_REQUEST_DIFF_BASE_SHA= CI_COMMIT_BEFORE_SHA= \
     KEYLEAK_FAIL_ON= KEYLEAK_ARGS= "$@" bash -eo pipefail "$tmp/gitlab.sh" > "$tmp/$name.log" 2>&1)
   echo $? > "$tmp/$name.code"
   set -e
@@ -284,16 +315,23 @@ contains "GitLab merge request: the diff base's range" "scanning --range $B..HEA
 check "GitLab merge request: exits 1" 1 "$(cat "$tmp/gl-mr.code")"
 check "GitLab merge request: a Secret Detection report" secret_detection "$(gl_report type "$tmp/gl-mr.json")"
 check "GitLab merge request: the report has the key" "Critical deploy.env:1" "$(gl_report where "$tmp/gl-mr.json")"
+check "GitLab merge request: one scan writes the log and the report" 1 "$(scans gl-mr)"
 lacks "GitLab merge request: the report hides the secret" "$SECRET" "$(cat "$tmp/gl-mr.json")"
 contains "GitLab merge request: the log names the key" "$KEY" "$(cat "$tmp/gl-mr.log")"
 lacks "GitLab merge request: the log hides the secret" "$SECRET" "$(cat "$tmp/gl-mr.log")"
 run_gitlab gl-push CI_COMMIT_BEFORE_SHA="$C"
 check "GitLab push of a clean commit: exits 0" 0 "$(cat "$tmp/gl-push.code")"
 check "GitLab push: a report, no findings" 0 "$(gl_report count "$tmp/gl-push.json")"
+check "GitLab push: one scan" 1 "$(scans gl-push)"
 run_gitlab gl-new CI_COMMIT_BEFORE_SHA="$zero"
 contains "GitLab new branch: all of HEAD's history" "scanning --ref HEAD" "$(cat "$tmp/gl-new.log")"
 check "GitLab new branch: the key and the docs example" "Critical deploy.env:1 Info docs.md:2" \
   "$(gl_report where "$tmp/gl-new.json")"
+run_gitlab gl-schedule CI_PIPELINE_SOURCE=schedule CI_COMMIT_BEFORE_SHA="$zero"
+contains "GitLab schedule: all of HEAD's history" "scanning --ref HEAD" "$(cat "$tmp/gl-schedule.log")"
+check "GitLab schedule: exits 1 on the key" 1 "$(cat "$tmp/gl-schedule.code")"
+check "GitLab schedule: the report has the key and the docs example" "Critical deploy.env:1 Info docs.md:2" \
+  "$(gl_report where "$tmp/gl-schedule.json")"
 run_gitlab gl-force CI_COMMIT_BEFORE_SHA=1234567890123456789012345678901234567890
 contains "GitLab force push: says why" "is not in this clone" "$(cat "$tmp/gl-force.log")"
 check "GitLab force push: exits 1 on the key" 1 "$(cat "$tmp/gl-force.code")"

@@ -74,9 +74,10 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Git")]
     pub staged: bool,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
-    pub format: FormatArg,
+    /// Output format of standard output [default: human]. With `--output FORMAT=-` it may
+    /// only repeat that FORMAT.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
 
     /// When to colour human output (`NO_COLOR` is honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
@@ -165,6 +166,46 @@ pub struct ScanArgs {
         help_heading = "Verification"
     )]
     pub verify_timeout: String,
+
+    /// Also write the report in FORMAT to PATH (`-`: standard output, instead of --format);
+    /// repeatable, from the one scan. Files are replaced whole (written beside, then renamed),
+    /// with or without findings. Example: `--output github=- --output sarif=keyleak.sarif`.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = output_spec)]
+    pub outputs: Vec<OutputArg>,
+}
+
+/// One `--output FORMAT=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputArg {
+    pub format: FormatArg,
+    /// `-` for standard output.
+    pub path: PathBuf,
+}
+
+/// Parses `FORMAT=PATH`: FORMAT one of `--format`'s values, PATH not empty.
+fn output_spec(text: &str) -> Result<OutputArg, String> {
+    let names = || {
+        FormatArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((format, path)) = text.split_once('=') else {
+        return Err(format!(
+            "expected FORMAT=PATH (PATH `-` for standard output), FORMAT one of: {}",
+            names()
+        ));
+    };
+    let format = FormatArg::from_str(format, false)
+        .map_err(|_| format!("unknown format `{format}`: expected one of {}", names()))?;
+    if path.is_empty() {
+        return Err("PATH is empty: give a file, or `-` for standard output".into());
+    }
+    Ok(OutputArg {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

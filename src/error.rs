@@ -42,6 +42,17 @@ pub enum Error {
         #[source]
         source: git2::Error,
     },
+    /// `--output` files that could not be written (every other report was).
+    #[error("{}", unwritten(.0))]
+    ReportFiles(Vec<(PathBuf, io::Error)>),
+}
+
+fn unwritten(failures: &[(PathBuf, io::Error)]) -> String {
+    let each: Vec<String> = failures
+        .iter()
+        .map(|(path, e)| format!("{}: {e}", path.display()))
+        .collect();
+    format!("cannot write the report to {}", each.join("; "))
 }
 
 /// Something that went wrong with one item (file, blob): reported, never fatal.

@@ -117,12 +117,26 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
             let _ = writeln!(err, "keyleak: warning: {w}");
         }
     }
+    // Files first, each whole or not at all; one that fails does not stop the others.
+    let unwritten: Vec<_> = settings
+        .report_files
+        .iter()
+        .filter_map(|file| {
+            let reporter = report::file_reporter(file.format, settings);
+            report::file::write_atomically(&file.path, |out| reporter.report(out, &result))
+                .err()
+                .map(|e| (file.path.clone(), e))
+        })
+        .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     report::reporter_for(settings)
         .report(&mut out, &result)
         .and_then(|()| out.flush())
         .map_err(Error::Output)?;
+    if !unwritten.is_empty() {
+        return Err(Error::ReportFiles(unwritten));
+    }
     let failing = result
         .findings
         .iter()

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorArg, FailOnArg, FormatArg, ScanArgs};
+use crate::cli::{ColorArg, FailOnArg, FormatArg, OutputArg, ScanArgs};
 use crate::config::baseline::BaselineFile;
 use crate::config::{self, FileConfig};
 use crate::error::Error;
@@ -44,6 +44,13 @@ pub enum Format {
     Gitlab,
 }
 
+/// A report written to a file (`--output FORMAT=PATH`), besides the one on standard output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
 /// Which findings make the run exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
@@ -77,6 +84,7 @@ pub struct WalkSettings {
 pub struct Settings {
     pub input: Input,
     pub walk: WalkSettings,
+    /// The format of standard output: `--output FORMAT=-`, else `--format`, else human.
     pub format: Format,
     pub color: bool,
     pub show_secrets: bool,
@@ -98,6 +106,8 @@ pub struct Settings {
     /// What the run changed from what was asked (a `-j` over the cap), printed on stderr as
     /// `keyleak: note: …` before the scan.
     pub notes: Vec<String>,
+    /// `--output FORMAT=PATH` for files, in the order given: each written from the same scan.
+    pub report_files: Vec<ReportFile>,
 }
 
 impl Settings {
@@ -178,6 +188,7 @@ impl Settings {
             &file,
             &input,
         )?;
+        let (format, report_files) = outputs(args.format, &args.outputs)?;
         let max_filesize = parse_size(&args.max_filesize).map_err(|message| Error::Usage {
             flag: "--max-filesize",
             message,
@@ -192,14 +203,7 @@ impl Settings {
                 max_filesize,
             },
             archives: (!args.no_archives).then(|| archive::Limits::for_max_filesize(max_filesize)),
-            format: match args.format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Jsonl => Format::Jsonl,
-                FormatArg::Sarif => Format::Sarif,
-                FormatArg::Github => Format::Github,
-                FormatArg::Gitlab => Format::Gitlab,
-            },
+            format,
             color,
             show_secrets: args.show_secrets,
             include_identifiers: args.include_identifiers,
@@ -218,8 +222,77 @@ impl Settings {
             verify,
             verify_held_back,
             notes,
+            report_files,
         })
     }
+}
+
+fn format_of(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
+        FormatArg::Gitlab => Format::Gitlab,
+    }
+}
+
+/// Standard output's format and the report files. At most one `--output` names `-`; it sets
+/// standard output's format, which a `--format` given too must then repeat (two formats for
+/// one stream is a mistake, not a preference). No two `--output`s name the same file.
+fn outputs(
+    format: Option<FormatArg>,
+    outputs: &[OutputArg],
+) -> Result<(Format, Vec<ReportFile>), Error> {
+    let is_stdout = |o: &&OutputArg| o.path.as_os_str() == "-";
+    let stdout: Vec<&OutputArg> = outputs.iter().filter(is_stdout).collect();
+    let stdout_format = match (stdout.as_slice(), format) {
+        ([], f) => f.unwrap_or(FormatArg::Human),
+        ([one], None) => one.format,
+        ([one], Some(f)) if f == one.format => f,
+        ([one], Some(f)) => {
+            return Err(Error::Usage {
+                flag: "--format",
+                message: format!(
+                    "`--format {}` and `--output {}=-` both set standard output's format: keep one",
+                    name(f),
+                    name(one.format)
+                ),
+            });
+        }
+        _ => {
+            return Err(Error::Usage {
+                flag: "--output",
+                message: "only one report can go to standard output (`-`)".into(),
+            });
+        }
+    };
+    let mut files: Vec<ReportFile> = Vec::new();
+    for o in outputs.iter().filter(|o| !is_stdout(o)) {
+        if files.iter().any(|f| f.path == o.path) {
+            return Err(Error::Usage {
+                flag: "--output",
+                message: format!(
+                    "{} is named by two --output options: one report per file",
+                    o.path.display()
+                ),
+            });
+        }
+        files.push(ReportFile {
+            format: format_of(o.format),
+            path: o.path.clone(),
+        });
+    }
+    Ok((format_of(stdout_format), files))
+}
+
+/// A format as written on the command line.
+fn name(format: FormatArg) -> String {
+    use clap::ValueEnum;
+    format
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
 }
 
 /// Worker threads per CPU at most. The file walker's idle workers poll every other worker's

@@ -13,8 +13,9 @@
 # branch (MERGE_BASE..HEAD; for a pull request, its base branch), or HEAD's whole history when
 # there is no other branch, with a notice saying so.
 #
-# keyleak writes one format per run, so the range is scanned twice: SARIF to a file (its exit
-# code, by --fail-on, is the step's), then annotations to the log (--fail-on never).
+# One scan writes both reports: annotations to the log (`--output github=-`) and SARIF to a
+# file (`--output sarif=FILE`, written with or without findings, never half); its exit code,
+# by --fail-on, is the step's.
 #
 # Environment: the runner's GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REF, GITHUB_BASE_REF,
 # GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP; the action's inputs INPUT_FAIL_ON, INPUT_ARGS,
@@ -106,19 +107,14 @@ set +f
 sarif="${INPUT_SARIF_FILE:-}"
 [ -n "$sarif" ] || sarif="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/keyleak-$$.sarif"
 
-"$keyleak" scan "${scope[@]}" "${fail_on[@]}" "${extra[@]}" --format sarif > "$sarif"
+"$keyleak" scan "${scope[@]}" "${fail_on[@]}" "${extra[@]}" \
+  --output github=- --output "sarif=$sarif"
 code=$?
 output exit-code "$code"
 output scope "${scope[*]}"
 if [ "$code" -ge 2 ]; then
   echo "::error title=keyleak::keyleak exited with $code (an error, not findings): see its message above"
   exit "$code"
-fi
-"$keyleak" scan "${scope[@]}" "${extra[@]}" --format github --fail-on never
-annotate=$?
-if [ "$annotate" -ne 0 ]; then
-  echo "::error title=keyleak::keyleak exited with $annotate writing annotations"
-  exit "$annotate"
 fi
 
 # The job summary (a table of findings by risk) from the SARIF just written; prints the count.

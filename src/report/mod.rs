@@ -1,6 +1,8 @@
 //! Reporters: one [`Reporter`] trait, one file per format. They read a finished
-//! [`ScanResult`] and write it; they never scan, filter or decide exit codes.
+//! [`ScanResult`] and write it; they never scan, filter or decide exit codes. [`file`] puts a
+//! report in an `--output` file.
 
+pub mod file;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -28,12 +30,26 @@ pub trait Reporter {
     fn report(&self, out: &mut dyn Write, result: &ScanResult) -> io::Result<()>;
 }
 
+/// The reporter for standard output (`settings.format`, coloured as `--color` says).
 pub fn reporter_for(settings: &Settings) -> Box<dyn Reporter> {
     let options = ReportOptions {
         show_secrets: settings.show_secrets,
         color: settings.color,
     };
-    match settings.format {
+    reporter(settings.format, options, settings)
+}
+
+/// The reporter for an `--output` file: never coloured (`--color` is about the terminal).
+pub fn file_reporter(format: Format, settings: &Settings) -> Box<dyn Reporter> {
+    let options = ReportOptions {
+        show_secrets: settings.show_secrets,
+        color: false,
+    };
+    reporter(format, options, settings)
+}
+
+fn reporter(format: Format, options: ReportOptions, settings: &Settings) -> Box<dyn Reporter> {
+    match format {
         Format::Human => Box::new(human::Human { options }),
         Format::Json => Box::new(json::Json {
             options,

@@ -310,3 +310,19 @@ fn account_decoder_matches_the_issue_vectors() {
     // Decodes to 1,051,744,508,291: thirteen digits, no account.
     assert_eq!(account_of("AKIA7JYG3TGBWG6ABPZL"), None);
 }
+
+/// The vendored OASIS SARIF 2.1.0 schema.
+pub const SARIF_SCHEMA: &str = include_str!("../schemas/sarif-schema-2.1.0.json");
+/// The vendored GitLab Secret Detection report schema, 15.2.1.
+pub const GITLAB_SCHEMA: &str =
+    include_str!("../schemas/gitlab-secret-detection-report-format-15.2.1.json");
+
+/// Where `doc` breaks `schema` (one of the constants above), one line each: empty when valid.
+pub fn schema_errors(schema: &str, doc: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(schema).expect("the vendored schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the vendored schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}

@@ -22,15 +22,7 @@ fn gitlab(dir: &std::path::Path, args: &[&str]) -> (Run, Value) {
     );
     let doc: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
-    let schema: Value = serde_json::from_str(include_str!(
-        "../schemas/gitlab-secret-detection-report-format-15.2.1.json"
-    ))
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let errors = crate::common::schema_errors(crate::common::GITLAB_SCHEMA, &doc);
     assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
     (run, doc)
 }

@@ -21,7 +21,7 @@ const ANSWER: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.c
 
 /// How the stand-in answers.
 #[derive(Clone, Copy)]
-enum Reply {
+pub enum Reply {
     /// 200 and [`ANSWER`].
     Active,
     /// This status and body.
@@ -31,13 +31,13 @@ enum Reply {
 }
 
 /// A listener that records each request (head and body, as text) and answers as `reply` says.
-struct StandIn {
-    endpoint: String,
+pub struct StandIn {
+    pub endpoint: String,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl StandIn {
-    fn start(reply: Reply) -> StandIn {
+    pub fn start(reply: Reply) -> StandIn {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
