@@ -134,24 +134,26 @@ fn check_reads_back(hay: &[u8], layer: &Layer, anchor: usize, want: &[u8]) {
                 "escapes at {at} vs {want:?}"
             );
         }
-        // A key beside a UTF-16 stretch (paired with a secret decoded from it) is not
-        // decoded itself: its bytes are the key as written.
-        [Encoding::Utf16] if !layer.chain[0].any_decoded(anchor, anchor + want.len()) => {
-            let at = layer.to_level(anchor, 0);
-            assert!(hay[at..].starts_with(want), "plain at {at} vs {want:?}");
-        }
+        // Each character reads back from its own origin: a code unit where the view decoded
+        // it, the byte as written where the view passed it through (a key ID beside a UTF-16
+        // stretch, paired with a secret decoded from it; or one whose last character a
+        // stretch starting right after it took as a code unit).
         [Encoding::Utf16] => {
-            let at = layer.to_level(anchor, 0);
-            let units = |order: fn([u8; 2]) -> u16| {
-                want.iter().enumerate().all(|(i, &w)| {
-                    let unit = hay.get(at + 2 * i..at + 2 * i + 2);
-                    unit.is_some_and(|u| order([u[0], u[1]]) == u16::from(w))
-                })
-            };
-            assert!(
-                units(u16::from_le_bytes) || units(u16::from_be_bytes),
-                "UTF-16 at {at} vs {want:?}"
-            );
+            let view = &layer.chain[0];
+            for (i, &w) in want.iter().enumerate() {
+                let at = layer.to_level(anchor + i, 0);
+                let read = match view.is_decoded(anchor + i) {
+                    true => hay.get(at..at + 2).is_some_and(|u| {
+                        [
+                            u16::from_le_bytes([u[0], u[1]]),
+                            u16::from_be_bytes([u[0], u[1]]),
+                        ]
+                        .contains(&u16::from(w))
+                    }),
+                    false => hay.get(at) == Some(&w),
+                };
+                assert!(read, "UTF-16 at {at} vs {want:?} (character {i})");
+            }
         }
         _ => {}
     }

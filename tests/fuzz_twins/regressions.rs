@@ -376,3 +376,13 @@ fn plain_key_beside_a_utf16_stretch() {
     let input = include_bytes!("cases/detect_plain_key_beside_utf16.bin");
     fuzz_oracle::detect::check(input, options(false));
 }
+
+/// `detect` (`scripts/fuzz.sh --ci`): a key ID written in ASCII between zero bytes inside
+/// UTF-16 text (`\0AKIA…GP4\0:\0`): the UTF-16 stretch after it starts at its last character
+/// (`4\0` is a code unit), so the anchor is partly passed through and partly decoded. Each
+/// character reads back from its own origin.
+#[test]
+fn key_whose_last_character_a_utf16_stretch_took() {
+    let input = include_bytes!("cases/detect_key_whose_last_char_utf16_took.bin");
+    fuzz_oracle::detect::check(input, options(false));
+}
