@@ -165,6 +165,12 @@ pub struct ScanArgs {
         help_heading = "Verification"
     )]
     pub verify_timeout: String,
+
+    /// The paths are the files a pre-commit framework hook was given (`pass_filenames`): each
+    /// is scanned as it is in the work tree, even if ignored; one that does not exist is
+    /// skipped; `-` is a file name. Human output prints nothing when nothing is found.
+    #[arg(long, conflicts_with_all = ["git", "refs", "since", "range", "staged"], help_heading = "Git")]
+    pub hook_files: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ mod git_history;
 mod git_range;
 mod git_repos;
 mod git_staged;
+mod hook_files;
 mod hostile_repo;
 mod hostile_tree;
 mod no_leak;
