@@ -6,7 +6,8 @@
 #      (`pip install --no-index --find-links`) and scans; the sdist holds what cargo needs and
 #      nothing else;
 #   3. the pre-commit mirror with the real `pre-commit`, pip finding the wheel built here: a
-#      staged key pair is blocked and named, a clean commit passes;
+#      staged key pair is blocked and named, a clean commit passes without a report, and
+#      `pre-commit run --all-files` / `--files` find a key committed past the hook;
 #   4. the GitHub Action's scan script with simulated push, new-branch, force-push, pull-request
 #      and schedule events: one scan each; the range, annotations, the SARIF file (written with
 #      and without findings), job summary, outputs and exit code;
@@ -66,8 +67,10 @@ if diff -r "$mirror" "$tmp/stamped"; then echo "ok: the mirror is as stamp-mirro
 scripts/stamp-mirror.sh 9.8.7 "$tmp/stamped" >/dev/null
 check "stamping pins the new version" 'dependencies = ["keyleak==9.8.7"]' \
   "$(grep '^dependencies' "$tmp/stamped/pyproject.toml")"
-check "stamping keeps the hook's entry" "  entry: keyleak scan --staged" \
+check "stamping keeps the hook's entry" "$(grep 'entry:' .pre-commit-hooks.yaml)" \
   "$(grep 'entry:' "$tmp/stamped/.pre-commit-hooks.yaml")"
+check "the mirror's hook is given the files" "  pass_filenames: true" \
+  "$(grep 'pass_filenames:' "$tmp/stamped/.pre-commit-hooks.yaml")"
 check "the mirror's hook is language: python" "  language: python" \
   "$(grep 'language:' "$tmp/stamped/.pre-commit-hooks.yaml")"
 
@@ -131,6 +134,7 @@ printf 'repos:\n  - repo: %s\n    rev: v%s\n    hooks:\n      - id: keyleak\n' "
   echo '# project' > README.md
   git add README.md
   if out="$(git commit -q -m clean 2>&1)"; then echo "ok: a clean commit passes"; else fail "clean commit blocked: $out"; fi
+  lacks "a clean commit: no report" "summary:" "$out"
   printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' "$KEY" "$SECRET" > deploy.env
   git add deploy.env
   if out="$(git commit -q -m leak 2>&1)"; then fail "a key pair was committed: $out"; else echo "ok: a staged key pair is blocked"; fi
@@ -138,6 +142,16 @@ printf 'repos:\n  - repo: %s\n    rev: v%s\n    hooks:\n      - id: keyleak\n' "
   contains "the hook says critical" "critical" "$out"
   lacks "the hook hides the secret" "$SECRET" "$out"
   check "HEAD stays at the clean commit" clean "$(git log -1 --format=%s)"
+  # Committed past the hook: what pre-commit.ci and CI runs of pre-commit must catch.
+  git commit -q --no-verify -m leak
+  if out="$(pre-commit run --all-files 2>&1)"; then fail "--all-files passed a committed key: $out"; else echo "ok: --all-files fails on a committed key"; fi
+  contains "--all-files names the key" "$KEY" "$out"
+  contains "--all-files names the place" " --> deploy.env:1:19" "$out"
+  lacks "--all-files hides the secret" "$SECRET" "$out"
+  if out="$(pre-commit run --files deploy.env 2>&1)"; then fail "--files deploy.env passed: $out"; else echo "ok: --files deploy.env fails"; fi
+  contains "--files names the key" "$KEY" "$out"
+  if out="$(pre-commit run --files README.md 2>&1)"; then echo "ok: --files README.md passes"; else fail "--files README.md failed: $out"; fi
+  lacks "--files README.md: no report" "summary:" "$out"
 ) || fail "pre-commit mirror section"
 
 echo "== 4. GitHub Action scan script"

@@ -172,6 +172,12 @@ pub struct ScanArgs {
     /// with or without findings. Example: `--output github=- --output sarif=keyleak.sarif`.
     #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = output_spec)]
     pub outputs: Vec<OutputArg>,
+
+    /// The paths are the files a pre-commit framework hook was given (`pass_filenames`): each
+    /// is scanned as it is in the work tree, even if ignored; one that does not exist is
+    /// skipped; `-` is a file name. Human output prints nothing when nothing is found.
+    #[arg(long, conflicts_with_all = ["git", "refs", "since", "range", "staged"], help_heading = "Git")]
+    pub hook_files: bool,
 }
 
 /// One `--output FORMAT=PATH`.

@@ -94,9 +94,14 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         eprintln!("keyleak: note: {}", printable::text(note));
     }
     if settings.verify_held_back {
+        let (run, keys) = if settings.hook_files {
+            ("--hook-files", "found")
+        } else {
+            ("--staged", "staged")
+        };
         eprintln!(
-            "keyleak: note: `verify = true` in the configuration is not applied to --staged \
-             (pre-commit) scans; pass --verify to check staged keys with STS"
+            "keyleak: note: `verify = true` in the configuration is not applied to {run} \
+             (pre-commit) scans; pass --verify to check {keys} keys with STS"
         );
     }
     if let Some(verify) = &settings.verify {
@@ -128,12 +133,19 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
                 .map(|e| (file.path.clone(), e))
         })
         .collect();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    report::reporter_for(settings)
-        .report(&mut out, &result)
-        .and_then(|()| out.flush())
-        .map_err(Error::Output)?;
+    // A hook given files that hold nothing prints nothing: pre-commit may split the files
+    // among several runs, and a clean one's summary would read as the verdict on them all.
+    let silent = settings.hook_files
+        && settings.format == settings::Format::Human
+        && result.findings.is_empty();
+    if !silent {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        report::reporter_for(settings)
+            .report(&mut out, &result)
+            .and_then(|()| out.flush())
+            .map_err(Error::Output)?;
+    }
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }

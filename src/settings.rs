@@ -100,9 +100,12 @@ pub struct Settings {
     pub archives: Option<archive::Limits>,
     /// `--verify` (or `verify = true`): where and how to check key pairs with STS.
     pub verify: Option<VerifySettings>,
-    /// The configuration file asked for verification but this is a `--staged` run without
-    /// `--verify`: nothing is sent, and a note says so.
+    /// The configuration file asked for verification but this is a hook run (`--staged`,
+    /// `--hook-files`) without `--verify`: nothing is sent, and a note says so.
     pub verify_held_back: bool,
+    /// `--hook-files`: the paths are the files a pre-commit framework hook was given (those
+    /// that exist). Human output prints nothing when nothing is found.
+    pub hook_files: bool,
     /// What the run changed from what was asked (a `-j` over the cap), printed on stderr as
     /// `keyleak: note: …` before the scan.
     pub notes: Vec<String>,
@@ -143,6 +146,22 @@ impl Settings {
                 repo: repo.clone(),
                 mode,
             }
+        } else if args.hook_files {
+            // pre-commit never passes a deleted file, but a file gone by the time the hook
+            // runs holds no key: skipped, not an error, so the commit is judged on the rest.
+            // `-` is a file name here: `./-`, as the walker reads a bare `-` as standard input.
+            let paths = args.paths.into_iter().map(|p| {
+                if p.as_os_str() == "-" {
+                    PathBuf::from(".").join(p)
+                } else {
+                    p
+                }
+            });
+            Input::Paths(
+                paths
+                    .filter(|p| std::fs::symlink_metadata(p).is_ok())
+                    .collect(),
+            )
         } else if args.paths.iter().any(|p| p.as_os_str() == "-") {
             if args.paths.len() > 1 {
                 return Err(Error::Usage {
@@ -184,6 +203,7 @@ impl Settings {
                 no_verify: args.no_verify,
                 sts_endpoint: &args.sts_endpoint,
                 verify_timeout: &args.verify_timeout,
+                hook_files: args.hook_files,
             },
             &file,
             &input,
@@ -221,6 +241,7 @@ impl Settings {
             baseline_out: args.baseline_out,
             verify,
             verify_held_back,
+            hook_files: args.hook_files,
             notes,
             report_files,
         })
@@ -335,27 +356,29 @@ struct VerifyArgs<'a> {
     no_verify: bool,
     sts_endpoint: &'a str,
     verify_timeout: &'a str,
+    hook_files: bool,
 }
 
 /// Verification is on with `--verify`, or with `verify = true` in the configuration unless
-/// `--no-verify` or a `--staged` run (a pre-commit hook must not send a developer's keys
-/// anywhere unless asked on its own command line). Returns the settings and whether the
-/// configuration's request was held back.
+/// `--no-verify` or a hook run, `--staged` or `--hook-files` (a pre-commit hook must not send
+/// a developer's keys anywhere unless asked on its own command line). Returns the settings and
+/// whether the configuration's request was held back.
 fn verify_settings(
     args: VerifyArgs<'_>,
     file: &FileConfig,
     input: &Input,
 ) -> Result<(Option<VerifySettings>, bool), Error> {
-    let staged = matches!(
-        input,
-        Input::Git {
-            mode: GitMode::Staged,
-            ..
-        }
-    );
+    let hook = args.hook_files
+        || matches!(
+            input,
+            Input::Git {
+                mode: GitMode::Staged,
+                ..
+            }
+        );
     let from_file = file.verify && !args.no_verify && !args.verify;
-    let held_back = from_file && staged;
-    if !(args.verify || (from_file && !staged)) {
+    let held_back = from_file && hook;
+    if !(args.verify || (from_file && !hook)) {
         return Ok((None, held_back));
     }
     let endpoint = Endpoint::parse(args.sts_endpoint).map_err(|message| Error::Usage {

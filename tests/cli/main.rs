@@ -14,6 +14,7 @@ mod git_range;
 mod git_range_base;
 mod git_repos;
 mod git_staged;
+mod hook_files;
 mod hostile_repo;
 mod hostile_tree;
 mod no_leak;

@@ -296,7 +296,7 @@ fn a_closed_port_is_an_error_and_a_warning() {
 }
 
 #[test]
-fn verification_is_off_unless_asked_and_held_back_from_staged_runs() {
+fn verification_is_off_unless_asked_and_held_back_from_hook_runs() {
     let sts = StandIn::start(Reply::Active);
     let repo = Repo::new();
     repo.write("README.md", "hello\n");
@@ -334,6 +334,24 @@ fn verification_is_off_unless_asked_and_held_back_from_staged_runs() {
     assert!(
         run.stderr
             .contains("not applied to --staged (pre-commit) scans; pass --verify"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sts.requests().len(), 1);
+    // Nor does the framework hook's run over the files it is given.
+    let run = scan_in(
+        repo.path(),
+        &[
+            &["--hook-files", "--format", "json"][..],
+            &endpoint,
+            &["staged.env"],
+        ]
+        .concat(),
+    );
+    assert!(run.findings()[0].get("verified").is_none());
+    assert!(
+        run.stderr
+            .contains("not applied to --hook-files (pre-commit) scans; pass --verify"),
         "{}",
         run.stderr
     );
