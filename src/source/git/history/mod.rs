@@ -41,9 +41,9 @@ use std::sync::atomic::Ordering;
 use git2::{Oid, Repository, Sort};
 use rayon::prelude::*;
 
-use super::git_repo;
 use crate::error::{Error, Warning};
 use crate::progress::Counters;
+use crate::source::git::repo::reopen;
 use diff::CommitDiff;
 use tags::End;
 
@@ -206,7 +206,7 @@ pub fn plan(
             chunk
                 .par_iter()
                 .map_init(
-                    || (git_repo::reopen(&git_dir), diff::Recent::default()),
+                    || (reopen(&git_dir), diff::Recent::default()),
                     |(repo, recent), &oid| {
                         let diff = match repo {
                             Ok(repo) => diff::commit(repo, recent, oid, shallow, texts),
