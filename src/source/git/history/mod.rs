@@ -53,7 +53,7 @@ pub struct Selection {
     /// Revisions whose history is walked; empty means every reference and HEAD.
     pub tips: Vec<String>,
     /// Commits reachable from this revision are left out (`--since`, the `A` of `A..B`); all
-    /// zeros means no base (see [`base`]).
+    /// zeros means no base (see `base`).
     pub since: Option<String>,
     /// The tips and the base came from `--range BASE..HEAD`: errors name that flag.
     pub range: bool,
