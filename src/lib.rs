@@ -5,13 +5,13 @@
 //!
 //! ```text
 //! cli::Cli ─► settings::Settings
-//!   source (fs, stdin, git_history, git_staged) ─► Blob ─► detect::Detector ─► Detection
+//!   source (fs, stdin, git::history, git::staged) ─► Blob ─► detect::Detector ─► Detection
 //!     ─► risk::classify ─► Finding ─► scan (merge, filter, sort) ─► ScanResult ─► report::Reporter
 //! ```
 //!
 //! With `--verify`, `verify` asks STS about each found key pair before reporting.
 //!
-//! Git scans plan first (`source::git_history` maps each unique blob to the commits and paths
+//! Git scans plan first (`source::git::history` maps each unique blob to the commits and paths
 //! that introduced it), then read blobs in parallel, one repository handle per worker
 //! (`scan::history`); `progress` draws on stderr when it is a terminal.
 //!

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::filter::Filter;
 use crate::finding::Risk;
 use crate::source::archive;
-use crate::source::git_history::Selection;
+use crate::source::git::history::Selection;
 use crate::verify::{Endpoint, VerifySettings};
 
 /// Where the bytes come from.

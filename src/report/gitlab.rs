@@ -23,7 +23,7 @@ use crate::finding::{Finding, Kind, Risk};
 use crate::printable::names::redact_secrets;
 use crate::scan::ScanResult;
 use crate::settings::{NOW_VAR, Settings};
-use crate::source::git_repo::rfc3339;
+use crate::source::git::repo::rfc3339;
 
 /// The report schema version written; the vendored copy in `tests/schemas/` is this one.
 pub const SCHEMA_VERSION: &str = "15.2.1";

@@ -28,7 +28,7 @@ use crate::detect::presigned::SigVersion;
 use crate::finding::{Finding, Kind, Risk};
 use crate::printable;
 use crate::scan::ScanResult;
-use crate::source::git_repo::rfc3339;
+use crate::source::git::repo::rfc3339;
 
 pub struct Human {
     pub options: ReportOptions,

@@ -25,7 +25,7 @@ use crate::printable;
 use crate::risk::advice::Advice;
 use crate::scan::ScanResult;
 use crate::source::CommitInfo;
-use crate::source::git_repo::rfc3339;
+use crate::source::git::repo::rfc3339;
 
 pub struct Json {
     pub options: ReportOptions,

@@ -31,8 +31,9 @@ use crate::progress::{Counters, Progress};
 use crate::risk::history::note;
 use crate::settings::Settings;
 use crate::source::archive::{self, Limits};
-use crate::source::git_history::{self, BlobJob, History, Selection, Text, TextFilter};
-use crate::source::git_repo::{self, CommitInfo};
+use crate::source::git;
+use crate::source::git::history::{BlobJob, History, Selection, Text, TextFilter};
+use crate::source::git::repo::CommitInfo;
 use crate::source::{Blob, Origin};
 
 pub(super) fn scan(
@@ -42,7 +43,7 @@ pub(super) fn scan(
     detector: &Detector,
     collector: &mut Collector,
 ) -> Result<(), Error> {
-    let repo = git_repo::open(repo_path)?;
+    let repo = git::repo::open(repo_path)?;
     let progress = Progress::start();
     let pool = super::pool(settings.walk.threads)?;
     let keep = |text: &[u8]| !detector.detect_layers(text).is_empty();
@@ -50,7 +51,7 @@ pub(super) fn scan(
         keep: &keep,
         max_size: settings.walk.max_filesize,
     };
-    let history = git_history::plan(&repo, selection, &texts, &pool, progress.counters())?;
+    let history = git::history::plan(&repo, selection, &texts, &pool, progress.counters())?;
     collector.commits = Some(history.commits.len() as u64);
     collector.notes.extend(history.notes.iter().cloned());
     for w in &history.warnings {
@@ -60,8 +61,8 @@ pub(super) fn scan(
     counters
         .blobs_total
         .store(history.blobs.len() as u64, Ordering::Relaxed);
-    let git_dir = git_repo::git_dir(&repo);
-    let head = git_repo::head_tree(&repo).map(|t| t.id());
+    let git_dir = git::repo::git_dir(&repo);
+    let head = git::repo::head_tree(&repo).map(|t| t.id());
     let worker = Worker {
         settings,
         history: &history,
@@ -72,7 +73,7 @@ pub(super) fn scan(
     };
     pool.install(|| {
         history.texts.par_iter().for_each_init(
-            || git_repo::reopen(&git_dir),
+            || git::repo::reopen(&git_dir),
             |repo, text| match repo {
                 Ok(repo) => worker.text(repo, text),
                 Err(e) => worker.collector.warn(Warning::new(
@@ -82,7 +83,7 @@ pub(super) fn scan(
             },
         );
         history.blobs.par_iter().for_each_init(
-            || git_repo::reopen(&git_dir),
+            || git::repo::reopen(&git_dir),
             |repo, job| {
                 match repo {
                     Ok(repo) => worker.blob(repo, job),
@@ -164,7 +165,7 @@ impl Worker<'_> {
     fn blob(&self, repo: &Repository, job: &BlobJob) {
         let first_path = self.path(job.occurrences[0].path);
         let max = self.settings.walk.max_filesize;
-        let bytes = match git_repo::read_blob(repo, job.oid, max, first_path) {
+        let bytes = match git::repo::read_blob(repo, job.oid, max, first_path) {
             Ok(b) => b,
             Err(unread) => return self.collector.warn(unread.into_warning()),
         };
@@ -208,7 +209,7 @@ impl Worker<'_> {
             };
             let at_head = head
                 .as_ref()
-                .and_then(|t| git_repo::blob_at(t, path))
+                .and_then(|t| git::repo::blob_at(t, path))
                 .is_some_and(|oid| oid == job.oid);
             found.extend(
                 classify_all(&detections, &blob, self.settings.now)
@@ -246,7 +247,7 @@ fn merge(
         );
         groups.entry(key).or_default().push(f);
     }
-    let head = git_repo::head_tree(repo);
+    let head = git::repo::head_tree(repo);
     let mut out = Vec::new();
     for (_, mut group) in groups {
         group.sort_by_key(|f| (walk_index(f), f.location.line, f.location.column));
@@ -329,7 +330,7 @@ fn file_contains(
                 .iter()
                 .all(|p| memchr::memmem::find(content, p.as_bytes()).is_some())
     };
-    if let Some(oid) = git_repo::blob_at(tree, path) {
+    if let Some(oid) = git::repo::blob_at(tree, path) {
         return repo.find_blob(oid).is_ok_and(|b| holds_all(b.content()));
     }
     let Some(limits) = archives else {
@@ -339,7 +340,7 @@ fn file_contains(
     let Some((outer, oid)) = path
         .match_indices('!')
         .map(|(i, _)| &path[..i])
-        .find_map(|p| git_repo::blob_at(tree, p).map(|oid| (p, oid)))
+        .find_map(|p| git::repo::blob_at(tree, p).map(|oid| (p, oid)))
     else {
         return false;
     };

@@ -12,7 +12,7 @@
 //! Fails closed: a staged blob that cannot be read (missing, corrupt) ends the run with an
 //! error naming its path, because a hook that passes what it could not read lets anything
 //! through. (Over `--max-filesize` is a choice, not a failure: a warning.) A SHA-256
-//! repository, which libgit2 cannot open, is read through the git command (`git_cli`).
+//! repository, which libgit2 cannot open, is read through the git command (`source::git::cli`).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -27,9 +27,10 @@ use crate::error::{Error, Warning};
 use crate::finding::{Finding, Kind, Risk};
 use crate::redact::Secret;
 use crate::settings::Settings;
-use crate::source::git_cli::Git;
-use crate::source::git_repo::{self, Opened, Unread};
-use crate::source::git_staged::{self, StagedEntry};
+use crate::source::git;
+use crate::source::git::cli::Git;
+use crate::source::git::repo::{Opened, Unread};
+use crate::source::git::staged::StagedEntry;
 use crate::source::{Blob, Origin};
 
 pub(super) fn scan(
@@ -44,7 +45,7 @@ pub(super) fn scan(
         collector,
         unreadable: Mutex::default(),
     };
-    match git_repo::open_any(repo_path)? {
+    match git::repo::open_any(repo_path)? {
         Opened::Repo(repo) => check.repo(&repo)?,
         Opened::ObjectFormat { git_dir, .. } => check.git_command(&git_dir)?,
     }
@@ -63,16 +64,16 @@ struct Check<'a> {
 impl Check<'_> {
     /// Reads through libgit2, in parallel when more than one file is staged.
     fn repo(&self, repo: &Repository) -> Result<(), Error> {
-        let (entries, warnings) = git_staged::staged(repo)?;
+        let (entries, warnings) = git::staged::staged(repo)?;
         for w in warnings {
             self.collector.warn(w);
         }
         let max = self.settings.walk.max_filesize;
         let scan_one = |repo: &Repository, entry: &StagedEntry| {
-            let staged = git_repo::read_blob(repo, entry.staged, max, &entry.path);
+            let staged = git::repo::read_blob(repo, entry.staged, max, &entry.path);
             let head = || {
                 let oid = entry.head?;
-                git_repo::read_blob(repo, oid, max, &entry.path).ok()
+                git::repo::read_blob(repo, oid, max, &entry.path).ok()
             };
             self.entry(&entry.path, staged, head);
         };
@@ -83,10 +84,10 @@ impl Check<'_> {
             }
             return Ok(());
         }
-        let git_dir = git_repo::git_dir(repo);
+        let git_dir = git::repo::git_dir(repo);
         super::pool(self.settings.walk.threads)?.install(|| {
             entries.par_iter().for_each_init(
-                || git_repo::reopen(&git_dir),
+                || git::repo::reopen(&git_dir),
                 |repo, entry| match repo {
                     Ok(repo) => scan_one(repo, entry),
                     Err(e) => self.unreadable(

@@ -5,27 +5,22 @@
 //!
 //! - `fs`: files and directories; `stdin`: standard input; `links`: which files may be read
 //!   through a symbolic link.
-//! - `git_repo`: opening a repository, reading a blob, a commit's provenance.
-//! - `git_history`: which blobs every commit introduced, and where (`scan --git`).
-//! - `git_staged`: index entries that differ from HEAD (`scan --staged`), read with
-//!   `git_index`; `git_cli`: the same through the git command, for SHA-256 repositories.
+//! - `git`: a repository's blobs — its history (`scan --git`, `git::history`), what is
+//!   staged (`scan --staged`, `git::staged`, `git::index`, `git::cli` for SHA-256
+//!   repositories), and opening it (`git::repo`).
 //! - `archive`: the members of a zip, jar, tar or gzip blob from any of them, as blobs named
 //!   `outer!member`.
 
 pub mod archive;
 pub mod fs;
-pub mod git_cli;
-pub mod git_history;
-pub mod git_index;
-pub mod git_repo;
-pub mod git_staged;
+pub mod git;
 pub mod links;
 pub mod stdin;
 
 use std::io::Read;
 use std::sync::Arc;
 
-pub use git_repo::CommitInfo;
+pub use git::repo::CommitInfo;
 
 /// Where a blob's bytes came from, as reported.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use git2::{ObjectType, Odb, Oid};
 
-use crate::source::git_repo::{CORRUPT_TYPE, without_panic};
+use crate::source::git::repo::{CORRUPT_TYPE, without_panic};
 
 /// What an entry's mode says it is, as git reads it (file-type bits only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,9 +41,9 @@ use std::sync::atomic::Ordering;
 use git2::{Oid, Repository, Sort};
 use rayon::prelude::*;
 
-use super::git_repo;
 use crate::error::{Error, Warning};
 use crate::progress::Counters;
+use crate::source::git::repo::reopen;
 use diff::CommitDiff;
 use tags::End;
 
@@ -53,7 +53,7 @@ pub struct Selection {
     /// Revisions whose history is walked; empty means every reference and HEAD.
     pub tips: Vec<String>,
     /// Commits reachable from this revision are left out (`--since`, the `A` of `A..B`); all
-    /// zeros means no base (see [`base`]).
+    /// zeros means no base (see `base`).
     pub since: Option<String>,
     /// The tips and the base came from `--range BASE..HEAD`: errors name that flag.
     pub range: bool,
@@ -206,7 +206,7 @@ pub fn plan(
             chunk
                 .par_iter()
                 .map_init(
-                    || (git_repo::reopen(&git_dir), diff::Recent::default()),
+                    || (reopen(&git_dir), diff::Recent::default()),
                     |(repo, recent), &oid| {
                         let diff = match repo {
                             Ok(repo) => diff::commit(repo, recent, oid, shallow, texts),

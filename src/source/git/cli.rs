@@ -4,7 +4,7 @@
 //! such a repository.
 //!
 //! Owns two git invocations and nothing else: `git diff-index --cached` for what is staged
-//! (the same entries as `git_staged`: those that differ from HEAD, or every entry before the
+//! (the same entries as `staged`: those that differ from HEAD, or every entry before the
 //! first commit; unmerged entries and submodules skipped), and one long-lived
 //! `git cat-file --batch` for blob contents. Object ids stay hexadecimal strings (a SHA-256 id
 //! does not fit a `git2::Oid`). Git itself honours `GIT_INDEX_FILE` and the rest of its
@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use super::git_repo::Unread;
+use super::repo::Unread;
 use crate::error::{Error, Warning};
 
 /// One staged file, as git names its objects.

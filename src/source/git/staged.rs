@@ -2,7 +2,7 @@
 //! whose blob differs from HEAD's at the same path, or every entry before the first commit.
 //!
 //! Owns the comparison, kept fast for large repositories (target: under 50 ms with 100k
-//! tracked files): the index is read by `git_index` (paths borrowed, no hashing), index and
+//! tracked files): the index is read by `index` (paths borrowed, no hashing), index and
 //! HEAD's tree are walked together directory by directory, and a directory whose cache-tree
 //! id equals HEAD's tree id there is skipped unread — as git itself does. Only object ids are
 //! compared: no diff machinery, no working-tree reads; the staged blob is read later from the
@@ -13,8 +13,7 @@ use std::path::PathBuf;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use super::git_index::{self, CacheTree, Entry, Unreadable};
-use super::git_repo;
+use super::index::{CacheTree, Entry, Unreadable};
 use crate::error::{Error, Warning};
 
 /// Mode of a gitlink (submodule) entry in the index.
@@ -53,10 +52,10 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedEntry>, Vec<Warning>), Err
             });
         }
     };
-    let head = git_repo::head_tree(repo);
+    let head = super::repo::head_tree(repo);
     let mut scratch = Vec::new();
     let mut out = Out::default();
-    match git_index::parse(&bytes, &mut scratch) {
+    match super::index::parse(&bytes, &mut scratch) {
         Ok(index) => {
             let root = Dir {
                 head: head.as_ref(),

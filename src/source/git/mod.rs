@@ -1,0 +1,20 @@
+//! Git sources: the blobs a repository holds, enumerated for the scanners in `scan`.
+//!
+//! Owns everything that reads a repository:
+//! - `repo`: opening a repository (and telling one libgit2 cannot read from none), its
+//!   errors, reading one blob, HEAD's tree, a commit's provenance.
+//! - `history`: which blobs every commit introduced, and where (`scan --git`).
+//! - `staged`: index entries that differ from HEAD (`scan --staged`), read with `index`, a
+//!   minimal reader of git's index file.
+//! - `cli`: the same staged entries through the git command, the fallback for SHA-256
+//!   repositories.
+//!
+//! Git sources must not detect keys, rate risk or report: they yield blobs with their
+//! [`Origin`](super::Origin)s, or [`Warning`](crate::error::Warning)s for what they cannot
+//! read, and never print.
+
+pub mod cli;
+pub mod history;
+pub mod index;
+pub mod repo;
+pub mod staged;
