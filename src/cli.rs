@@ -165,6 +165,20 @@ pub struct ScanArgs {
         help_heading = "Verification"
     )]
     pub verify_timeout: String,
+
+    /// Human output and GitHub annotations: list `info` findings (documentation examples,
+    /// identifiers) one by one instead of counting them in one line.
+    #[arg(long)]
+    pub show_info: bool,
+
+    /// Leave findings below this risk out of the report, in every format, and out of the exit
+    /// code (like a baseline); the summary counts them [default: info, everything].
+    #[arg(long, value_enum, value_name = "RISK")]
+    pub min_risk: Option<RiskArg>,
+
+    /// With --staged: one line when nothing is found (by default a clean run prints nothing).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -198,4 +212,13 @@ pub enum FailOnArg {
     High,
     Critical,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
 }

@@ -99,6 +99,12 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         let warnings = verify::verify(&mut result.findings, verify);
         result.warnings.extend(warnings);
     }
+    // After --verify, which moves risks; before the report and the exit code, which both
+    // leave out what --min-risk leaves out.
+    let findings = std::mem::take(&mut result.findings);
+    result.findings = settings
+        .filter
+        .apply_min_risk(findings, &mut result.stats.suppressed);
     if let (Some(path), Some(baseline)) = (&settings.baseline_out, &result.baseline_out) {
         baseline.write(path).map_err(|e| Error::Baseline {
             path: path.display().to_string(),

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorArg, FailOnArg, FormatArg, ScanArgs};
+use crate::cli::{ColorArg, FailOnArg, FormatArg, RiskArg, ScanArgs};
 use crate::config::baseline::BaselineFile;
 use crate::config::{self, FileConfig};
 use crate::error::Error;
@@ -98,6 +98,10 @@ pub struct Settings {
     /// What the run changed from what was asked (a `-j` over the cap), printed on stderr as
     /// `keyleak: note: …` before the scan.
     pub notes: Vec<String>,
+    /// `--show-info`: human output and annotations list `info` findings instead of counting them.
+    pub show_info: bool,
+    /// `-v`: a clean `--staged` run prints one line instead of nothing.
+    pub verbose: bool,
 }
 
 impl Settings {
@@ -213,11 +217,14 @@ impl Settings {
                 placeholders: file.placeholders,
                 allow_key_ids: file.allow_key_ids,
                 baseline,
+                min_risk: args.min_risk.map(risk_arg),
             },
             baseline_out: args.baseline_out,
             verify,
             verify_held_back,
             notes,
+            show_info: args.show_info,
+            verbose: args.verbose,
         })
     }
 }
@@ -323,6 +330,16 @@ fn fail_on_arg(arg: FailOnArg) -> FailOn {
         FailOnArg::High => FailOn::AtLeast(Risk::High),
         FailOnArg::Critical => FailOn::AtLeast(Risk::Critical),
         FailOnArg::Never => FailOn::Never,
+    }
+}
+
+fn risk_arg(arg: RiskArg) -> Risk {
+    match arg {
+        RiskArg::Info => Risk::Info,
+        RiskArg::Low => Risk::Low,
+        RiskArg::Medium => Risk::Medium,
+        RiskArg::High => Risk::High,
+        RiskArg::Critical => Risk::Critical,
     }
 }
 

@@ -3,6 +3,7 @@
 //! stdout and stderr; expected findings are written out in full, not copied from a run.
 
 mod adoption;
+mod advice_situation;
 mod common;
 mod completions;
 mod config_no_echo;
@@ -20,6 +21,7 @@ mod output_safety;
 mod precommit;
 mod report_formats;
 mod report_gitlab;
+mod report_noise;
 mod resource_bounds;
 mod scan_archives;
 mod scan_canary;
