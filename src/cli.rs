@@ -178,6 +178,21 @@ pub struct ScanArgs {
     /// skipped; `-` is a file name. Human output prints nothing when nothing is found.
     #[arg(long, conflicts_with_all = ["git", "refs", "since", "range", "staged"], help_heading = "Git")]
     pub hook_files: bool,
+
+    /// Human output and GitHub annotations: list `info` findings (documentation examples,
+    /// identifiers) one by one instead of counting them in one line.
+    #[arg(long)]
+    pub show_info: bool,
+
+    /// Leave findings below this risk out of the report, in every format, and out of the exit
+    /// code (like a baseline); the summary counts them [default: info, everything].
+    #[arg(long, value_enum, value_name = "RISK")]
+    pub min_risk: Option<RiskArg>,
+
+    /// With --staged or --hook-files: one line when nothing is found (by default a clean run
+    /// prints nothing).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 /// One `--output FORMAT=PATH`.
@@ -245,4 +260,13 @@ pub enum FailOnArg {
     High,
     Critical,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
 }

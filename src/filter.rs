@@ -2,9 +2,10 @@
 //!
 //! In order: extra placeholder key IDs are downgraded to `info` examples; then findings are
 //! suppressed by inline marker (`keyleak:allow`), allowed path and allowed key ID
-//! ([`Filter::apply`]), and last by the baseline ([`Filter::apply_baseline`], separate so
-//! `--baseline-out` can record what the baseline would hide). Each rule is counted so the
-//! summary can say what was left out and why.
+//! ([`Filter::apply`]), then by the baseline ([`Filter::apply_baseline`], separate so
+//! `--baseline-out` can record what the baseline would hide), and last by `--min-risk`
+//! ([`Filter::apply_min_risk`], applied by `run` after `--verify`, which can move a risk, so
+//! a baseline written with it still records every finding). Each rule is counted so the summary can say what was left out and why.
 
 use std::collections::BTreeSet;
 
@@ -19,11 +20,13 @@ pub struct Suppressed {
     pub path: u64,
     pub key_id: u64,
     pub baseline: u64,
+    /// Below `--min-risk`.
+    pub below_min_risk: u64,
 }
 
 impl Suppressed {
     pub fn total(&self) -> u64 {
-        self.inline + self.path + self.key_id + self.baseline
+        self.inline + self.path + self.key_id + self.baseline + self.below_min_risk
     }
 }
 
@@ -33,6 +36,8 @@ pub struct Filter {
     pub allow_paths: Option<AllowPaths>,
     pub allow_key_ids: BTreeSet<String>,
     pub baseline: Option<BTreeSet<String>>,
+    /// `--min-risk`: findings below it are not reported and do not fail the run.
+    pub min_risk: Option<Risk>,
 }
 
 impl Filter {
@@ -44,6 +49,8 @@ impl Filter {
             if key.as_ref().is_some_and(|k| self.placeholders.contains(k)) {
                 f.example = true;
                 f.risk = Risk::Info;
+                // A placeholder's decoded account names nobody's account.
+                f.account_id = None;
                 f.advice.first_step = first_step(f.kind, true);
             }
             // The config file lists the placeholders it declares: not a finding there.
@@ -80,6 +87,17 @@ impl Filter {
             .filter(|f| !baseline.contains(f.fingerprint.as_str()))
             .collect();
         counts.baseline += (before - kept.len()) as u64;
+        kept
+    }
+
+    /// Drops the findings below `--min-risk`, counting them.
+    pub fn apply_min_risk(&self, findings: Vec<Finding>, counts: &mut Suppressed) -> Vec<Finding> {
+        let Some(min) = self.min_risk else {
+            return findings;
+        };
+        let before = findings.len();
+        let kept: Vec<Finding> = findings.into_iter().filter(|f| f.risk >= min).collect();
+        counts.below_min_risk += (before - kept.len()) as u64;
         kept
     }
 }

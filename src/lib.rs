@@ -108,6 +108,12 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         let warnings = verify::verify(&mut result.findings, verify);
         result.warnings.extend(warnings);
     }
+    // After --verify, which moves risks; before the report and the exit code, which both
+    // leave out what --min-risk leaves out.
+    let findings = std::mem::take(&mut result.findings);
+    result.findings = settings
+        .filter
+        .apply_min_risk(findings, &mut result.stats.suppressed);
     if let (Some(path), Some(baseline)) = (&settings.baseline_out, &result.baseline_out) {
         baseline.write(path).map_err(|e| Error::Baseline {
             path: path.display().to_string(),
@@ -133,19 +139,12 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
                 .map(|e| (file.path.clone(), e))
         })
         .collect();
-    // A hook given files that hold nothing prints nothing: pre-commit may split the files
-    // among several runs, and a clean one's summary would read as the verdict on them all.
-    let silent = settings.hook_files
-        && settings.format == settings::Format::Human
-        && result.findings.is_empty();
-    if !silent {
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        report::reporter_for(settings)
-            .report(&mut out, &result)
-            .and_then(|()| out.flush())
-            .map_err(Error::Output)?;
-    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    report::reporter_for(settings)
+        .report(&mut out, &result)
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }

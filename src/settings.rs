@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorArg, FailOnArg, FormatArg, OutputArg, ScanArgs};
+use crate::cli::{ColorArg, FailOnArg, FormatArg, OutputArg, RiskArg, ScanArgs};
 use crate::config::baseline::BaselineFile;
 use crate::config::{self, FileConfig};
 use crate::error::Error;
@@ -111,6 +111,10 @@ pub struct Settings {
     pub notes: Vec<String>,
     /// `--output FORMAT=PATH` for files, in the order given: each written from the same scan.
     pub report_files: Vec<ReportFile>,
+    /// `--show-info`: human output and annotations list `info` findings instead of counting them.
+    pub show_info: bool,
+    /// `-v`: a clean `--staged` run prints one line instead of nothing.
+    pub verbose: bool,
 }
 
 impl Settings {
@@ -237,6 +241,7 @@ impl Settings {
                 placeholders: file.placeholders,
                 allow_key_ids: file.allow_key_ids,
                 baseline,
+                min_risk: args.min_risk.map(risk_arg),
             },
             baseline_out: args.baseline_out,
             verify,
@@ -244,6 +249,8 @@ impl Settings {
             hook_files: args.hook_files,
             notes,
             report_files,
+            show_info: args.show_info,
+            verbose: args.verbose,
         })
     }
 }
@@ -419,6 +426,16 @@ fn fail_on_arg(arg: FailOnArg) -> FailOn {
         FailOnArg::High => FailOn::AtLeast(Risk::High),
         FailOnArg::Critical => FailOn::AtLeast(Risk::Critical),
         FailOnArg::Never => FailOn::Never,
+    }
+}
+
+fn risk_arg(arg: RiskArg) -> Risk {
+    match arg {
+        RiskArg::Info => Risk::Info,
+        RiskArg::Low => Risk::Low,
+        RiskArg::Medium => Risk::Medium,
+        RiskArg::High => Risk::High,
+        RiskArg::Critical => Risk::Critical,
     }
 }
 

@@ -2,6 +2,9 @@
 //! (`::error file=…,line=…,col=…,title=…::message`), shown on the pull request's diff.
 //!
 //! Level by risk: critical and high are `error`, medium and low `warning`, info `notice`.
+//! GitHub keeps only [`PER_LEVEL`] annotations per level and step: the most severe go first
+//! and a last notice counts the rest; `info` findings are one count notice unless
+//! `--show-info`.
 //! Values are escaped as the runner expects (`%`, CR, LF everywhere; `:` and `,` in
 //! properties) and every other control character is written visibly, so each finding is
 //! exactly one line and a path, snippet or STS answer cannot end it or start a command of its
@@ -10,7 +13,7 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, Reporter, account_string};
+use super::{HiddenInfo, ReportOptions, Reporter, account_string};
 use crate::finding::{Finding, Risk};
 use crate::printable;
 use crate::scan::ScanResult;
@@ -78,9 +81,57 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     m
 }
 
+/// Annotations GitHub shows per step at each level; it drops the rest without a word. "10
+/// warning annotations, 10 error annotations, and 10 notice annotations per step" (and 50 per
+/// job): actions/toolkit, `docs/problem-matchers.md`, "Limitations".
+pub const PER_LEVEL: usize = 10;
+
+/// The levels, in the order of [`command`]'s result.
+const LEVELS: [&str; 3] = ["error", "warning", "notice"];
+
+fn level(risk: Risk) -> usize {
+    LEVELS
+        .iter()
+        .position(|l| *l == command(risk))
+        .expect("every command is a level")
+}
+
+/// A notice without a file: keyleak's own word in the annotation list.
+fn note(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(out, "::notice title=keyleak::{}", escape_data(text))
+}
+
 impl Reporter for Github {
+    /// Most severe first (report order within a risk), at most [`PER_LEVEL`] per level, so
+    /// what GitHub keeps is what matters most; `info` findings are one count notice unless
+    /// `--show-info`; and when the cap leaves findings out, a last notice says how many and
+    /// where to see them. One notice is kept free for it.
     fn report(&self, out: &mut dyn Write, scan: &ScanResult) -> io::Result<()> {
-        for f in &scan.findings {
+        let hidden = HiddenInfo::of(&scan.findings, &self.options);
+        let mut shown: Vec<&Finding> = scan
+            .findings
+            .iter()
+            .filter(|f| hidden.is_none() || f.risk != Risk::Info)
+            .collect();
+        shown.sort_by_key(|f| std::cmp::Reverse(f.risk));
+        let mut per_level = [0usize; 3];
+        for f in &shown {
+            per_level[level(f.risk)] += 1;
+        }
+        let notes = usize::from(hidden.is_some());
+        let mut budget = [PER_LEVEL, PER_LEVEL, PER_LEVEL - notes];
+        let overflow = per_level.iter().zip(budget).any(|(n, b)| *n > b);
+        if overflow {
+            budget[2] -= 1;
+        }
+        let mut left = Vec::new();
+        for f in shown {
+            let at = level(f.risk);
+            if budget[at] == 0 {
+                left.push(f.risk);
+                continue;
+            }
+            budget[at] -= 1;
             let title = format!("{}: {}", f.risk, f.kind.title());
             writeln!(
                 out,
@@ -96,8 +147,38 @@ impl Reporter for Github {
                 escape_data(&message(f, self.options.show_secrets)),
             )?;
         }
+        if let Some(hidden) = &hidden {
+            note(out, &hidden.line())?;
+        }
+        if !left.is_empty() {
+            note(out, &overflow_text(&left))?;
+        }
         Ok(())
     }
+}
+
+/// The last notice when the cap left findings (`left`, most severe first) unannotated.
+fn overflow_text(left: &[Risk]) -> String {
+    let by_risk: Vec<String> = Risk::ALL
+        .iter()
+        .filter_map(|r| {
+            let n = left.iter().filter(|l| *l == r).count();
+            (n > 0).then(|| format!("{n} {r}"))
+        })
+        .collect();
+    let noun = if left.len() == 1 {
+        "finding is"
+    } else {
+        "findings are"
+    };
+    format!(
+        "{} more {noun} not annotated ({}): GitHub shows at most {PER_LEVEL} error, \
+         {PER_LEVEL} warning and {PER_LEVEL} notice annotations per step. Every finding is in \
+         keyleak's human output (`--format human`, in the job log) and in SARIF \
+         (`--format sarif`, for code scanning).",
+        left.len(),
+        by_risk.join(", ")
+    )
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Human output: one compiler-style diagnostic per finding, then a summary.
+//! Human output: one compiler-style diagnostic per finding, then a summary. `info` findings
+//! (documentation examples, identifiers) are one count line unless `--show-info`; a clean
+//! `--staged` run prints nothing, or one line with `-v` ([`super::CleanRun`]).
 //!
 //! ```text
 //! critical: long-term AWS access key with its secret
@@ -23,7 +25,7 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, Reporter, Summary, account_string};
+use super::{CleanRun, HiddenInfo, ReportOptions, Reporter, Summary, account_string};
 use crate::detect::presigned::SigVersion;
 use crate::finding::{Finding, Kind, Risk};
 use crate::printable;
@@ -175,6 +177,7 @@ impl Human {
             .or_else(|| f.secret.as_ref().map(|s| s.render(show)))
             .or_else(|| f.session_token.as_ref().map(|s| s.render(show)));
         let mut label = match (f.key_id, f.account_id) {
+            (Some(k), _) if f.example => k.prefix().what.to_string(),
             (Some(k), Some(a)) => format!("{}, account {}", k.prefix().what, account_string(a)),
             (Some(k), None) => format!("{}, account not encoded in this ID", k.prefix().what),
             (None, _) => String::new(),
@@ -248,8 +251,32 @@ impl Reporter for Human {
         let p = Paint {
             on: self.options.color,
         };
+        if result.findings.is_empty() {
+            match self.options.clean {
+                CleanRun::Summary => {}
+                CleanRun::Silent => return Ok(()),
+                CleanRun::OneLine => {
+                    let files = match result.stats.blobs {
+                        1 => "file",
+                        _ => "files",
+                    };
+                    return writeln!(
+                        out,
+                        "keyleak: {} {files} scanned, no keys{}",
+                        result.stats.blobs,
+                        left_out(result)
+                    );
+                }
+            }
+        }
+        let hidden = HiddenInfo::of(&result.findings, &self.options);
         for f in &result.findings {
-            self.finding(out, f, &p)?;
+            if hidden.is_none() || f.risk != Risk::Info {
+                self.finding(out, f, &p)?;
+            }
+        }
+        if let Some(hidden) = &hidden {
+            writeln!(out, "{}", hidden.line())?;
         }
         let summary = Summary::of(&result.findings);
         let counts: Vec<String> = summary
@@ -311,22 +338,30 @@ impl Reporter for Human {
             let noun = if commits == 1 { "commit" } else { "commits" };
             scanned.push_str(&format!(" from {commits} {noun}"));
         }
-        let s = result.stats.suppressed;
-        for (n, why) in [
-            (s.inline, "allowed by keyleak:allow"),
-            (s.path, "in allowed paths"),
-            (s.key_id, "allowed key IDs"),
-            (s.baseline, "suppressed by the baseline"),
-        ] {
-            if n > 0 {
-                scanned.push_str(&format!("; {n} {why}"));
-            }
-        }
-        if !result.warnings.is_empty() {
-            scanned.push_str(&format!("; {} warnings (on stderr)", result.warnings.len()));
-        }
+        scanned.push_str(&left_out(result));
         writeln!(out, "{scanned}")
     }
+}
+
+/// What the summary adds after "scanned …": findings left out by each rule, and warnings.
+fn left_out(result: &ScanResult) -> String {
+    let s = result.stats.suppressed;
+    let mut text = String::new();
+    for (n, why) in [
+        (s.inline, "allowed by keyleak:allow"),
+        (s.path, "in allowed paths"),
+        (s.key_id, "allowed key IDs"),
+        (s.baseline, "suppressed by the baseline"),
+        (s.below_min_risk, "below --min-risk"),
+    ] {
+        if n > 0 {
+            text.push_str(&format!("; {n} {why}"));
+        }
+    }
+    if !result.warnings.is_empty() {
+        text.push_str(&format!("; {} warnings (on stderr)", result.warnings.len()));
+    }
+    text
 }
 
 fn human_bytes(n: u64) -> String {

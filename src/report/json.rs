@@ -187,6 +187,8 @@ struct JsonSuppressed {
     path: u64,
     key_id: u64,
     baseline: u64,
+    /// Below `--min-risk`.
+    min_risk: u64,
 }
 
 #[derive(Serialize)]
@@ -246,6 +248,7 @@ impl Reporter for Json {
                     path: result.stats.suppressed.path,
                     key_id: result.stats.suppressed.key_id,
                     baseline: result.stats.suppressed.baseline,
+                    min_risk: result.stats.suppressed.below_min_risk,
                 },
                 warnings: result.warnings.len(),
                 scanned_commits: result.stats.commits,

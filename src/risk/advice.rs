@@ -2,13 +2,14 @@
 //!
 //! Data, not code: [`CONTEXTS`] maps where a key sits (path, file name, content markers) to
 //! the role that replaces it there; [`first_step`] says what to do with the key itself by
-//! its kind. A new case is one row.
+//! its kind, and [`staged_step`] what to do when the key is only staged, not committed. A new
+//! case is one row.
 
 use serde::Serialize;
 
 use super::Facts;
 use super::history;
-use crate::finding::Kind;
+use crate::finding::{Finding, Kind, Risk};
 
 /// What to do about one finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -244,6 +245,24 @@ pub fn first_step_for(facts: Facts) -> &'static str {
             sooner, deactivate the signing key (or revoke the role's active sessions for a \
             temporary key). Remove the URL from the file; hand out links at run time instead."
         }
+    }
+}
+
+/// What to do first about a credential found in what is staged for a commit (`--staged`): it
+/// is not committed, so not leaked yet.
+pub const STAGED_STEP: &str = "Not committed yet: remove it from the commit (delete it from the \
+    file, then `git add` the file again). It has not left this machine unless you pushed or \
+    shared it before; if you did, treat it as leaked: deactivate and delete a long-term key in \
+    IAM, revoke a temporary key's sessions.";
+
+/// The first step for a finding in what is staged: [`STAGED_STEP`] for a credential that
+/// grants something; placeholders and identifiers (`info`), canaries and expired
+/// credentials keep their own.
+pub fn staged_step(f: &Finding) -> &'static str {
+    if f.risk > Risk::Info && f.canary.is_none() && !f.expired {
+        STAGED_STEP
+    } else {
+        f.advice.first_step
     }
 }
 

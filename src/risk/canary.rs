@@ -94,8 +94,8 @@ pub const CANARY_RISK: Risk = Risk::Low;
 
 /// What to do about a canary key.
 pub const CANARY_STEP: &str = "Canary token: this key is a tripwire: using it alerts its owner; \
-    do not test it. It belongs to a honeytoken service's account and grants nothing, so there is \
-    nothing to rotate. If your team planted it, record it in a baseline (an allow-list entry or \
+    do not test it. It belongs to a honeytoken service's account and grants nothing: there is \
+    no key of yours to deactivate. If your team planted it, record it in a baseline (an allow-list entry or \
     inline marker would tell an intruder it is a trap); if not, find out who put it here.";
 
 /// The canary account `account` is, if it is one.

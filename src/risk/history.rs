@@ -4,7 +4,7 @@
 //! Data, not code: the lifetime bound, which kinds expire and the texts are constants here,
 //! used by [`super::risk`] and [`super::advice`]. Nothing here reads git.
 
-use crate::finding::Kind;
+use crate::finding::{Finding, Kind};
 
 /// The longest an STS credential lives: 36 hours, a `GetSessionToken` session's maximum
 /// (role sessions last at most 12 hours).
@@ -31,15 +31,13 @@ pub fn is_expired(kind: Kind, committed_at: Option<i64>, now: i64) -> bool {
         && committed_at.is_some_and(|t| now.saturating_sub(t) > MAX_TEMPORARY_LIFETIME_SECS)
 }
 
-/// The history note for a finding: only a live, real credential that HEAD no longer has.
-pub fn note(
-    kind: Kind,
-    example: bool,
-    expired: bool,
-    in_head: Option<bool>,
-) -> Option<&'static str> {
-    let deleted = in_head == Some(false);
-    (deleted && !example && !expired && kind != Kind::UniqueId).then_some(DELETED_NOTE)
+/// The history note for a finding: only a live, real credential that HEAD no longer has. A
+/// canary key gets none: it grants nothing, so there is nothing to rotate (its first step
+/// says what to do).
+pub fn note(f: &Finding) -> Option<&'static str> {
+    let deleted = f.in_head == Some(false);
+    (deleted && !f.example && !f.expired && f.canary.is_none() && f.kind != Kind::UniqueId)
+        .then_some(DELETED_NOTE)
 }
 
 #[cfg(test)]
@@ -69,18 +67,43 @@ mod tests {
 
     #[test]
     fn deleted_note() {
+        use crate::detect::{DetectOptions, Detector};
+        use crate::source::{Blob, Origin};
+        // AKIAQYLPMN5HP35U6F6W: a canarytokens.org key (testdata/positive/canary).
+        let scan = |text: &str| {
+            let blob = Blob {
+                origin: Origin::file("a.env"),
+                bytes: text.as_bytes().to_vec(),
+            };
+            let mut found =
+                crate::scan::scan_blob(&Detector::new(DetectOptions::default()), &blob, NOW);
+            assert_eq!(found.len(), 1, "{text}");
+            found.remove(0)
+        };
+        let with = |text: &str, in_head: Option<bool>| {
+            let mut f = scan(text);
+            f.in_head = in_head;
+            note(&f)
+        };
+        let real = "AWS_ACCESS_KEY_ID=AKIARZPUZDIKGB2VALC4\n";
+        assert_eq!(with(real, Some(false)), Some(DELETED_NOTE));
+        assert_eq!(with(real, Some(true)), None);
+        assert_eq!(with(real, None), None);
         assert_eq!(
-            note(Kind::AccessKey, false, false, Some(false)),
-            Some(DELETED_NOTE)
-        );
-        assert_eq!(note(Kind::AccessKey, false, false, Some(true)), None);
-        assert_eq!(note(Kind::AccessKey, false, false, None), None);
-        assert_eq!(note(Kind::AccessKey, true, false, Some(false)), None);
-        assert_eq!(
-            note(Kind::TemporaryAccessKey, false, true, Some(false)),
+            with("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n", Some(false)),
             None
         );
-        assert_eq!(note(Kind::UniqueId, false, false, Some(false)), None);
+        assert_eq!(
+            with("AWS_ACCESS_KEY_ID=AKIAQYLPMN5HP35U6F6W\n", Some(false)),
+            None
+        );
+        let mut expired = scan(real);
+        (expired.kind, expired.expired, expired.in_head) =
+            (Kind::TemporaryAccessKey, true, Some(false));
+        assert_eq!(note(&expired), None);
+        let mut id = scan(real);
+        (id.kind, id.in_head) = (Kind::UniqueId, Some(false));
+        assert_eq!(note(&id), None);
         assert!(DELETED_NOTE.contains("rotate the key"));
     }
 }

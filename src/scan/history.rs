@@ -267,7 +267,7 @@ fn merge(
                     .as_ref()
                     .is_some_and(|t| file_contains(repo, t, &f.location.path, &[&cred], archives));
             f.in_head = Some(still);
-            f.advice.history = note(f.kind, f.example, f.expired, f.in_head);
+            f.advice.history = note(&f);
             out.push(f);
         }
     }

@@ -26,6 +26,7 @@ use crate::detect::Detector;
 use crate::error::{Error, Warning};
 use crate::finding::{Finding, Kind, Risk};
 use crate::redact::Secret;
+use crate::risk::advice;
 use crate::settings::Settings;
 use crate::source::git;
 use crate::source::git::cli::Git;
@@ -155,6 +156,9 @@ impl Check<'_> {
         });
         if found.is_empty() {
             return;
+        }
+        for f in &mut found {
+            f.advice.first_step = advice::staged_step(f);
         }
         // HEAD's blob unreadable counts as holding nothing: every staged finding is reported.
         if let Some(bytes) = head() {

@@ -93,10 +93,15 @@ fn a_run_with_a_finding_prints_the_full_report() {
     );
     assert!(run.stdout.contains(&key), "{}", run.stdout);
     assert!(run.stdout.contains("scanned 2 files"), "{}", run.stdout);
-    // An example key alone is reported (it is a finding) but passes.
+    // An example key alone is counted (it is a finding, listed with --show-info) but passes.
     let run = scan_in(tmp.path(), &["--hook-files", "--color", "never", "docs.md"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("info: "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("plus 1 info finding (documentation examples): --show-info lists it\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

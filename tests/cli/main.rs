@@ -3,6 +3,7 @@
 //! stdout and stderr; expected findings are written out in full, not copied from a run.
 
 mod adoption;
+mod advice_situation;
 mod common;
 mod completions;
 mod config_no_echo;
@@ -23,6 +24,7 @@ mod precommit;
 mod readme_fields;
 mod report_formats;
 mod report_gitlab;
+mod report_noise;
 mod report_outputs;
 mod resource_bounds;
 mod scan_archives;

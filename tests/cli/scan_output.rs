@@ -62,7 +62,14 @@ fn secrets_and_tokens_are_redacted_in_every_format() {
 fn show_secrets_prints_them_in_every_format() {
     let values = planted_values();
     for format in FORMATS {
-        let run = scan(&["testdata/positive", "--format", format, "--show-secrets"]);
+        // --show-info: human output and annotations list the info findings too.
+        let run = scan(&[
+            "testdata/positive",
+            "--format",
+            format,
+            "--show-secrets",
+            "--show-info",
+        ]);
         for v in &values {
             assert!(run.stdout.contains(v.as_str()), "{format}: {}…", &v[..4]);
         }

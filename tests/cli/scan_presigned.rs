@@ -376,7 +376,10 @@ fn a_snippet_never_starts_inside_a_token() {
 /// presigned URL is and that it cannot be revoked on its own.
 #[test]
 fn human_output() {
-    let run = scan_at(FIXED_NOW, &["testdata/positive/presigned/share-links.md"]);
+    let run = scan_at(
+        FIXED_NOW,
+        &["testdata/positive/presigned/share-links.md", "--show-info"],
+    );
     let heads: Vec<&str> = run
         .stdout
         .lines()

@@ -205,9 +205,10 @@ pub fn reports(findings: Vec<keyleak::finding::Finding>) -> Vec<(&'static str, S
         findings,
         ..ScanResult::default()
     };
+    // Info findings listed too: the oracle checks every block a reporter can write.
     let options = ReportOptions {
-        show_secrets: false,
-        color: false,
+        show_info: true,
+        ..ReportOptions::default()
     };
     let json = |lines| json::Json { options, lines };
     let reporters: [(&str, Box<dyn Reporter>); 6] = [

@@ -56,10 +56,7 @@ fn token_with_inner_padding_is_not_shown() {
         findings,
         ..ScanResult::default()
     };
-    let options = ReportOptions {
-        show_secrets: false,
-        color: false,
-    };
+    let options = ReportOptions::default();
     let mut out = Vec::new();
     Human { options }.report(&mut out, &result).unwrap();
     let out = String::from_utf8(out).unwrap();
