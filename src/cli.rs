@@ -62,10 +62,14 @@ pub struct ScanArgs {
     pub refs: Vec<String>,
 
     /// Only what the commits after REV added (REV..HEAD, or REV..each --ref). Implies --git.
+    /// An all-zero REV (a new branch in CI) scans what HEAD adds over the other
+    /// remote-tracking branches.
     #[arg(long, value_name = "REV", help_heading = "Git")]
     pub since: Option<String>,
 
     /// Only what the commits in BASE..HEAD added: a push or merge request in CI. Implies --git.
+    /// An all-zero BASE (new branch, scheduled or manual run) scans what HEAD adds over the
+    /// other remote-tracking branches, or its whole history when there are none.
     #[arg(long, value_name = "BASE..HEAD", help_heading = "Git")]
     pub range: Option<String>,
 
