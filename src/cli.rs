@@ -47,9 +47,9 @@ pub struct InstallHookArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads standard input. With --git or --staged: the
-    /// repository (default: the one containing the current directory).
-    #[arg(default_value = ".")]
+    /// Files or directories to scan [default: .]; `-` reads standard input. With --git or
+    /// --staged: the repository (default: the one containing the current directory). With
+    /// --hook-files: only the files given, none when none are.
     pub paths: Vec<PathBuf>,
 
     /// Scan git history instead of files: every blob reachable from every ref (branches,

@@ -118,7 +118,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn resolve(args: ScanArgs) -> Result<Settings, Error> {
+    pub fn resolve(mut args: ScanArgs) -> Result<Settings, Error> {
+        // A hook given no files (pre-commit's `always_run` on a commit of deletions) scans
+        // nothing; any other scan defaults to the current directory.
+        if args.paths.is_empty() && !args.hook_files {
+            args.paths.push(PathBuf::from("."));
+        }
         let file = match config::locate(args.config.as_deref()).filter(|_| !args.no_config) {
             Some(path) => FileConfig::load(&path)?,
             None => FileConfig::default(),

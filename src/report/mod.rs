@@ -1,5 +1,5 @@
 //! Reporters: one [`Reporter`] trait, one file per format. They read a finished
-//! [`ScanResult`] and write it; they never scan, filter or decide exit codes. [`file`] puts a
+//! [`ScanResult`] and write it; they never scan, filter or decide exit codes. [`mod@file`] puts a
 //! report in an `--output` file.
 
 pub mod file;

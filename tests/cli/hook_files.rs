@@ -152,3 +152,20 @@ fn hook_files_is_not_a_git_scan() {
         );
     }
 }
+
+/// A hook given no files (`always_run: true` on a commit that only deletes) scans nothing,
+/// not the current directory, which here holds a key; a plain scan still defaults to `.`.
+#[test]
+fn no_files_given_scans_nothing() {
+    let (tmp, key) = tree();
+    let run = scan_in(tmp.path(), &["--hook-files", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(found(&run.stdout), []);
+    let run = scan_in(tmp.path(), &["--no-ignore", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        found(&run.stdout).contains(&(key, "leak.env".to_string(), 1)),
+        "{}",
+        run.stdout
+    );
+}
