@@ -3,7 +3,7 @@
 //! they name exactly the options and values the binary accepts.
 //!
 //! Owns only the rendering; `lib.rs` picks the writer (standard output). Nothing is installed:
-//! where a shell looks for completions is the user's or the packager's business (README).
+//! where a shell looks for completions is the user's or the packager's business (docs/install.md).
 
 use std::io::{self, Write};
 

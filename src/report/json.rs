@@ -1,5 +1,5 @@
 //! `--format json` (one document: findings + summary) and `--format jsonl` (one finding per
-//! line), from serde structs. Field meanings are documented in README's "JSON output".
+//! line), from serde structs. Field meanings are documented in docs/output.md.
 //!
 //! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
 //! to the summary; file, standard input and staged scans leave them out, so their documents

@@ -16,7 +16,7 @@ use tempfile::TempDir;
 use crate::common::{Run, Want, assert_findings, finish, isolate, scan_in};
 use crate::git_common::{env_file, fake_key, fake_secret};
 
-/// keyleak's default `--max-filesize` (README: 100M), which the sparse file is over.
+/// keyleak's default `--max-filesize` (docs/options.md: 100M), which the sparse file is over.
 const DEFAULT_MAX_FILESIZE: u64 = 100 << 20;
 const SPARSE_SIZE: u64 = 2 << 30;
 /// The single-line file's filler before its key pair.

@@ -8,6 +8,7 @@ mod common;
 mod completions;
 mod config_no_echo;
 mod determinism;
+mod docs_links;
 mod follow_links;
 mod git_common;
 mod git_history;

@@ -1,6 +1,6 @@
-//! README.md documents every field keyleak writes, and nothing it does not: the field tables
-//! of "## JSON output" (each finding, the summary) and the SARIF result `properties` list of
-//! "## CI" are parsed and compared with the keys of real output, from scans that exercise
+//! The documentation lists every field keyleak writes, and nothing it does not: the field
+//! tables of docs/output.md (each finding, the summary) and the SARIF result `properties` list
+//! of docs/ci.md are parsed and compared with the keys of real output, from scans that exercise
 //! every optional field (testdata: presigned URLs, canaries, session-token metadata, encoded
 //! text, identifiers; a history scan of a deleted, expired key; `--verify` answered active and
 //! refused by a stand-in STS).
@@ -15,17 +15,10 @@ use crate::git_common::{DAY, Repo, env_file, fake_key, fake_secret};
 use crate::report_formats::tree;
 use crate::verify_offline::{Reply, StandIn};
 
-const README: &str = include_str!("../../README.md");
-
-/// The text of `## TITLE`, up to the next `## ` heading.
-fn section(title: &str) -> &'static str {
-    let start = README
-        .find(&format!("\n## {title}\n"))
-        .unwrap_or_else(|| panic!("README has no `## {title}`"));
-    let body = &README[start + 1..];
-    let end = body[3..].find("\n## ").map_or(body.len(), |i| i + 3);
-    &body[..end]
-}
+/// The JSON output page: its field tables.
+const OUTPUT_DOC: &str = include_str!("../../docs/output.md");
+/// The CI page: its sentence listing the SARIF result properties.
+const CI_DOC: &str = include_str!("../../docs/ci.md");
 
 /// Every `code span` in `text`.
 fn code_spans(text: &str) -> Vec<&str> {
@@ -55,14 +48,11 @@ fn table_after(text: &str, intro: &str) -> BTreeSet<String> {
 /// (`--verify`) left out.
 fn sarif_properties() -> BTreeSet<String> {
     // One line: the sentence wraps anywhere.
-    let ci = section("CI")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let ci = CI_DOC.split_whitespace().collect::<Vec<_>>().join(" ");
     let intro = "Each result's `properties` hold";
     let start = ci
         .find(intro)
-        .unwrap_or_else(|| panic!("no `{intro}` in ## CI"));
+        .unwrap_or_else(|| panic!("no `{intro}` in docs/ci.md"));
     let sentence = &ci[start + intro.len()..];
     let sentence = &sentence[..sentence.find(". ").unwrap_or(sentence.len())];
     code_spans(sentence)
@@ -141,20 +131,20 @@ fn every_kind_of_report() -> Vec<(Value, Value)> {
     all
 }
 
-/// Both ways: what the README lists that no output has, and what output has that it omits.
+/// Both ways: what the documentation lists that no output has, and what output has that it omits.
 fn assert_same(what: &str, documented: &BTreeSet<String>, output: &BTreeSet<String>) {
     let missing: Vec<&String> = documented.difference(output).collect();
     let undocumented: Vec<&String> = output.difference(documented).collect();
     assert!(
         missing.is_empty() && undocumented.is_empty(),
-        "{what}: documented in README.md but never in the output: {missing:?}; \
+        "{what}: documented in docs/ but never in the output: {missing:?}; \
          in the output but not documented: {undocumented:?}"
     );
 }
 
 #[test]
-fn readme_documents_exactly_the_fields_of_json_and_sarif_output() {
-    let json_section = section("JSON output");
+fn docs_document_exactly_the_fields_of_json_and_sarif_output() {
+    let json_section = OUTPUT_DOC;
     let finding_fields = table_after(json_section, "Each finding:");
     let summary_fields = table_after(json_section, "The summary:");
     let sarif_fields = sarif_properties();

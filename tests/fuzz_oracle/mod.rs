@@ -4,7 +4,7 @@
 //! Compiled twice, so a libFuzzer crash and a proptest failure mean the same thing: as a
 //! module of the `fuzz_twins` test (proptest, normal suite) and, by `#[path]`, into each
 //! target under `fuzz/fuzz_targets/` (`scripts/fuzz.sh`). One submodule per fuzz target, named
-//! like it. Only keyleak's public API is used; numbers that the README documents (the pairing
+//! like it. Only keyleak's public API is used; numbers docs/detection.md documents (the pairing
 //! window) are restated here, so a change to them has to be made on purpose in both places.
 
 pub mod archive;
@@ -42,7 +42,7 @@ pub fn line_start(hay: &[u8], line: u32) -> Option<usize> {
 }
 
 /// Every byte offset that 1-based `line` and `column` can name. Columns count characters when
-/// the line before the offset is valid UTF-8 and bytes otherwise (README, "What is
+/// the line before the offset is valid UTF-8 and bytes otherwise (docs/detection.md, "What is
 /// detected"), so up to two offsets fit; the caller checks which holds what it expects.
 pub fn offsets_at(hay: &[u8], line: u32, column: u32) -> Vec<usize> {
     let (Some(start), Some(col)) = (line_start(hay, line), column.checked_sub(1)) else {
@@ -101,7 +101,7 @@ pub fn escape_runs(hay: &[u8]) -> Vec<Run> {
     runs
 }
 
-/// Offsets of every key ID in `hay`, bounded as the README says: no `[A-Za-z0-9]` right
+/// Offsets of every key ID in `hay`, bounded as docs/detection.md says: no `[A-Za-z0-9]` right
 /// before (except the letter of a `\n`, `\t`, `\r` escape or the last digit of a `%XX`
 /// escape) or right after. Unique IDs only when `options` asks for them.
 pub fn every_key_id(hay: &[u8], options: DetectOptions) -> Vec<usize> {

@@ -1,7 +1,7 @@
 //! The detector's plain pass (`Detector::detect`): spans, shapes and pairing.
 //!
 //! Properties: detections come sorted by anchor; every key ID, secret and token has the shape
-//! and boundaries the README describes; every bounded key ID in the input is reported (the
+//! and boundaries docs/detection.md describes; every bounded key ID in the input is reported (the
 //! prefilter drops none); a paired value starts inside its key's window, goes to one key only,
 //! and only where it may (tokens to temporary keys, real secrets not to documentation keys).
 
@@ -11,7 +11,8 @@ use keyleak::detect::secret::{SECRET_LEN, is_placeholder, is_secret_byte, looks_
 use keyleak::detect::token::{MIN_TOKEN_LEN, is_token_byte};
 use keyleak::detect::{DetectOptions, Detection, Span};
 
-/// README: a secret or token pairs when it starts within 5 lines and 2 KiB of its key ID.
+/// docs/detection.md: a secret or token pairs when it starts within 5 lines and 2 KiB of its
+/// key ID.
 const LINES_AROUND: usize = 5;
 const BYTES_AROUND: usize = 2048;
 

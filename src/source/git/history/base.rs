@@ -1,7 +1,7 @@
 //! The base of a range (`--since REV`, the `BASE` of `--range BASE..HEAD`): which commits the
 //! walk leaves out.
 //!
-//! Owns three rules, documented in README; reads refs and commits, never trees or blobs:
+//! Owns three rules, documented in docs/git.md; reads refs and commits, never trees or blobs:
 //! - A base the repository has: the walk hides what it reaches.
 //! - An all-zero base (40 or 64 zeros: what CI passes as the previous commit of a new branch
 //!   or tag, a scheduled or a manual run) means *no base*: the walk hides what every *other*

@@ -8,7 +8,7 @@
 //! keeping the oldest commit per pair, so the scanner reads each blob once however many
 //! branches, tags and paths hold it.
 //!
-//! Rules, documented in README:
+//! Rules, documented in docs/git.md:
 //! - Refs: every reference (branches, tags, remote-tracking, notes, stash) plus HEAD, even
 //!   detached; `--ref` limits the tips; `--since REV` hides what REV reaches (`base`: an
 //!   all-zero REV hides the other remote-tracking branches; a missing one is a fatal error).
