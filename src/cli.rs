@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The global STS endpoint, which signs in `us-east-1`: `--sts-endpoint`'s default.
+pub const DEFAULT_STS_ENDPOINT: &str = "https://sts.amazonaws.com";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "keyleak",
@@ -159,7 +162,7 @@ pub struct ScanArgs {
 
     /// Where --verify sends its requests: https, or http to a loopback host (a local STS).
     /// The signing region comes from an AWS host name, else us-east-1.
-    #[arg(long, value_name = "URL", default_value = crate::verify::sts::DEFAULT_ENDPOINT, help_heading = "Verification")]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_STS_ENDPOINT, help_heading = "Verification")]
     pub sts_endpoint: String,
 
     /// Time allowed for each --verify request (seconds; suffix `ms` for milliseconds).

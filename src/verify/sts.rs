@@ -14,9 +14,6 @@ use super::{Status, Verification};
 /// STS's error code for a key ID it does not know, or one that is inactive.
 pub const UNKNOWN_KEY: &str = "InvalidClientTokenId";
 
-/// The global STS endpoint, which signs in `us-east-1`.
-pub const DEFAULT_ENDPOINT: &str = "https://sts.amazonaws.com";
-
 /// The form body of the call; the API version is STS's only one.
 const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -327,7 +324,7 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        let e = Endpoint::parse(DEFAULT_ENDPOINT).unwrap();
+        let e = Endpoint::parse(crate::cli::DEFAULT_STS_ENDPOINT).unwrap();
         assert_eq!(e.url, "https://sts.amazonaws.com/");
         assert_eq!(
             (e.host.as_str(), e.region.as_str()),
