@@ -25,6 +25,7 @@ pub mod error;
 pub mod filter;
 pub mod finding;
 pub mod install_hook;
+pub mod model;
 pub mod printable;
 pub mod progress;
 pub mod redact;

@@ -10,6 +10,7 @@ use crate::config::{self, FileConfig};
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::finding::Risk;
+use crate::model::FailOn;
 use crate::source::archive;
 use crate::source::git::history::Selection;
 use crate::verify::{Endpoint, VerifySettings};
@@ -49,22 +50,6 @@ pub enum Format {
 pub struct ReportFile {
     pub format: Format,
     pub path: PathBuf,
-}
-
-/// Which findings make the run exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    AtLeast(Risk),
-    Never,
-}
-
-impl FailOn {
-    pub fn fails(self, risk: Risk) -> bool {
-        match self {
-            FailOn::AtLeast(threshold) => risk >= threshold,
-            FailOn::Never => false,
-        }
-    }
 }
 
 /// How the file walker behaves.

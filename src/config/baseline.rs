@@ -39,7 +39,7 @@ impl BaselineFile {
             .map(|f| Entry {
                 fingerprint: f.fingerprint.as_str().to_string(),
                 kind: f.kind.as_str().to_string(),
-                account_id: f.account_id.map(crate::report::account_string),
+                account_id: f.account_id.map(crate::model::account_string),
                 path: f.location.path.clone(),
                 risk: f.risk.as_str().to_string(),
             })

@@ -27,8 +27,8 @@ use allow_paths::AllowPaths;
 
 use crate::detect::key_id::KeyId;
 use crate::finding::Risk;
+use crate::model::FailOn;
 use crate::printable::values;
-use crate::settings::FailOn;
 
 /// The file looked for when `--config` is not given.
 pub const FILE_NAME: &str = ".keyleak.toml";

@@ -13,8 +13,9 @@
 
 use std::io::{self, Write};
 
-use super::{HiddenInfo, ReportOptions, Reporter, account_string};
+use super::{HiddenInfo, ReportOptions, Reporter};
 use crate::finding::{Finding, Risk};
+use crate::model::account_string;
 use crate::printable;
 use crate::scan::ScanResult;
 

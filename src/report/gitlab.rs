@@ -18,8 +18,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{ReportOptions, Reporter, account_string};
+use super::{ReportOptions, Reporter};
 use crate::finding::{Finding, Kind, Risk};
+use crate::model::account_string;
 use crate::printable::names::redact_secrets;
 use crate::scan::ScanResult;
 use crate::settings::{NOW_VAR, Settings};

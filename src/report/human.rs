@@ -25,9 +25,10 @@
 
 use std::io::{self, Write};
 
-use super::{CleanRun, HiddenInfo, ReportOptions, Reporter, Summary, account_string};
+use super::{CleanRun, HiddenInfo, ReportOptions, Reporter, Summary};
 use crate::detect::presigned::SigVersion;
 use crate::finding::{Finding, Kind, Risk};
+use crate::model::account_string;
 use crate::printable;
 use crate::scan::ScanResult;
 use crate::source::git::repo::rfc3339;

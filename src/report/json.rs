@@ -18,9 +18,10 @@ use serde::Serialize;
 
 use super::token_meta::JsonTokenMeta;
 use super::verified::JsonVerified;
-use super::{ReportOptions, Reporter, Summary, account_string};
+use super::{ReportOptions, Reporter, Summary};
 use crate::detect::presigned::Presigned;
 use crate::finding::Finding;
+use crate::model::account_string;
 use crate::printable;
 use crate::risk::advice::Advice;
 use crate::scan::ScanResult;

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::finding::{Finding, Kind, Risk};
+use crate::model::account_string;
 use crate::scan::ScanResult;
 use crate::settings::{Format, GitMode, Input, Settings};
 
@@ -99,11 +100,6 @@ fn reporter(format: Format, options: ReportOptions, settings: &Settings) -> Box<
         Format::Github => Box::new(github::Github { options }),
         Format::Gitlab => Box::new(gitlab::Gitlab::new(options, settings)),
     }
-}
-
-/// Twelve digits, zero-padded, as AWS prints account IDs.
-pub fn account_string(account: u64) -> String {
-    format!("{account:012}")
 }
 
 /// Counts over a result's findings.

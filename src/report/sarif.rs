@@ -14,8 +14,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{ReportOptions, Reporter, account_string};
+use super::{ReportOptions, Reporter};
 use crate::finding::{Finding, Kind, Risk};
+use crate::model::account_string;
 use crate::scan::ScanResult;
 
 pub struct Sarif {
