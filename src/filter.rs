@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::allow_paths::AllowPaths;
-use crate::finding::{Finding, Risk};
+use crate::model::finding::{Finding, Risk};
 use crate::risk::advice::first_step;
 
 /// How many findings each rule suppressed.

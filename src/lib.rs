@@ -23,7 +23,6 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod filter;
-pub mod finding;
 pub mod install_hook;
 pub mod model;
 pub mod printable;

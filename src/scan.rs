@@ -24,7 +24,7 @@ use crate::detect::lines::LineIndex;
 use crate::detect::{DetectOptions, Detection, Detections, Detector};
 use crate::error::{Error, Warning};
 use crate::filter::Suppressed;
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 use crate::redact::snippet::Masks;
 use crate::risk::{advice, allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 pub const VERSION: u32 = 1;
 

@@ -26,8 +26,8 @@ use toml::Spanned;
 use allow_paths::AllowPaths;
 
 use crate::detect::key_id::KeyId;
-use crate::finding::Risk;
 use crate::model::FailOn;
+use crate::model::finding::Risk;
 use crate::printable::values;
 
 /// The file looked for when `--config` is not given.

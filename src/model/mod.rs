@@ -3,7 +3,13 @@
 //!
 //! Imports nothing above `detect` and `redact`; every other stage imports it.
 
-pub use crate::finding::Risk;
+pub mod advice;
+pub mod canary;
+pub mod commit;
+pub mod finding;
+pub mod verification;
+
+use finding::Risk;
 
 /// Which findings make the run exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

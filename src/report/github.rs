@@ -14,8 +14,8 @@
 use std::io::{self, Write};
 
 use super::{HiddenInfo, ReportOptions, Reporter};
-use crate::finding::{Finding, Risk};
 use crate::model::account_string;
+use crate::model::finding::{Finding, Risk};
 use crate::printable;
 use crate::scan::ScanResult;
 

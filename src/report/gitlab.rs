@@ -19,12 +19,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{ReportOptions, Reporter};
-use crate::finding::{Finding, Kind, Risk};
 use crate::model::account_string;
+use crate::model::commit::rfc3339;
+use crate::model::finding::{Finding, Kind, Risk};
 use crate::printable::names::redact_secrets;
 use crate::scan::ScanResult;
 use crate::settings::{NOW_VAR, Settings};
-use crate::source::git::repo::rfc3339;
 
 /// The report schema version written; the vendored copy in `tests/schemas/` is this one.
 pub const SCHEMA_VERSION: &str = "15.2.1";

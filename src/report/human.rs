@@ -27,11 +27,11 @@ use std::io::{self, Write};
 
 use super::{CleanRun, HiddenInfo, ReportOptions, Reporter, Summary};
 use crate::detect::presigned::SigVersion;
-use crate::finding::{Finding, Kind, Risk};
 use crate::model::account_string;
+use crate::model::commit::rfc3339;
+use crate::model::finding::{Finding, Kind, Risk};
 use crate::printable;
 use crate::scan::ScanResult;
-use crate::source::git::repo::rfc3339;
 
 pub struct Human {
     pub options: ReportOptions,

@@ -20,13 +20,13 @@ use super::token_meta::JsonTokenMeta;
 use super::verified::JsonVerified;
 use super::{ReportOptions, Reporter, Summary};
 use crate::detect::presigned::Presigned;
-use crate::finding::Finding;
 use crate::model::account_string;
+use crate::model::advice::Advice;
+use crate::model::commit::CommitInfo;
+use crate::model::commit::rfc3339;
+use crate::model::finding::Finding;
 use crate::printable;
-use crate::risk::advice::Advice;
 use crate::scan::ScanResult;
-use crate::source::CommitInfo;
-use crate::source::git::repo::rfc3339;
 
 pub struct Json {
     pub options: ReportOptions,

@@ -15,8 +15,8 @@ pub mod verified;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::finding::{Finding, Kind, Risk};
 use crate::model::account_string;
+use crate::model::finding::{Finding, Kind, Risk};
 use crate::scan::ScanResult;
 use crate::settings::{Format, GitMode, Input, Settings};
 

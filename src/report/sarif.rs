@@ -15,8 +15,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{ReportOptions, Reporter};
-use crate::finding::{Finding, Kind, Risk};
 use crate::model::account_string;
+use crate::model::finding::{Finding, Kind, Risk};
 use crate::scan::ScanResult;
 
 pub struct Sarif {

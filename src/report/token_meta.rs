@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::finding::Finding;
 use crate::model::account_string;
+use crate::model::finding::Finding;
 
 /// Flattened into each JSON finding; every field is left out when unknown.
 #[derive(Serialize)]

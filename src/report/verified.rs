@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::finding::{Finding, Kind};
-use crate::verify::{Status, Verification};
+use crate::model::finding::{Finding, Kind};
+use crate::model::verification::{Status, Verification};
 
 /// Flattened into each JSON finding; absent when the credential was not sent.
 #[derive(Serialize)]

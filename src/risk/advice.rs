@@ -5,25 +5,10 @@
 //! its kind, and [`staged_step`] what to do when the key is only staged, not committed. A new
 //! case is one row.
 
-use serde::Serialize;
-
 use super::Facts;
 use super::history;
-use crate::finding::{Finding, Kind, Risk};
-
-/// What to do about one finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Advice {
-    /// Where the key sits, as matched by [`CONTEXTS`] (`github_actions`, `terraform`, ...).
-    pub context: &'static str,
-    /// What to do with the leaked credential now.
-    pub first_step: &'static str,
-    /// The role setup that makes a stored key unnecessary there.
-    pub replace_with: &'static str,
-    /// History scans: [`history::DELETED_NOTE`] when HEAD no longer holds a live credential.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<&'static str>,
-}
+use crate::model::advice::Advice;
+use crate::model::finding::{Finding, Kind, Risk};
 
 /// One way to recognise a context.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 //! Data, not code: the lifetime bound, which kinds expire and the texts are constants here,
 //! used by [`super::risk`] and [`super::advice`]. Nothing here reads git.
 
-use crate::finding::{Finding, Kind};
+use crate::model::finding::{Finding, Kind};
 
 /// The longest an STS credential lives: 36 hours, a `GetSessionToken` session's maximum
 /// (role sessions last at most 12 hours).

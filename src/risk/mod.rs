@@ -15,7 +15,7 @@ use crate::detect::lines::LineIndex;
 use crate::detect::{Detection, Span, secret, token_meta};
 use std::ops::Range;
 
-use crate::finding::{Finding, Fingerprint, Kind, Location, Risk};
+use crate::model::finding::{Finding, Fingerprint, Kind, Location, Risk};
 use crate::redact::{Secret, snippet};
 use crate::source::Blob;
 

@@ -26,14 +26,14 @@ use rayon::prelude::*;
 use super::{Collector, classify_all};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
-use crate::finding::Finding;
+use crate::model::commit::CommitInfo;
+use crate::model::finding::Finding;
 use crate::progress::{Counters, Progress};
 use crate::risk::history::note;
 use crate::settings::Settings;
 use crate::source::archive::{self, Limits};
 use crate::source::git;
 use crate::source::git::history::{BlobJob, History, Selection, Text, TextFilter};
-use crate::source::git::repo::CommitInfo;
 use crate::source::{Blob, Origin};
 
 pub(super) fn scan(
@@ -125,7 +125,9 @@ impl Worker<'_> {
         };
         let commit_id = self.history.commits[index as usize];
         match repo.find_commit(commit_id) {
-            Ok(c) => Ok(Some(Arc::new(CommitInfo::new(&c, index)))),
+            Ok(c) => Ok(Some(Arc::new(crate::source::git::repo::commit_info(
+                &c, index,
+            )))),
             Err(e) => {
                 let subject = format!("commit {commit_id}");
                 self.collector

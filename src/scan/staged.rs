@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use super::{Collector, classify_all, scan_blob};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
-use crate::finding::{Finding, Kind, Risk};
+use crate::model::finding::{Finding, Kind, Risk};
 use crate::redact::Secret;
 use crate::risk::advice;
 use crate::settings::Settings;

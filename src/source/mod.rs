@@ -20,7 +20,7 @@ pub mod stdin;
 use std::io::Read;
 use std::sync::Arc;
 
-pub use git::repo::CommitInfo;
+use crate::model::commit::CommitInfo;
 
 /// Where a blob's bytes came from, as reported.
 #[derive(Debug, Clone, PartialEq, Eq)]

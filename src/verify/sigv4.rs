@@ -147,7 +147,7 @@ pub fn sign(key_id: &str, secret: &str, scope: &Scope<'_>, request: &Request<'_>
 
 /// Formats Unix seconds as SigV4's `YYYYMMDDTHHMMSSZ`: RFC 3339 in UTC without separators.
 pub fn amz_date(unix: i64) -> String {
-    crate::source::git::repo::rfc3339(unix, 0)
+    crate::model::commit::rfc3339(unix, 0)
         .chars()
         .filter(|c| !matches!(c, '-' | ':'))
         .collect()

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use super::sigv4::{self, Scope};
-use super::{Status, Verification};
+use crate::model::verification::{Status, Verification};
 
 /// STS's error code for a key ID it does not know, or one that is inactive.
 pub const UNKNOWN_KEY: &str = "InvalidClientTokenId";

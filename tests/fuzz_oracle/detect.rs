@@ -11,7 +11,7 @@
 use keyleak::detect::decode::{Encoding, View};
 use keyleak::detect::key_id::KEY_ID_LEN;
 use keyleak::detect::{DetectOptions, Detection, Detections, Layer, Span};
-use keyleak::finding::{Finding, Kind, Risk};
+use keyleak::model::finding::{Finding, Kind, Risk};
 use keyleak::scan::scan_blob;
 use keyleak::source::{Blob, Origin};
 

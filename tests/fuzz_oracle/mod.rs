@@ -198,7 +198,7 @@ pub fn check_run_shape(hay: &[u8], run: &Run) {
 }
 
 /// Every reporter's output for `findings`, secrets hidden: (format name, text).
-pub fn reports(findings: Vec<keyleak::finding::Finding>) -> Vec<(&'static str, String)> {
+pub fn reports(findings: Vec<keyleak::model::finding::Finding>) -> Vec<(&'static str, String)> {
     use keyleak::report::{ReportOptions, Reporter, github, gitlab, human, json, sarif};
     use keyleak::scan::ScanResult;
     let result = ScanResult {

@@ -8,7 +8,7 @@ use keyleak::source::{Blob, Origin};
 use crate::{fuzz_oracle, options};
 
 /// `scan_blob` on `hay` as the file `path`, with the fuzz targets' detector (no identifiers).
-fn scan(path: &str, hay: &[u8]) -> Vec<keyleak::finding::Finding> {
+fn scan(path: &str, hay: &[u8]) -> Vec<keyleak::model::finding::Finding> {
     let blob = Blob {
         origin: Origin::file(path),
         bytes: hay.to_vec(),

@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use super::advice::Advice;
+use super::canary::CanaryAccount;
+use super::commit::CommitInfo;
+use super::verification::Verification;
 use crate::detect::key_id::KeyId;
 use crate::detect::presigned::Presigned;
 use crate::detect::token_meta::TokenMeta;
 use crate::redact::Secret;
-use crate::risk::advice::Advice;
-use crate::risk::canary::CanaryAccount;
-use crate::source::CommitInfo;
-use crate::verify::Verification;
 
 /// What was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,0 +1,17 @@
+//! [`Advice`]: what to do about one finding, as `risk::advice` chose it from its tables.
+
+use serde::Serialize;
+
+/// What to do about one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Advice {
+    /// Where the key sits, as matched by [`CONTEXTS`](crate::risk::advice::CONTEXTS) (`github_actions`, `terraform`, ...).
+    pub context: &'static str,
+    /// What to do with the leaked credential now.
+    pub first_step: &'static str,
+    /// The role setup that makes a stored key unnecessary there.
+    pub replace_with: &'static str,
+    /// History scans: [`DELETED_NOTE`](crate::risk::history::DELETED_NOTE) when HEAD no longer holds a live credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<&'static str>,
+}
