@@ -12,6 +12,7 @@ use crate::filter::Filter;
 use crate::model::FailOn;
 use crate::model::finding::Risk;
 use crate::source::archive;
+use crate::source::fs::WalkOptions;
 use crate::source::git::history::Selection;
 use crate::verify::{Endpoint, VerifySettings};
 
@@ -52,23 +53,11 @@ pub struct ReportFile {
     pub path: PathBuf,
 }
 
-/// How the file walker behaves.
-#[derive(Debug, Clone)]
-pub struct WalkSettings {
-    pub threads: usize,
-    pub respect_ignore_files: bool,
-    pub follow_links: bool,
-    /// `--follow-outside`: links may lead outside the scanned paths (never into `/proc`,
-    /// `/sys`, `/dev`).
-    pub follow_outside: bool,
-    pub max_filesize: u64,
-}
-
 /// How findings are detected and reported.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub input: Input,
-    pub walk: WalkSettings,
+    pub walk: WalkOptions,
     /// The format of standard output: `--output FORMAT=-`, else `--format`, else human.
     pub format: Format,
     pub color: bool,
@@ -209,7 +198,7 @@ impl Settings {
         })?;
         Ok(Settings {
             input,
-            walk: WalkSettings {
+            walk: WalkOptions {
                 threads,
                 respect_ignore_files: !args.no_ignore,
                 follow_links: args.follow,

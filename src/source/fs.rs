@@ -18,7 +18,6 @@ use ignore::{WalkBuilder, WalkState};
 use super::links::{LinkPolicy, identity};
 use super::{Blob, Origin, read_capped};
 use crate::error::Warning;
-use crate::settings::WalkSettings;
 
 /// The warning for a symlink inside the tree, without `-L`.
 const SKIPPED_LINK: &str = "skipped: symlink (pass -L to follow links inside the scanned paths)";
@@ -26,9 +25,21 @@ const SKIPPED_LINK: &str = "skipped: symlink (pass -L to follow links inside the
 /// What the walk hands to its consumer for each entry worth reporting.
 pub type Item = Result<Blob, Warning>;
 
+/// How the file walker behaves: `settings` builds it from the options and configuration.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub threads: usize,
+    pub respect_ignore_files: bool,
+    pub follow_links: bool,
+    /// `--follow-outside`: links may lead outside the scanned paths (never into `/proc`,
+    /// `/sys`, `/dev`).
+    pub follow_outside: bool,
+    pub max_filesize: u64,
+}
+
 /// Walks `paths` on `settings.threads` threads, calling `visit` for every file read and every
 /// problem met. `visit` runs on the walker's threads.
-pub fn walk(paths: &[PathBuf], settings: &WalkSettings, visit: &(dyn Fn(Item) + Sync)) {
+pub fn walk(paths: &[PathBuf], settings: &WalkOptions, visit: &(dyn Fn(Item) + Sync)) {
     let (roots, nested) = distinct_roots(paths);
     let Some((first, rest)) = roots.split_first() else {
         return;
