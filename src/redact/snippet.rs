@@ -219,6 +219,12 @@ struct Rendered {
 }
 
 impl Stretch<'_> {
+    /// Byte `at` of the text was decoded from base64.
+    fn is_decoded(&self, at: usize) -> bool {
+        let i = self.decoded.partition_point(|r| r.end <= at);
+        self.decoded.get(i).is_some_and(|r| r.start <= at)
+    }
+
     /// Walks the stretch once: hidden spans and the kept anchor are written as decided;
     /// between them, runs of credential characters are measured and hidden by shape.
     fn render(
@@ -353,14 +359,6 @@ impl Stretch<'_> {
             out.push_str(&run.head.chars().take(shown).collect::<String>());
         }
         out.push_str("…");
-    }
-}
-
-impl Stretch<'_> {
-    /// Byte `at` of the text was decoded from base64.
-    fn is_decoded(&self, at: usize) -> bool {
-        let i = self.decoded.partition_point(|r| r.end <= at);
-        self.decoded.get(i).is_some_and(|r| r.start <= at)
     }
 }
 

@@ -37,9 +37,9 @@ pub struct WalkOptions {
     pub max_filesize: u64,
 }
 
-/// Walks `paths` on `settings.threads` threads, calling `visit` for every file read and every
+/// Walks `paths` on `options.threads` threads, calling `visit` for every file read and every
 /// problem met. `visit` runs on the walker's threads.
-pub fn walk(paths: &[PathBuf], settings: &WalkOptions, visit: &(dyn Fn(Item) + Sync)) {
+pub fn walk(paths: &[PathBuf], options: &WalkOptions, visit: &(dyn Fn(Item) + Sync)) {
     let (roots, nested) = distinct_roots(paths);
     let Some((first, rest)) = roots.split_first() else {
         return;
@@ -48,12 +48,12 @@ pub fn walk(paths: &[PathBuf], settings: &WalkOptions, visit: &(dyn Fn(Item) + S
     for p in rest {
         builder.add(p);
     }
-    let respect = settings.respect_ignore_files;
+    let respect = options.respect_ignore_files;
     // With -L every file is checked where it really is; without, only a link named on the
     // command line is (the walker follows those), for the special-file rule.
-    let follow = settings
+    let follow = options
         .follow_links
-        .then(|| Arc::new(LinkPolicy::new(paths, settings.follow_outside)));
+        .then(|| Arc::new(LinkPolicy::new(paths, options.follow_outside)));
     let named = LinkPolicy::named(paths);
     // Directory links refused before the walker descends: reported after the walk.
     let refused: Arc<Mutex<Vec<Warning>>> = Arc::default();
@@ -65,8 +65,8 @@ pub fn walk(paths: &[PathBuf], settings: &WalkOptions, visit: &(dyn Fn(Item) + S
         .git_global(respect)
         .git_exclude(respect)
         .parents(respect)
-        .follow_links(settings.follow_links)
-        .threads(settings.threads)
+        .follow_links(options.follow_links)
+        .threads(options.threads)
         .filter_entry(move |e| {
             if e.file_name() == ".git" || (e.depth() > 0 && is_nested_root(e, &nested)) {
                 return false;
@@ -86,7 +86,7 @@ pub fn walk(paths: &[PathBuf], settings: &WalkOptions, visit: &(dyn Fn(Item) + S
                 }
             }
         });
-    let max = settings.max_filesize;
+    let max = options.max_filesize;
     let (follow, named) = (follow.as_deref(), &named);
     builder.build_parallel().run(|| {
         Box::new(move |entry| {
