@@ -5,18 +5,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{Run, scan_in};
+use crate::common::{Run, scan_in, write};
 
 const OLD: &str = "AKIAVRUVS7NI7XTJWVMC";
 const OLD_SECRET: &str = "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";
 const NEW: &str = "AKIAUJZDEGXDNCF32EPF";
 const NEW_SECRET: &str = "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";
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 fn pair(key: &str, secret: &str) -> String {
     format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={secret}\n")
@@ -36,12 +30,12 @@ fn keys(run: &Run) -> Vec<(String, String, String)> {
 fn config_allows_paths_and_key_ids_and_sets_fail_on() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "fixtures/old.env", &pair(OLD, OLD_SECRET));
-    write(d, "app/prod.env", &pair(NEW, NEW_SECRET));
+    write(d, "fixtures/old.env", pair(OLD, OLD_SECRET));
+    write(d, "app/prod.env", pair(NEW, NEW_SECRET));
     write(
         d,
         "app/notes.txt",
-        &format!("retired: {OLD}\ntemplate: AKIA2BCDEFGH3JKLMN4P\n"),
+        format!("retired: {OLD}\ntemplate: AKIA2BCDEFGH3JKLMN4P\n"),
     );
     let all = scan_in(d, &["--format", "json", "--no-config"]);
     assert_eq!(all.findings().len(), 4, "{}", all.stdout);
@@ -92,7 +86,7 @@ fn config_allows_paths_and_key_ids_and_sets_fail_on() {
 fn bad_config_is_an_error_naming_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "a.env", &pair(NEW, NEW_SECRET));
+    write(d, "a.env", pair(NEW, NEW_SECRET));
     for (text, line) in [
         ("fail_on = \"low\"\n\n[allow]\nglobs = [\"x\"]\n", 4),
         ("fail_on = \"sometimes\"\n", 1),
@@ -114,7 +108,7 @@ fn bad_config_is_an_error_naming_the_line() {
 fn baseline_suppresses_exactly_what_it_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "legacy/old.env", &pair(OLD, OLD_SECRET));
+    write(d, "legacy/old.env", pair(OLD, OLD_SECRET));
     let out = d.join("keyleak-baseline.json");
     let first = scan_in(d, &["--no-config", "--baseline-out", out.to_str().unwrap()]);
     assert_eq!(first.code, 1, "the run that records still reports");
@@ -129,7 +123,7 @@ fn baseline_suppresses_exactly_what_it_recorded() {
     write(
         d,
         "legacy/old.env",
-        &format!("# moved down\n\n{}", pair(OLD, OLD_SECRET)),
+        format!("# moved down\n\n{}", pair(OLD, OLD_SECRET)),
     );
     let base = [
         "--no-config",
@@ -143,7 +137,7 @@ fn baseline_suppresses_exactly_what_it_recorded() {
     assert_eq!(run.json()["summary"]["suppressed"]["baseline"], 1);
 
     // A new key still fails.
-    write(d, "app/new.env", &pair(NEW, NEW_SECRET));
+    write(d, "app/new.env", pair(NEW, NEW_SECRET));
     let run = scan_in(d, &base);
     assert_eq!(run.code, 1);
     assert_eq!(
@@ -194,7 +188,7 @@ fn install_hook_blocks_commits_and_respects_other_hooks() {
     write(d, "ok.txt", "hello\n");
     assert!(git(d, &["add", "ok.txt"]).status.success());
     assert!(git(d, &["commit", "-qm", "ok"]).status.success());
-    write(d, "prod.env", &pair(NEW, NEW_SECRET));
+    write(d, "prod.env", pair(NEW, NEW_SECRET));
     assert!(git(d, &["add", "prod.env"]).status.success());
     let blocked = git(d, &["commit", "-qm", "leak"]);
     assert!(!blocked.status.success(), "the hook let a key pair through");

@@ -87,6 +87,22 @@ pub fn scan_stdin(input: &[u8], args: &[&str]) -> Run {
     )
 }
 
+/// Writes `contents` to `rel` under `root`, making the directories it needs.
+pub fn write(root: &Path, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a file under root")).expect("mkdir");
+    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// A temporary directory holding `files`, each a `(path, contents)` written with [`write`].
+pub fn tree_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, contents) in files {
+        write(dir.path(), rel, contents);
+    }
+    dir
+}
+
 /// The "now" of runs that must not depend on the day the tests run (presigned URL expiry):
 /// 2026-06-01T12:00:00Z. testdata/README.md dates its presigned URLs against it.
 pub const FIXED_NOW: i64 = 1_780_315_200;

@@ -8,14 +8,9 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use crate::common::{Run, finish, scan_cmd};
+use crate::common::{Run, finish, scan_cmd, write};
 use crate::git_common::{fake_key, fake_secret};
 use crate::scan_walk::found;
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// `keyleak scan ARGS --format json` in `dir` with nothing in the environment but `env`.
 fn scan_with_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
@@ -52,17 +47,20 @@ fn hostile_links_are_refused_with_a_warning_and_inner_links_followed() {
     let (inner_key, outer_key, runner_key) = (fake_key("AKIA"), fake_key("AKIA"), fake_key("AKIA"));
     let runner_secret = fake_secret();
     write(
-        &pr.join("config/app.env"),
-        &format!("AWS_ACCESS_KEY_ID={inner_key}\n"),
+        &pr,
+        "config/app.env",
+        format!("AWS_ACCESS_KEY_ID={inner_key}\n"),
     );
     // What the runner must keep to itself: a passwd-like file and a key file outside the tree.
     write(
-        &elsewhere.path().join("passwd"),
+        elsewhere.path(),
+        "passwd",
         "root:x:0:0:root:/root:/bin/bash\n",
     );
     write(
-        &elsewhere.path().join("keys/ci.env"),
-        &format!("AWS_ACCESS_KEY_ID={outer_key}\n"),
+        elsewhere.path(),
+        "keys/ci.env",
+        format!("AWS_ACCESS_KEY_ID={outer_key}\n"),
     );
     symlink("/proc/self/environ", pr.join("innocent.txt")).unwrap();
     symlink("/proc/self", pr.join("self")).unwrap();
@@ -157,10 +155,7 @@ fn without_follow_each_link_in_the_tree_is_a_warning_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let key = fake_key("AKIA");
     let real = dir.path().join("real");
-    write(
-        &real.join("prod.env"),
-        &format!("AWS_ACCESS_KEY_ID={key}\n"),
-    );
+    write(&real, "prod.env", format!("AWS_ACCESS_KEY_ID={key}\n"));
     let tree = dir.path().join("tree");
     fs::create_dir(&tree).unwrap();
     symlink("../real/prod.env", tree.join("prod.env")).unwrap();

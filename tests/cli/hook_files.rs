@@ -1,19 +1,19 @@
 //! `scan --hook-files`: the files a pre-commit framework hook is given, scanned as named. The
 //! hook itself, run by the real `pre-commit`, is tested in `precommit.rs`.
 
-use crate::common::scan_in;
+use crate::common::{scan_in, tree_of};
 use crate::git_common::{env_file, fake_key, fake_secret};
 
 /// A work tree with a key pair in `leak.env` (listed in `.gitignore`), a clean file, and a
 /// documentation example key; returns it and the key ID.
 fn tree() -> (tempfile::TempDir, String) {
-    let tmp = tempfile::tempdir().unwrap();
     let key = fake_key("AKIA");
-    let write = |name: &str, text: &str| std::fs::write(tmp.path().join(name), text).unwrap();
-    write("leak.env", &env_file(&key, &fake_secret()));
-    write(".gitignore", "leak.env\n");
-    write("clean.txt", "nothing secret here\n");
-    write("docs.md", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n");
+    let tmp = tree_of(&[
+        ("leak.env", &env_file(&key, &fake_secret())),
+        (".gitignore", "leak.env\n"),
+        ("clean.txt", "nothing secret here\n"),
+        ("docs.md", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"),
+    ]);
     (tmp, key)
 }
 

@@ -21,7 +21,7 @@ use std::path::Path;
 use serde_json::Value;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-use crate::common::{Run, scan_in};
+use crate::common::{Run, scan_in, write};
 use crate::config_no_echo::{assert_no_piece, secret_with_slashes};
 use crate::git_common::{Repo, env_file, fake_key, fake_secret};
 
@@ -53,12 +53,6 @@ fn git_stdin(dir: &Path, args: &[&str], input: &str) -> String {
 
 /// An ordinary long path that must print as it is.
 const ORDINARY: &str = "src/main/java/com/example/billing/SomeLongClassNameForInvoices.java";
-
-fn write(root: &Path, rel: impl AsRef<Path>, bytes: &[u8]) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, bytes).unwrap();
-}
 
 fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = ZipWriter::new(Cursor::new(Vec::new()));
@@ -183,9 +177,9 @@ fn names_with_secrets_and_control_characters_print_safely_in_every_format() {
     write(d, "bundle.zip", &zip);
     // A gzip header records a file name, so its `/` are gone: the URL-safe form.
     let gz_name = secrets[3].replace('/', "_");
-    write(d, "c.gz", &gzip_named(&gz_name, pair(5).as_bytes()));
+    write(d, "c.gz", gzip_named(&gz_name, pair(5).as_bytes()));
     let tar_name = format!("t\x1b[2J{}", secrets[4]);
-    write(d, "d.tar", &tar_of(&[(&tar_name, pair(6).as_bytes())]));
+    write(d, "d.tar", tar_of(&[(&tar_name, pair(6).as_bytes())]));
     write(d, ORDINARY, pair(7).as_bytes());
 
     // Pieces of the names as written (URL-safe ones included) are checked too.

@@ -5,6 +5,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+use crate::common::tree_of;
+
 pub const KEY: &str = "AKIAUJZDEGXDNCF32EPF";
 pub const SECRET: &str = "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";
 const TMP: &str = "ASIAY34FZKBOKMUTVV7A";
@@ -13,18 +15,16 @@ const TMP: &str = "ASIAY34FZKBOKMUTVV7A";
 /// AWS's documentation example (line 2): one finding of each of three risks. Also used by
 /// `report_gitlab`.
 pub fn tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("prod.env"),
-        format!("# prod\nAWS_ACCESS_KEY_ID={KEY}\nAWS_SECRET_ACCESS_KEY={SECRET}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("notes.md"),
-        format!("temporary: {TMP}\nexample: AKIAIOSFODNN7EXAMPLE\n"),
-    )
-    .unwrap();
-    dir
+    tree_of(&[
+        (
+            "prod.env",
+            &format!("# prod\nAWS_ACCESS_KEY_ID={KEY}\nAWS_SECRET_ACCESS_KEY={SECRET}\n"),
+        ),
+        (
+            "notes.md",
+            &format!("temporary: {TMP}\nexample: AKIAIOSFODNN7EXAMPLE\n"),
+        ),
+    ])
 }
 
 fn scan(dir: &std::path::Path, format: &str) -> (i32, String) {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Run, scan_cmd};
+use crate::common::{Run, scan_cmd, tree_of};
 use crate::git_common::{DAY, Repo, env_file, fake_key, fake_secret, now};
 use crate::report_formats::{KEY, SECRET, tree};
 
@@ -166,12 +166,7 @@ fn show_secrets_shows_the_secret_as_other_formats_do() {
 
 #[test]
 fn the_same_key_twice_in_one_file_gets_two_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("a.txt"),
-        format!("id = {KEY}\n\nagain = {KEY}\n"),
-    )
-    .unwrap();
+    let dir = tree_of(&[("a.txt", &format!("id = {KEY}\n\nagain = {KEY}\n"))]);
     let (_, doc) = gitlab(dir.path(), &["."]);
     let lines: Vec<u64> = locations(&doc).iter().map(|l| l.4).collect();
     assert_eq!(lines, [1, 3]);
@@ -181,8 +176,7 @@ fn the_same_key_twice_in_one_file_gets_two_ids() {
 
 #[test]
 fn a_clean_tree_is_an_empty_valid_report() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("README"), "nothing here\n").unwrap();
+    let dir = tree_of(&[("README", "nothing here\n")]);
     let (run, doc) = gitlab(dir.path(), &["."]);
     assert_eq!(run.code, 0);
     assert_eq!(vulnerabilities(&doc).len(), 0);

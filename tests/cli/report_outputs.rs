@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{GITLAB_SCHEMA, Run, SARIF_SCHEMA, finish, scan_cmd, schema_errors};
+use crate::common::{GITLAB_SCHEMA, Run, SARIF_SCHEMA, finish, scan_cmd, schema_errors, tree_of};
 use crate::report_formats::{KEY, SECRET, tree};
 
 /// Fixed, so two runs write the same GitLab report (its start and end times).
@@ -163,8 +163,7 @@ fn one_scan_writes_annotations_sarif_gitlab_and_json() {
 
 #[test]
 fn a_clean_scan_writes_every_report_and_exits_0() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("app.py"), "print('hello')\n").unwrap();
+    let dir = tree_of(&[("app.py", "print('hello')\n")]);
     // A report left by an earlier run is replaced, not appended to or kept.
     std::fs::write(dir.path().join("out.sarif"), "stale").unwrap();
     let clean = run(

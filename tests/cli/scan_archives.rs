@@ -5,7 +5,6 @@
 //! at test time with the zip, tar and flate2 crates (the bombs by hand, see `bomb`); keys are
 //! fresh fakes from `git_common`.
 
-use std::fs;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
@@ -13,7 +12,7 @@ use serde_json::Value;
 use zip::CompressionMethod::{self, Deflated, Stored};
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-use crate::common::{Run, account_of, scan_in, scan_stdin};
+use crate::common::{Run, account_of, scan_in, scan_stdin, write};
 use crate::git_common::{Repo, fake_key, fake_secret, git_findings};
 
 mod bomb;
@@ -119,12 +118,6 @@ fn tar_gz_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     gzip_of(&b.into_inner().expect("tar"))
 }
 
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    fs::write(path, bytes).expect("write");
-}
-
 /// `scan . --format json --show-secrets EXTRA` in `dir`; exits 0 or 1.
 fn scan_dir(dir: &Path, extra: &[&str]) -> Run {
     let mut args = vec![".", "--format", "json", "--show-secrets"];
@@ -186,7 +179,7 @@ fn a_jar_inside_a_zip_is_opened_two_levels_deep() {
     write(
         dir.path(),
         "release.war",
-        &zip_of(&[("WEB-INF/lib/app.jar", &jar, Deflated)]),
+        zip_of(&[("WEB-INF/lib/app.jar", &jar, Deflated)]),
     );
     let run = scan_dir(dir.path(), &[]);
     let path = "release.war!WEB-INF/lib/app.jar!application.properties";
@@ -207,7 +200,7 @@ fn tar_gz_members_and_a_plain_gz_file_are_found() {
     write(
         dir.path(),
         "logs/app.env.gz",
-        &gzip_of(format!("\nKEY_ID={k2}\n").as_bytes()),
+        gzip_of(format!("\nKEY_ID={k2}\n").as_bytes()),
     );
     let run = scan_dir(dir.path(), &[]);
     let want = [
@@ -320,7 +313,7 @@ fn staged_archives_are_opened() {
     write(
         repo.path(),
         "lib/app.jar",
-        &zip_of(&[("app.properties", &props, Deflated)]),
+        zip_of(&[("app.properties", &props, Deflated)]),
     );
     repo.commit("add jar");
     // Rebuilt with the old key and a new one: only the new one is staged news.

@@ -1,11 +1,10 @@
 //! Exit codes: 0 when nothing reaches `--fail-on`, 1 when something does, 2 on an error.
 
-use crate::common::{scan, scan_in, scan_stdin};
+use crate::common::{scan, scan_in, scan_stdin, tree_of};
 
 #[test]
 fn clean_tree_exits_0() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("README.md"), "# nothing to see\n").unwrap();
+    let dir = tree_of(&[("README.md", "# nothing to see\n")]);
     let run = scan_in(dir.path(), &[]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("summary: 0 findings"), "{}", run.stdout);

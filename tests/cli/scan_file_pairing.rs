@@ -3,11 +3,9 @@
 //! or in a bigger file, only within the window. The same in a tree, in history and staged.
 //! (`scan_testdata` checks the realistic files: a tfstate, a properties file, a Python module.)
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use crate::common::scan_in;
+use crate::common::{scan_in, write};
 use crate::git_common::{Repo, fake_key, fake_secret, git_findings};
 
 /// The key ID near the top, its secret 30 lines further down.
@@ -32,12 +30,6 @@ fn rows(findings: &[Value]) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-fn write(root: &Path, path: &str, content: &str) {
-    let full = root.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, content).unwrap();
-}
-
 fn row(path: &str, risk: &str, key: &str, secret: &str) -> (String, String, String, String) {
     (path.into(), risk.into(), key.into(), secret.into())
 }
@@ -58,7 +50,7 @@ fn configuration_files_pair_by_name_and_others_do_not() {
         .map(|_| (fake_key("AKIA"), fake_secret()))
         .collect();
     for (name, (k, s)) in names.iter().zip(&creds) {
-        write(dir.path(), name, &far_apart(k, s));
+        write(dir.path(), name, far_apart(k, s));
     }
     let run = scan_in(dir.path(), &[".", "--format", "json", "--show-secrets"]);
     assert_eq!(run.code, 1);
@@ -92,8 +84,8 @@ fn the_size_limit_is_64_kib() {
         assert_eq!(text.len(), len);
         text
     };
-    write(dir.path(), "a.yaml", &padded(&k1, &s1, 64 * 1024));
-    write(dir.path(), "b.yaml", &padded(&k2, &s2, 64 * 1024 + 1));
+    write(dir.path(), "a.yaml", padded(&k1, &s1, 64 * 1024));
+    write(dir.path(), "b.yaml", padded(&k2, &s2, 64 * 1024 + 1));
     let run = scan_in(dir.path(), &[".", "--format", "json", "--show-secrets"]);
     assert_eq!(
         rows(&run.findings()),

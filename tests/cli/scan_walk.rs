@@ -5,19 +5,13 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{Run, Want, assert_findings, scan_in};
+use crate::common::{Run, Want, assert_findings, scan_in, write};
 
 /// Distinct fake key IDs, so each test can tell which file a finding came from.
 const K1: &str = "AKIAS73GWDLBIRA6UTJW";
 const K2: &str = "AKIAS73GWDLBIHG22U7G";
 const K3: &str = "AKIAS73GWDLBIG6JLVKW";
 const K4: &str = "AKIAS73GWDLBADRKZRLQ";
-
-fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 fn key_line(key: &str) -> String {
     format!("AWS_ACCESS_KEY_ID={key}\n")

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{ROOT, Run, scan_in};
+use crate::common::{ROOT, Run, scan_in, tree_of};
 
 /// Requests moto_helper.py's `setup` makes before signatures are checked.
 const SETUP_CALLS: &str = "4";
@@ -125,12 +125,10 @@ fn a_live_user_key_is_active_then_invalid_once_deleted_then_unknown_when_sts_is_
     let Some(moto) = Moto::start() else { return };
     let user = moto.helper(&["setup"]);
     let (key, secret) = (s(&user["key_id"]), s(&user["secret"]));
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("deploy.env"),
-        format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
-    )
-    .unwrap();
+    let tmp = tree_of(&[(
+        "deploy.env",
+        &format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
+    )]);
 
     let run = moto.scan(tmp.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -214,12 +212,10 @@ fn the_wrong_secret_for_a_live_key_is_invalid_and_keeps_its_risk() {
     let key = s(&user["key_id"]);
     // Same length and alphabet as a real secret, but not this key's.
     let wrong: String = s(&user["secret"]).chars().rev().collect();
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("deploy.env"),
-        format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={wrong}\n"),
-    )
-    .unwrap();
+    let tmp = tree_of(&[(
+        "deploy.env",
+        &format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={wrong}\n"),
+    )]);
     let run = moto.scan(tmp.path());
     let f = only(&run);
     assert_eq!(f["verified"], "invalid", "{f:#}");
@@ -232,17 +228,15 @@ fn a_live_session_is_active_as_its_assumed_role() {
     let Some(moto) = Moto::start() else { return };
     let user = moto.helper(&["setup"]);
     let session = moto.helper(&["assume", s(&user["key_id"]), s(&user["secret"])]);
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("session.env"),
-        format!(
+    let tmp = tree_of(&[(
+        "session.env",
+        &format!(
             "AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\nAWS_SESSION_TOKEN={}\n",
             s(&session["key_id"]),
             s(&session["secret"]),
             s(&session["token"])
         ),
-    )
-    .unwrap();
+    )]);
     let run = moto.scan(tmp.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
     let f = only(&run);

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{ROOT, Run, scan_in};
+use crate::common::{ROOT, Run, scan_in, tree_of};
 use crate::git_common::{Repo, env_file, fake_key, fake_secret, git_findings};
 
 const ANSWER: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
@@ -117,13 +117,14 @@ fn by_path<'a>(findings: &'a [Value], path: &str) -> &'a Value {
 #[test]
 fn each_credential_is_sent_once_signed_and_never_in_clear() {
     let sts = StandIn::start(Reply::Active);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
     let (key, secret, other_secret) = (fake_key("AKIA"), fake_secret(), fake_secret());
-    std::fs::write(dir.join("a.env"), env_file(&key, &secret)).unwrap();
-    std::fs::write(dir.join("b.env"), env_file(&key, &secret)).unwrap();
-    // The same key ID with another secret is another credential: sent too.
-    std::fs::write(dir.join("c.env"), env_file(&key, &other_secret)).unwrap();
+    let tmp = tree_of(&[
+        ("a.env", &env_file(&key, &secret)),
+        ("b.env", &env_file(&key, &secret)),
+        // The same key ID with another secret is another credential: sent too.
+        ("c.env", &env_file(&key, &other_secret)),
+    ]);
+    let dir = tmp.path();
     let sts_file = Path::new(ROOT).join("testdata/positive/sts/assume-role.json");
     std::fs::copy(&sts_file, dir.join("assume-role.json")).unwrap();
     let run = verify_json(dir, &sts.endpoint, &[]);
@@ -191,36 +192,19 @@ fn each_credential_is_sent_once_signed_and_never_in_clear() {
 #[test]
 fn canary_example_and_unpaired_keys_are_never_sent() {
     let sts = StandIn::start(Reply::Active);
-    let tmp = tempfile::tempdir().unwrap();
+    const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    let (lone, temp_without_token) = (fake_key("AKIA"), fake_key("ASIA"));
+    let tmp = tree_of(&[
+        ("docs.env", &env_file("AKIAIOSFODNN7EXAMPLE", DOC_SECRET)),
+        ("lone.txt", &format!("key = {lone}\n")),
+        // A real-looking key with the documentation secret: nothing to sign with.
+        ("half.env", &env_file(&fake_key("AKIA"), DOC_SECRET)),
+        ("temp.env", &env_file(&temp_without_token, &fake_secret())),
+    ]);
     let dir = tmp.path();
     std::fs::copy(
         Path::new(ROOT).join("testdata/positive/canary/credentials"),
         dir.join("credentials"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("docs.env"),
-        env_file(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ),
-    )
-    .unwrap();
-    let lone = fake_key("AKIA");
-    std::fs::write(dir.join("lone.txt"), format!("key = {lone}\n")).unwrap();
-    // A real-looking key with the documentation secret: nothing to sign with.
-    std::fs::write(
-        dir.join("half.env"),
-        env_file(
-            &fake_key("AKIA"),
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ),
-    )
-    .unwrap();
-    let temp_without_token = fake_key("ASIA");
-    std::fs::write(
-        dir.join("temp.env"),
-        env_file(&temp_without_token, &fake_secret()),
     )
     .unwrap();
     let run = verify_json(dir, &sts.endpoint, &[]);
@@ -246,9 +230,7 @@ fn canary_example_and_unpaired_keys_are_never_sent() {
 #[test]
 fn a_silent_endpoint_is_an_error_after_the_timeout_and_the_scan_completes() {
     let sts = StandIn::start(Reply::Silent);
-    let tmp = tempfile::tempdir().unwrap();
-    let key = fake_key("AKIA");
-    std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
+    let (tmp, key) = tree_with_a_pair();
     let run = verify_json(tmp.path(), &sts.endpoint, &["--verify-timeout", "300ms"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let f = &run.findings()[0];
@@ -277,9 +259,7 @@ fn a_closed_port_is_an_error_and_a_warning() {
         .local_addr()
         .unwrap()
         .port();
-    let tmp = tempfile::tempdir().unwrap();
-    let key = fake_key("AKIA");
-    std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
+    let (tmp, _) = tree_with_a_pair();
     let run = verify_json(tmp.path(), &format!("http://127.0.0.1:{port}"), &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let f = &run.findings()[0];
@@ -365,20 +345,15 @@ fn verification_is_off_unless_asked_and_held_back_from_hook_runs() {
     assert_eq!(sts.requests().len(), 2);
 }
 
-/// A directory holding one fresh key pair in `a.env`.
-fn tree_with_a_pair() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("a.env"),
-        env_file(&fake_key("AKIA"), &fake_secret()),
-    )
-    .unwrap();
-    tmp
+/// A directory holding one fresh key pair in `a.env`, and its key ID.
+fn tree_with_a_pair() -> (tempfile::TempDir, String) {
+    let key = fake_key("AKIA");
+    (tree_of(&[("a.env", &env_file(&key, &fake_secret()))]), key)
 }
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
-    let tmp = tree_with_a_pair();
+    let (tmp, _) = tree_with_a_pair();
     for endpoint in [
         "http://sts.amazonaws.com",
         "http://192.0.2.1:8080",
@@ -393,7 +368,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 
 #[test]
 fn a_port_out_of_range_is_refused() {
-    let tmp = tree_with_a_pair();
+    let (tmp, _) = tree_with_a_pair();
     for port in ["0", "65536", "99999", "18446744073709551617"] {
         let endpoint = format!("http://127.0.0.1:{port}");
         let run = verify_json(tmp.path(), &endpoint, &[]);
@@ -446,9 +421,7 @@ fn a_huge_error_message_is_cut_short_and_kept_on_one_line() {
 #[test]
 fn every_format_shows_the_answer() {
     let sts = StandIn::start(Reply::Active);
-    let tmp = tempfile::tempdir().unwrap();
-    let key = fake_key("AKIA");
-    std::fs::write(tmp.path().join("a.env"), env_file(&key, &fake_secret())).unwrap();
+    let (tmp, _) = tree_with_a_pair();
     let run_format = |format: &str| {
         let run = scan_in(
             tmp.path(),
@@ -548,7 +521,7 @@ fn control_characters_in_an_answer_never_reach_the_output_raw() {
         <Arn>arn:aws:iam::123456789012:user/x\x1b[31m\n::error file=a::forged\n</Arn>\
         </GetCallerIdentityResult></GetCallerIdentityResponse>";
     let sts = StandIn::start(Reply::Status(200, HOSTILE));
-    let tmp = tree_with_a_pair();
+    let (tmp, _) = tree_with_a_pair();
     for format in ["human", "json", "jsonl", "sarif", "github"] {
         let args = [
             "--format",

@@ -121,8 +121,8 @@ fn plant_bombs(dir: &Path, before: &str, after: &str, outside: &str) {
         entries.push(deflated(name, &fifteen, fifteen_crc, 15 << 20));
     }
     entries.push(bomb::stored("after.env", after.as_bytes()));
-    write(dir, "bomb.zip", &bomb::zip(&entries));
-    write(dir, "zeros.gz", &bomb::gzip(&zeros, crc, 256 << 20));
+    write(dir, "bomb.zip", bomb::zip(&entries));
+    write(dir, "zeros.gz", bomb::gzip(&zeros, crc, 256 << 20));
     write(dir, "app.env", format!("ID={outside}\n").as_bytes());
 }
 
