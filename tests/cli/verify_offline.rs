@@ -100,11 +100,16 @@ fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>, reply: Reply) {
     let _ = stream.write_all(reply.as_bytes());
 }
 
-fn verify_json(dir: &Path, endpoint: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["--format", "json", "--verify", "--sts-endpoint", endpoint];
+/// `keyleak scan --format FORMAT --verify --sts-endpoint ENDPOINT EXTRA .` in `dir`.
+fn verify_as(format: &str, dir: &Path, endpoint: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--format", format, "--verify", "--sts-endpoint", endpoint];
     args.extend_from_slice(extra);
     args.push(".");
     scan_in(dir, &args)
+}
+
+fn verify_json(dir: &Path, endpoint: &str, extra: &[&str]) -> Run {
+    verify_as("json", dir, endpoint, extra)
 }
 
 fn by_path<'a>(findings: &'a [Value], path: &str) -> &'a Value {
@@ -284,32 +289,30 @@ fn verification_is_off_unless_asked_and_held_back_from_hook_runs() {
     repo.write("staged.env", &env_file(&fake_key("AKIA"), &fake_secret()));
     repo.git(&["add", "staged.env"]);
     let endpoint = ["--sts-endpoint", sts.endpoint.as_str()];
+    // A pre-commit (`--staged`) run and a files run over staged.env, both at the stand-in.
+    let staged =
+        |flags: &[&str]| git_findings(repo.path(), &[&["--staged"], flags, &endpoint].concat());
+    let files = |flags: &[&str]| {
+        scan_in(
+            repo.path(),
+            &[flags, &endpoint, &["--format", "json", "staged.env"]].concat(),
+        )
+    };
     // No flag, no configuration: nothing is sent.
-    let (run, findings) = git_findings(repo.path(), &[&["--staged"][..], &endpoint].concat());
+    let (run, findings) = staged(&[]);
     assert_eq!((run.code, findings.len()), (1, 1), "{}", run.stderr);
     assert!(findings[0].get("verified").is_none());
     // Files scans honour `verify = true` ...
     repo.write(".keyleak.toml", "verify = true\n");
-    let run = scan_in(
-        repo.path(),
-        &[&["--format", "json"][..], &endpoint, &["staged.env"]].concat(),
-    );
+    let run = files(&[]);
     assert_eq!(run.findings()[0]["verified"], "active", "{}", run.stderr);
     assert_eq!(sts.requests().len(), 1);
     // ... unless --no-verify ...
-    let run = scan_in(
-        repo.path(),
-        &[
-            &["--format", "json", "--no-verify"][..],
-            &endpoint,
-            &["staged.env"],
-        ]
-        .concat(),
-    );
+    let run = files(&["--no-verify"]);
     assert!(run.findings()[0].get("verified").is_none());
     assert_eq!(sts.requests().len(), 1);
     // ... and a pre-commit (--staged) run does not, saying why.
-    let (run, findings) = git_findings(repo.path(), &[&["--staged"][..], &endpoint].concat());
+    let (run, findings) = staged(&[]);
     assert!(findings[0].get("verified").is_none(), "{}", run.stderr);
     assert!(
         run.stderr
@@ -319,15 +322,7 @@ fn verification_is_off_unless_asked_and_held_back_from_hook_runs() {
     );
     assert_eq!(sts.requests().len(), 1);
     // Nor does the framework hook's run over the files it is given.
-    let run = scan_in(
-        repo.path(),
-        &[
-            &["--hook-files", "--format", "json"][..],
-            &endpoint,
-            &["staged.env"],
-        ]
-        .concat(),
-    );
+    let run = files(&["--hook-files"]);
     assert!(run.findings()[0].get("verified").is_none());
     assert!(
         run.stderr
@@ -337,10 +332,7 @@ fn verification_is_off_unless_asked_and_held_back_from_hook_runs() {
     );
     assert_eq!(sts.requests().len(), 1);
     // --verify on the hook's own command line does.
-    let (run, findings) = git_findings(
-        repo.path(),
-        &[&["--staged", "--verify"][..], &endpoint].concat(),
-    );
+    let (run, findings) = staged(&["--verify"]);
     assert_eq!(findings[0]["verified"], "active", "{}", run.stderr);
     assert_eq!(sts.requests().len(), 2);
 }
@@ -423,17 +415,7 @@ fn every_format_shows_the_answer() {
     let sts = StandIn::start(Reply::Active);
     let (tmp, _) = tree_with_a_pair();
     let run_format = |format: &str| {
-        let run = scan_in(
-            tmp.path(),
-            &[
-                "--format",
-                format,
-                "--verify",
-                "--sts-endpoint",
-                &sts.endpoint,
-                ".",
-            ],
-        );
+        let run = verify_as(format, tmp.path(), &sts.endpoint, &[]);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         run.stdout
     };
@@ -523,15 +505,7 @@ fn control_characters_in_an_answer_never_reach_the_output_raw() {
     let sts = StandIn::start(Reply::Status(200, HOSTILE));
     let (tmp, _) = tree_with_a_pair();
     for format in ["human", "json", "jsonl", "sarif", "github"] {
-        let args = [
-            "--format",
-            format,
-            "--verify",
-            "--sts-endpoint",
-            &sts.endpoint,
-            ".",
-        ];
-        let run = scan_in(tmp.path(), &args);
+        let run = verify_as(format, tmp.path(), &sts.endpoint, &[]);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
             let raw = text.chars().find(|&c| c.is_control() && c != '\n');
