@@ -15,8 +15,7 @@ const IAM_STEP: &str = "Deactivate and delete this key in IAM now";
 #[test]
 fn a_staged_key_is_taken_out_of_the_commit_not_deleted_in_iam() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.first_commit();
     let (key, temporary) = (fake_key("AKIA"), fake_key("ASIA"));
     repo.write("app.env", &env_file(&key, &fake_secret()));
     repo.write(

@@ -146,6 +146,24 @@ impl Repo {
         std::fs::write(full, content).expect("write");
     }
 
+    /// Writes `path` and stages it (`git add path`), as a change about to be committed.
+    pub fn stage(&self, path: &str, content: &str) {
+        self.write(path, content);
+        self.git(&["add", path]);
+    }
+
+    /// The first commit, dated `when`: a `README.md` with no key, so that history has a
+    /// commit before the one under test. Returns its id.
+    pub fn first_commit_at(&self, when: i64) -> String {
+        self.write("README.md", "hello\n");
+        self.commit_at(when, "init")
+    }
+
+    /// [`Repo::first_commit_at`] now.
+    pub fn first_commit(&self) -> String {
+        self.first_commit_at(now())
+    }
+
     /// `git add -A` and a commit dated `when`; returns the commit id.
     pub fn commit_at(&self, when: i64, message: &str) -> String {
         self.git(&["add", "-A"]);

@@ -10,8 +10,7 @@ use crate::git_common::{
 fn key_added_then_deleted_is_found_and_attributed_to_the_adding_commit() {
     let repo = Repo::new();
     let t0 = now() - 30 * DAY;
-    repo.write("README.md", "hello\n");
-    repo.commit_at(t0, "init");
+    repo.first_commit_at(t0);
     let (key, secret) = (fake_key("AKIA"), fake_secret());
     repo.write("config/.env", &env_file(&key, &secret));
     let leak = repo.commit_as("Alice Leaker", "alice@example.com", t0 + DAY, "add config");
@@ -81,8 +80,7 @@ fn a_key_still_in_head_has_no_history_note() {
 fn same_blob_on_two_branches_and_a_tag_is_reported_once() {
     let repo = Repo::new();
     let t0 = now() - 10 * DAY;
-    repo.write("README.md", "hello\n");
-    repo.commit_at(t0, "init");
+    repo.first_commit_at(t0);
     let content = env_file(&fake_key("AKIA"), &fake_secret());
     repo.write("deploy/.env", &content);
     let leak = repo.commit_at(t0 + DAY, "leak");
@@ -144,8 +142,7 @@ fn an_exact_rename_keeps_the_adding_commit() {
 fn merges_attribute_to_the_branch_commit_and_keys_added_by_the_merge_itself_to_the_merge() {
     let repo = Repo::new();
     let t0 = now() - 20 * DAY;
-    repo.write("README.md", "hello\n");
-    repo.commit_at(t0, "init");
+    repo.first_commit_at(t0);
     repo.git(&["checkout", "-q", "-b", "feature"]);
     let k1 = fake_key("AKIA");
     repo.write("feature.env", &env_file(&k1, &fake_secret()));
@@ -182,8 +179,7 @@ fn merges_attribute_to_the_branch_commit_and_keys_added_by_the_merge_itself_to_t
 #[test]
 fn detached_head_commits_are_scanned() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.first_commit();
     repo.git(&["checkout", "-q", "--detach"]);
     let key = fake_key("AKIA");
     repo.write("detached.env", &env_file(&key, &fake_secret()));

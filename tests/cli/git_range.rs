@@ -53,8 +53,7 @@ fn temporary_keys_expire_36_hours_after_their_commit() {
 fn history() -> (Repo, String, [String; 4]) {
     let repo = Repo::new();
     let t0 = now() - 10 * DAY;
-    repo.write("README.md", "hello\n");
-    let init = repo.commit_at(t0, "init");
+    let init = repo.first_commit_at(t0);
     let key = fake_key("AKIA");
     repo.write("app/.env", &env_file(&key, &fake_secret()));
     let leak = repo.commit_at(t0 + DAY, "leak");

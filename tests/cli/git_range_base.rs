@@ -153,8 +153,7 @@ fn an_all_zero_base_with_no_other_remote_branch_scans_the_whole_history() {
 #[test]
 fn a_base_a_force_push_removed_is_a_clear_error() {
     let upstream = Repo::new();
-    upstream.write("README.md", "hello\n");
-    upstream.commit_at(now() - 3 * DAY, "init");
+    upstream.first_commit_at(now() - 3 * DAY);
     let remote = remote_of(&upstream);
     let dev = clone(&upstream, &remote, "dev", &[]);
     let before = commit_file(&dev, "a.txt", "one\n", "pushed, then rewritten");
@@ -207,8 +206,7 @@ fn a_base_a_force_push_removed_is_a_clear_error() {
 #[test]
 fn a_base_outside_a_shallow_clone_says_the_clone_is_shallow() {
     let upstream = Repo::new();
-    upstream.write("README.md", "hello\n");
-    let base = upstream.commit_at(now() - 3 * DAY, "init");
+    let base = upstream.first_commit_at(now() - 3 * DAY);
     upstream.write("a.txt", "one\n");
     upstream.commit_at(now() - 2 * DAY, "one");
     let remote = remote_of(&upstream);

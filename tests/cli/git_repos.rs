@@ -10,8 +10,7 @@ use crate::git_common::{
 fn leaky() -> (Repo, String, String) {
     let repo = Repo::new();
     let t0 = now() - 10 * DAY;
-    repo.write("README.md", "hello\n");
-    repo.commit_at(t0, "init");
+    repo.first_commit_at(t0);
     let key = fake_key("AKIA");
     repo.write("deploy/prod.env", &env_file(&key, &fake_secret()));
     let leak = repo.commit_at(t0 + DAY, "leak");

@@ -11,11 +11,9 @@ use crate::git_common::{
 #[test]
 fn a_staged_key_is_found_and_an_unstaged_one_is_not() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.first_commit();
     let (staged, unstaged) = (fake_key("AKIA"), fake_key("AKIA"));
-    repo.write("staged.env", &env_file(&staged, &fake_secret()));
-    repo.git(&["add", "staged.env"]);
+    repo.stage("staged.env", &env_file(&staged, &fake_secret()));
     // Working-tree only: never added.
     repo.write("unstaged.env", &env_file(&unstaged, &fake_secret()));
     let (run, findings) = git_findings(repo.path(), &["--staged"]);
@@ -33,11 +31,9 @@ fn a_staged_key_is_found_and_an_unstaged_one_is_not() {
 #[test]
 fn the_staged_blob_is_read_not_the_working_file() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.first_commit();
     let key = fake_key("AKIA");
-    repo.write("app.env", &env_file(&key, &fake_secret()));
-    repo.git(&["add", "app.env"]);
+    repo.stage("app.env", &env_file(&key, &fake_secret()));
     // Cleaned in the working tree, but the index still holds the key: the commit would too.
     repo.write("app.env", "AWS_PROFILE=dev\n");
     let (_, findings) = git_findings(repo.path(), &["--staged"]);
@@ -46,8 +42,7 @@ fn the_staged_blob_is_read_not_the_working_file() {
 
     // The other way round: a key only in the working copy of a staged clean file.
     let repo = Repo::new();
-    repo.write("app.env", "AWS_PROFILE=dev\n");
-    repo.git(&["add", "app.env"]);
+    repo.stage("app.env", "AWS_PROFILE=dev\n");
     repo.write("app.env", &env_file(&fake_key("AKIA"), &fake_secret()));
     let (run, findings) = git_findings(repo.path(), &["--staged"]);
     assert_eq!(run.code, 0);
@@ -137,8 +132,7 @@ fn every_index_format_gives_the_same_answer() {
 #[test]
 fn git_index_file_is_honoured_as_in_a_commit_hook() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.first_commit();
     let key = fake_key("AKIA");
     repo.write("hook.env", &env_file(&key, &fake_secret()));
     // Build a second index holding the key, as `git commit <paths>` does for its hooks.
@@ -200,8 +194,7 @@ fn a_secret_added_under_a_key_id_head_already_has_is_reported() {
     repo.commit("key ID only");
     let secret = fake_secret();
     let with_secret = format!("{only_key}aws_secret_access_key = {secret}\n");
-    repo.write("credentials", &with_secret);
-    repo.git(&["add", "credentials"]);
+    repo.stage("credentials", &with_secret);
     let (run, findings) = git_findings(repo.path(), &["--staged"]);
     only_critical(&run, &findings, &key, "credentials", 2);
     assert_eq!(findings[0]["secret"], secret.as_str());
@@ -221,12 +214,10 @@ fn a_secret_added_under_a_key_id_head_already_has_is_reported() {
     assert_eq!(findings[0]["secret"], other.as_str());
 
     // The same pair with an edit around it, or the secret taken out: nothing new.
-    repo.write("credentials", &format!("# edited\n{with_secret}"));
-    repo.git(&["add", "credentials"]);
+    repo.stage("credentials", &format!("# edited\n{with_secret}"));
     let (run, findings) = git_findings(repo.path(), &["--staged"]);
     assert_eq!((run.code, findings.len()), (0, 0), "{findings:#?}");
-    repo.write("credentials", &only_key);
-    repo.git(&["add", "credentials"]);
+    repo.stage("credentials", &only_key);
     let (run, findings) = git_findings(repo.path(), &["--staged"]);
     assert_eq!((run.code, findings.len()), (0, 0), "{findings:#?}");
 }
@@ -257,10 +248,8 @@ fn delete_object(repo: &Path, oid: &str) {
 #[test]
 fn a_staged_blob_that_cannot_be_read_fails_the_run() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
-    repo.write("c.env", &env_file(&fake_key("AKIA"), &fake_secret()));
-    repo.git(&["add", "c.env"]);
+    repo.first_commit();
+    repo.stage("c.env", &env_file(&fake_key("AKIA"), &fake_secret()));
     let oid = repo.rev(":c.env");
     delete_object(repo.path(), &oid);
     let run = keyleak(repo.path(), &["--staged"]);
@@ -349,8 +338,7 @@ fn a_sha256_repository_is_checked_through_the_git_command() {
 #[test]
 fn a_sha256_repository_without_the_git_command_is_an_error() {
     let Some(repo) = Repo::sha256() else { return };
-    repo.write("a.env", &env_file(&fake_key("AKIA"), &fake_secret()));
-    repo.git(&["add", "a.env"]);
+    repo.stage("a.env", &env_file(&fake_key("AKIA"), &fake_secret()));
     let nowhere = repo.sibling("no-bin");
     let run = keyleak_env(repo.path(), &[("PATH", &nowhere)], &["--staged"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -373,8 +361,7 @@ fn git_dir_and_work_tree_name_the_index_to_check() {
     repo.write("f", "1\n");
     repo.commit("init");
     let key = fake_key("AKIA");
-    repo.write("k.env", &env_file(&key, &fake_secret()));
-    repo.git(&["add", "k.env"]);
+    repo.stage("k.env", &env_file(&key, &fake_secret()));
     let elsewhere = tempfile::tempdir().unwrap();
     let git_dir = repo.path().join(".git");
     let env = [

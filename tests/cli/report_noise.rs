@@ -258,8 +258,7 @@ fn annotations_cap_exactly_ten_errors_and_one_overflow_notice() {
 #[test]
 fn a_clean_staged_run_prints_nothing_or_one_line() {
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.first_commit();
     repo.write("README.md", "hello again\n");
     repo.write("src/main.rs", "fn main() {}\n");
     repo.git(&["add", "-A"]);

@@ -113,8 +113,7 @@ fn history_and_staged_blobs_pair_too() {
         rows(&history),
         [row("infra/prod.tfvars", "critical", &k1, &s1)]
     );
-    repo.write(".env", &far_apart(&k2, &s2));
-    repo.git(&["add", ".env"]);
+    repo.stage(".env", &far_apart(&k2, &s2));
     let (_, staged) = git_findings(repo.path(), &["--staged"]);
     assert_eq!(rows(&staged), [row(".env", "critical", &k2, &s2)]);
 }

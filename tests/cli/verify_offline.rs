@@ -284,10 +284,8 @@ fn a_closed_port_is_an_error_and_a_warning() {
 fn verification_is_off_unless_asked_and_held_back_from_hook_runs() {
     let sts = StandIn::start(Reply::Active);
     let repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
-    repo.write("staged.env", &env_file(&fake_key("AKIA"), &fake_secret()));
-    repo.git(&["add", "staged.env"]);
+    repo.first_commit();
+    repo.stage("staged.env", &env_file(&fake_key("AKIA"), &fake_secret()));
     let endpoint = ["--sts-endpoint", sts.endpoint.as_str()];
     // A pre-commit (`--staged`) run and a files run over staged.env, both at the stand-in.
     let staged =
