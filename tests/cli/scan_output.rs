@@ -19,7 +19,7 @@ fn planted_values() -> Vec<String> {
             }
         }
     }
-    assert_eq!(out.len(), 41, "28 secrets and 13 tokens are planted");
+    assert_eq!(out.len(), 43, "30 secrets and 13 tokens are planted");
     out
 }
 

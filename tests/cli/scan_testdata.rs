@@ -27,9 +27,11 @@ use crate::scan_negative::DOCS;
 /// - `sts/` and `.aws/cli/cache/`: STS-shaped outputs whose `Expiration` is before or after
 ///   [`FIXED_NOW`]: low once passed, medium before; the expiry itself is checked in
 ///   `scan_sts_expiry`. A long-term key stays critical whatever `Expiration` is next to it.
-/// - `terraform.tfstate` (72 lines apart) and `application.properties` (38 lines apart):
-///   configuration files, where a key ID and a secret announced by their keywords pair
-///   file-wide: critical. `settings.py` has the same layout in a Python module: the key ID and
+/// - `terraform.tfstate` (72 lines apart), `application.properties` (38 lines apart) and
+///   `dotnet/Web.config` (7 lines apart): configuration files by name, where a key ID and a
+///   secret announced by their keywords pair file-wide: critical. `etc/default/uploader`
+///   (8 lines apart) has no extension, but every line is `KEY=value`: a configuration file
+///   by content, critical too. `settings.py` has the same layout in a Python module: the key ID and
 ///   the secret stay apart, high and high.
 /// - `presigned/`: a key ID that signs a presigned URL is one `presigned_url` finding, never
 ///   paired: `low` while the URL is valid or its expiry unknown, `info` once expired
@@ -55,6 +57,8 @@ pub const POSITIVE: &str = "
     testdata/positive/ci/assume_role.sh             6:26   aws_temporary_access_key  ASIAS73GWDLBPACFRVGM  205836917442  medium    EPRXPGdVVBdyPvmtkcbfP5QcFsYm7V/x938c4SZL  7   IQoJb3JpZ2luX2VjED0aCXVz#956  real  sdk_code
     testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  low       Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
     testdata/positive/deploy.js                     9:19   aws_access_key            AKIAVRUVS7NIWJOS7BII  381492067153  critical  K0qKLwKykR1mnAL+s8fc2+GYZxvS4ZhugozJDNwF  10  -                             real  sdk_code
+    testdata/positive/dotnet/Web.config             8:36   aws_access_key            AKIAFRUVS7NIQ7VKLHUD  381492067153  critical  iY/YNBJJA4heNk1XySpQtAR/f5sfMaLCPnJ1Fbo7  15  -                             real  generic
+    testdata/positive/etc/default/uploader          2:19   aws_access_key            AKIA2PSAGESITID4GMVG  720615384209  critical  g/uSHX8h486AK9J5ODiJVpDOrOGD8RQBXvAo6oaw  10  -                             real  generic
     testdata/positive/k8s/secret.yaml               8:22   aws_access_key            AKIA2PSAGESI2I7GONT2  720615384209  critical  I3gUK4RbYVHgU0kET3US2J8lUjOpyPd0weoB3eVT  9   -                             real  kubernetes
     testdata/positive/logs/deploy.log               2:81   aws_temporary_access_key  ASIA2PSAGESIV6X5CIFJ  720615384209  low       -                                         -   -                             real  generic
     testdata/positive/logs/deploy.log               9:206  aws_session_token         -                     -             low       -                                         -   IQoJb3JpZ2luX2VjEqKTMTbX#436  real  generic
@@ -132,7 +136,7 @@ fn positive_tree_summary() {
     let by_risk: BTreeMap<String, u64> =
         serde_json::from_value(summary["by_risk"].clone()).expect("by_risk is a map");
     let counts = [
-        ("critical", 15),
+        ("critical", 17),
         ("high", 3),
         ("medium", 5),
         ("low", 15),
