@@ -78,10 +78,9 @@ fn text(hay: &[u8], span: Span) -> String {
 /// for one pass over the blob. `context` is the file's deployment context
 /// ([`advice::context_for`]), looked up once per blob: it may search the whole content.
 /// `now` (Unix seconds) decides whether a credential from a commit, or one whose expiry is
-/// stated next to it, has expired. `in_head` is
-/// left `None`: only the history scan can tell. `masks` are the byte ranges of every
-/// credential value found in `blob` (secrets and tokens of all its detections), hidden in the
-/// snippet whatever their shape.
+/// stated next to it, has expired. `in_head` is left `None`: only the history scan can tell.
+/// `masks` are the byte ranges of every credential value found in `blob` (secrets and tokens
+/// of all its detections), hidden in the snippet whatever their shape.
 pub fn classify(
     detection: &Detection,
     blob: &Blob,
