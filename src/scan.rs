@@ -56,15 +56,15 @@ pub struct ScanResult {
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
-/// seconds, for expiry. A small configuration file (by its path, `config_file`) pairs key
-/// IDs and secrets file-wide.
+/// seconds, for expiry. A small configuration file (by its path, or its content where the
+/// path cannot tell: `config_file`) pairs key IDs and secrets file-wide.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
     classify_all(&detect(detector, blob), blob, now)
 }
 
-/// Detects one blob, judged as a configuration file or not by its path.
+/// Detects one blob, judged as a configuration file or not by its path and content.
 fn detect(detector: &Detector, blob: &Blob) -> Detections {
-    let kind = config_file::blob_kind(&blob.origin.path, blob.bytes.len());
+    let kind = config_file::blob_kind(&blob.origin.path, &blob.bytes);
     detector.detect_blob(&blob.bytes, kind)
 }
 

@@ -12,6 +12,7 @@
 //! hits (`lines`).
 
 pub mod decode;
+pub mod expiration;
 mod file_pairing;
 pub mod key_id;
 mod keywords;

@@ -166,8 +166,13 @@ pub struct Finding {
     /// History scans: the credential is still in HEAD's tree, at this or any other path.
     /// `None` for file, standard input and staged scans.
     pub in_head: Option<bool>,
-    /// A temporary credential committed longer ago than it can live: risk `low`.
+    /// A temporary credential committed longer ago than it can live, or whose stated
+    /// [`expires_at`](Finding::expires_at) has passed: risk `low`.
     pub expired: bool,
+    /// When a temporary credential stops working, Unix seconds, as the output it was found in
+    /// states next to it (STS `Expiration`, [`crate::detect::expiration`]); `None` when not
+    /// stated. A presigned URL's own expiry is in [`presigned`](Finding::presigned).
+    pub expires_at: Option<i64>,
     /// How the credential was hidden when it was found in a decoded view (`escaped`);
     /// `None` when written plainly.
     pub encoding: Option<&'static str>,

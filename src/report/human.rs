@@ -93,8 +93,13 @@ fn headline(f: &Finding) -> String {
     if f.example {
         s.push_str(": documentation or placeholder example");
     }
-    if f.expired && f.kind != Kind::PresignedUrl {
-        s.push_str(" (expired)");
+    if f.kind != Kind::PresignedUrl {
+        match f.expires_at {
+            Some(t) if f.expired => s.push_str(&format!(" (expired {})", rfc3339(t, 0))),
+            Some(t) => s.push_str(&format!(" (valid until {})", rfc3339(t, 0))),
+            None if f.expired => s.push_str(" (expired)"),
+            None => {}
+        }
     }
     if let Some(encoding) = f.encoding {
         // The line below shows the decoded text; the position is where the encoding starts.

@@ -3,7 +3,8 @@
 //!
 //! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
 //! to the summary; file, standard input and staged scans leave them out, so their documents
-//! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`; canary keys add
+//! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`, and temporary
+//! credentials with an expiry stated next to them `expired` and `expires_at`; canary keys add
 //! `canary` and `canary_provider`; `--verify` adds `verified` and `verified_*` to each finding sent
 //! and per-answer counts to the summary.
 //!
@@ -71,6 +72,7 @@ pub struct JsonFinding<'a> {
     #[serde(flatten)]
     pub verified: Option<JsonVerified<'a>>,
     /// Presigned URLs: when the URL stops working, RFC 3339 UTC; `null` when unknown.
+    /// Temporary credentials: the expiry stated next to them (STS `Expiration`), when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,8 +163,13 @@ impl<'a> JsonFinding<'a> {
                 .as_deref()
                 .map(|c| JsonCommit::new(c, show_secrets)),
             in_head: f.in_head,
-            expired: (f.commit.is_some() || f.presigned.is_some()).then_some(f.expired),
-            expires_at: f.presigned.map(|p| p.expires_at.map(|t| rfc3339(t, 0))),
+            expired: (f.commit.is_some() || f.presigned.is_some() || f.expires_at.is_some())
+                .then_some(f.expired),
+            expires_at: f
+                .presigned
+                .map(|p| p.expires_at)
+                .or(f.expires_at.map(Some))
+                .map(|at| at.map(|t| rfc3339(t, 0))),
             presigned: f.presigned.as_ref().map(JsonPresigned::new),
             canary: f.canary.is_some(),
             canary_provider: f.canary.map(|c| c.provider.as_str()),

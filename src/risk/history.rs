@@ -1,5 +1,6 @@
 //! Rules that only git history brings: temporary credentials that have expired since they were
-//! committed, and keys deleted from the tree that history still holds.
+//! committed, and keys deleted from the tree that history still holds. Also the advice for a
+//! temporary credential past the expiry stated next to it, history or not.
 //!
 //! Data, not code: the lifetime bound, which kinds expire and the texts are constants here,
 //! used by [`super::risk`] and [`super::advice`]. Nothing here reads git.
@@ -21,6 +22,12 @@ pub const DELETED_NOTE: &str = "deleted from the tree but still in history: rota
 pub const EXPIRED_STEP: &str = "Expired: temporary credentials live at most 36 h and this one was \
     committed longer ago than that, so it no longer works. Nothing to revoke; remove it, and check \
     CloudTrail for what it did while it was valid.";
+
+/// What to do with a temporary credential past the expiry its own output states (STS
+/// `Expiration`): not a rule of history, but the same situation as [`EXPIRED_STEP`]'s.
+pub const STATED_EXPIRED_STEP: &str = "Expired: the expiry written next to this temporary \
+    credential (its `Expiration`) has passed, so it no longer works. Nothing to revoke; remove \
+    it, and check CloudTrail for what it did while it was valid.";
 
 /// A temporary credential committed (committer time, Unix seconds) more than
 /// [`MAX_TEMPORARY_LIFETIME_SECS`] before `now`. The committer time is used because it is an

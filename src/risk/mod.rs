@@ -12,7 +12,7 @@ pub mod history;
 
 use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
-use crate::detect::{Detection, Span, secret, token_meta};
+use crate::detect::{Detection, Span, expiration, secret, token_meta};
 use std::ops::Range;
 
 use crate::model::finding::{Finding, Fingerprint, Kind, Location, Risk};
@@ -47,7 +47,8 @@ pub struct Facts {
     /// A real (non-placeholder) secret or token goes with the key.
     pub paired: bool,
     pub example: bool,
-    /// A temporary credential committed longer ago than it can live ([`history::is_expired`]).
+    /// A temporary credential committed longer ago than it can live ([`history::is_expired`]),
+    /// or past the expiry stated next to it ([`expiration::stated`]).
     pub expired: bool,
 }
 
@@ -76,10 +77,10 @@ fn text(hay: &[u8], span: Span) -> String {
 /// Classifies one detection. `lines` must belong to `blob`; call in increasing anchor order
 /// for one pass over the blob. `context` is the file's deployment context
 /// ([`advice::context_for`]), looked up once per blob: it may search the whole content.
-/// `now` (Unix seconds) decides whether a credential from a commit has expired. `in_head` is
-/// left `None`: only the history scan can tell. `masks` are the byte ranges of every
-/// credential value found in `blob` (secrets and tokens of all its detections), hidden in the
-/// snippet whatever their shape.
+/// `now` (Unix seconds) decides whether a credential from a commit, or one whose expiry is
+/// stated next to it, has expired. `in_head` is left `None`: only the history scan can tell.
+/// `masks` are the byte ranges of every credential value found in `blob` (secrets and tokens
+/// of all its detections), hidden in the snippet whatever their shape.
 pub fn classify(
     detection: &Detection,
     blob: &Blob,
@@ -133,8 +134,14 @@ pub fn classify(
         }
     });
     let commit = blob.origin.commit.clone();
+    let expires_at = history::EXPIRING_KINDS
+        .contains(&kind)
+        .then(|| expiration::stated(hay, anchor))
+        .flatten();
+    let past_stated_expiry = expires_at.is_some_and(|at| now >= at);
     let expired = history::is_expired(kind, commit.as_ref().map(|c| c.committer_time), now)
-        || presigned.is_some_and(|u| u.expires_at.is_some_and(|at| now >= at));
+        || presigned.is_some_and(|u| u.expires_at.is_some_and(|at| now >= at))
+        || past_stated_expiry;
     let canary = key_id.and_then(|k| k.account_id()).and_then(canary::lookup);
     let facts = Facts {
         kind,
@@ -147,6 +154,8 @@ pub fn classify(
     let mut advice = advice::advise(facts, context);
     if canary.is_some() && !example {
         advice.first_step = canary::CANARY_STEP;
+    } else if past_stated_expiry && !example {
+        advice.first_step = history::STATED_EXPIRED_STEP;
     }
     // A URL's token is URL-encoded there (twice in a nested URL): reported decoded, as a token
     // is written elsewhere.
@@ -194,6 +203,7 @@ pub fn classify(
         commit,
         in_head: None,
         expired,
+        expires_at,
         encoding: None,
         presigned,
         canary,

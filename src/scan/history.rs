@@ -189,7 +189,7 @@ impl Worker<'_> {
             .bytes
             .fetch_add(blob.bytes.len() as u64, Ordering::Relaxed);
         // Detected once for every path: judged as a configuration file by its first one.
-        let kind = super::config_file::blob_kind(&blob.origin.path, blob.bytes.len());
+        let kind = super::config_file::blob_kind(&blob.origin.path, &blob.bytes);
         let detections = self.detector.detect_blob(&blob.bytes, kind);
         self.collector.notes(&detections, &blob.origin.path);
         if detections.is_empty() {

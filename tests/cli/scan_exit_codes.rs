@@ -45,10 +45,10 @@ fn usage_errors_exit_2() {
     }
 }
 
-/// `config.json` holds one medium finding and nothing else.
+/// `ci/assume_role.sh` holds one medium finding and nothing else.
 #[test]
 fn fail_on_threshold_against_a_medium_only_file() {
-    let file = "testdata/positive/config.json";
+    let file = "testdata/positive/ci/assume_role.sh";
     for (fail_on, code) in [
         ("info", 1),
         ("low", 1),
@@ -84,7 +84,7 @@ fn fail_on_never_exits_0_even_with_critical_findings() {
         "json",
     ]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.json()["summary"]["by_risk"]["critical"], 14);
+    assert_eq!(run.json()["summary"]["by_risk"]["critical"], 17);
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! File-wide pairing through the CLI: in a small configuration file (by name, at most 64 KiB)
-//! a key ID and a secret announced by their keywords pair however far apart; anywhere else,
-//! or in a bigger file, only within the window. The same in a tree, in history and staged.
+//! File-wide pairing through the CLI: in a small configuration file (by name, or by content
+//! where the name cannot tell; at most 64 KiB) a key ID and a secret announced by their
+//! keywords pair however far apart; anywhere else, or in a bigger file, only within the
+//! window. The same in a tree, in history and staged.
 //! (`scan_testdata` checks the realistic files: a tfstate, a properties file, a Python module.)
 
 use serde_json::Value;
@@ -40,9 +41,11 @@ fn configuration_files_pair_by_name_and_others_do_not() {
     let names = [
         ".aws/credentials",
         ".env.production",
+        "MyApp/Web.config",
         "app/config.toml",
         "config",
         "deploy.sh",
+        "my.cnf",
         "notes.txt",
     ];
     let creds: Vec<(String, String)> = names
@@ -56,7 +59,8 @@ fn configuration_files_pair_by_name_and_others_do_not() {
     assert_eq!(run.code, 1);
     let mut want = Vec::new();
     for (name, (k, s)) in names.iter().zip(&creds) {
-        if matches!(*name, "config" | "deploy.sh" | "notes.txt") {
+        // `config` and `notes.txt` say nothing by name; their lines are all `key = value`.
+        if *name == "deploy.sh" {
             want.push(row(name, "high", k, "-"));
             want.push(row(name, "high", "-", s));
         } else {
@@ -64,6 +68,48 @@ fn configuration_files_pair_by_name_and_others_do_not() {
         }
     }
     assert_eq!(rows(&run.findings()), want);
+}
+
+/// Where the name cannot tell (no extension, `.txt`), the content does: lines of `key=value`
+/// pair file-wide, a script or notes with other lines do not.
+#[test]
+fn configuration_by_content_where_the_name_cannot_tell() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = |k: &str, s: &str| {
+        format!(
+            "# EnvironmentFile\nAWS_ACCESS_KEY_ID={k}\nA=1\nB=2\nC=3\nD=4\nE=5\nF=6\nAWS_SECRET_ACCESS_KEY={s}\n"
+        )
+    };
+    let creds: Vec<(String, String)> = (0..4).map(|_| (fake_key("AKIA"), fake_secret())).collect();
+    let files = [
+        ("etc/default/uploader", env(&creds[0].0, &creds[0].1)),
+        ("handover.txt", env(&creds[1].0, &creds[1].1)),
+        (
+            "bin/deploy",
+            env(&creds[2].0, &creds[2].1).replace("C=3", "aws s3 sync dist/ s3://b/"),
+        ),
+        (
+            "handover-notes.txt",
+            env(&creds[3].0, &creds[3].1).replace("C=3", "Ask Sam before rotating these."),
+        ),
+    ];
+    for (name, text) in &files {
+        write(dir.path(), name, text);
+    }
+    let run = scan_in(dir.path(), &[".", "--format", "json", "--show-secrets"]);
+    let (k, s): (Vec<&str>, Vec<&str>) =
+        creds.iter().map(|(k, s)| (k.as_str(), s.as_str())).unzip();
+    assert_eq!(
+        rows(&run.findings()),
+        [
+            row("bin/deploy", "high", k[2], "-"),
+            row("bin/deploy", "high", "-", s[2]),
+            row("etc/default/uploader", "critical", k[0], s[0]),
+            row("handover-notes.txt", "high", k[3], "-"),
+            row("handover-notes.txt", "high", "-", s[3]),
+            row("handover.txt", "critical", k[1], s[1]),
+        ]
+    );
 }
 
 /// 64 KiB is small enough; one byte more and the window rules. The padding comes after the

@@ -16,16 +16,22 @@ use crate::scan_negative::DOCS;
 /// - An AKIA key ID with its secret on the next line is a working long-term credential:
 ///   critical. Each of the two profiles in `.aws/credentials` gets its own secret.
 /// - `S3Client.java` uses an old-style key ID (fifth character `I`): no account encoded.
-/// - `config.json`: an ASIA key with its secret and session token is medium (it expires).
+/// - `config.json`: an ASIA key with its secret and session token would be medium (it
+///   expires), but its `expiration` has passed: low.
 /// - `logs/deploy.log`: the ASIA key and the token are seven lines apart, beyond the pairing
 ///   window (5 lines), so each is reported alone: low and low.
 /// - `lone_secret.properties`: a secret after `secretKey=` with no key ID: high.
 /// - `sts/assume-role.json` and `ci/assume_role.sh`: an ASIA key with its secret and a
 ///   generated session token, medium; the token's own region and account are checked in
-///   `scan_token_meta`.
-/// - `terraform.tfstate` (72 lines apart) and `application.properties` (38 lines apart):
-///   configuration files, where a key ID and a secret announced by their keywords pair
-///   file-wide: critical. `settings.py` has the same layout in a Python module: the key ID and
+///   `scan_token_meta`. The STS output's `Expiration` (2024) has passed: low.
+/// - `sts/` and `.aws/cli/cache/`: STS-shaped outputs whose `Expiration` is before or after
+///   [`FIXED_NOW`]: low once passed, medium before; the expiry itself is checked in
+///   `scan_sts_expiry`. A long-term key stays critical whatever `Expiration` is next to it.
+/// - `terraform.tfstate` (72 lines apart), `application.properties` (38 lines apart) and
+///   `dotnet/Web.config` (7 lines apart): configuration files by name, where a key ID and a
+///   secret announced by their keywords pair file-wide: critical. `etc/default/uploader`
+///   (8 lines apart) has no extension, but every line is `KEY=value`: a configuration file
+///   by content, critical too. `settings.py` has the same layout in a Python module: the key ID and
 ///   the secret stay apart, high and high.
 /// - `presigned/`: a key ID that signs a presigned URL is one `presigned_url` finding, never
 ///   paired: `low` while the URL is valid or its expiry unknown, `info` once expired
@@ -37,6 +43,7 @@ use crate::scan_negative::DOCS;
 ///   generic.
 pub const POSITIVE: &str = "
     // path line:col kind key_id account risk secret secret_line token(head#len) real|example context
+    testdata/positive/.aws/cli/cache/6f2d9c0b4e1a87f35d2c9b0e41a7f3c58d6e2b19.json  1:34  aws_temporary_access_key  ASIAC73GWDLBH47KEKUY  205836917442  low  5cYvSMLF4X7L8icBcIJwK5ca1ijOo0KO1b4h3jKZ  1  IQoJb3JpZ2luX2VjkYqL8cj8#843  real  credentials_file
     testdata/positive/.aws/credentials              3:21   aws_access_key            AKIAVRUVS7NIUJULA7YF  381492067153  critical  ABkcIpIGICgR0DkqXbpBuzxPSil4m4siFj4AEZ3w  4   -                             real  credentials_file
     testdata/positive/.aws/credentials              8:21   aws_access_key            AKIA2PSAGESIRWAO6JP6  720615384209  critical  edUeJmWzF/9BCdhIaa1hhZ/8GFgypivOIPGrJl0h  9   -                             real  credentials_file
     testdata/positive/.env                          5:19   aws_access_key            AKIAVRUVS7NI7BB7QMHP  381492067153  critical  ztIlqWOx3DJsJi0cBD5bC9KRTELpsjRC76v7wV0W  6   -                             real  credentials_file
@@ -48,8 +55,10 @@ pub const POSITIVE: &str = "
     testdata/positive/canary/credentials            3:21   aws_access_key            AKIAQYLPMN5HP35U6F6W  052310077262  low       qy+ciB27mXY85V0EQhP2erUlgqzX3naCzcF+JcMH  4   -                             real  credentials_file
     testdata/positive/canary/credentials            7:21   aws_access_key            AKIAQU4OL7HG7MMCLTU6  044858866125  low       -                                         -   -                             real  credentials_file
     testdata/positive/ci/assume_role.sh             6:26   aws_temporary_access_key  ASIAS73GWDLBPACFRVGM  205836917442  medium    EPRXPGdVVBdyPvmtkcbfP5QcFsYm7V/x938c4SZL  7   IQoJb3JpZ2luX2VjED0aCXVz#956  real  sdk_code
-    testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  medium    Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
+    testdata/positive/config.json                   9:21   aws_temporary_access_key  ASIAVRUVS7NI7XTJWVMC  381492067153  low       Yc+TiPWMX9XTn0uR4Ec1Vt/1uDgaBCt5O6xYBzw2  10  IQoJb3JpZ2luX2VjUZB/0yk8#412  real  generic
     testdata/positive/deploy.js                     9:19   aws_access_key            AKIAVRUVS7NIWJOS7BII  381492067153  critical  K0qKLwKykR1mnAL+s8fc2+GYZxvS4ZhugozJDNwF  10  -                             real  sdk_code
+    testdata/positive/dotnet/Web.config             8:36   aws_access_key            AKIAFRUVS7NIQ7VKLHUD  381492067153  critical  iY/YNBJJA4heNk1XySpQtAR/f5sfMaLCPnJ1Fbo7  15  -                             real  generic
+    testdata/positive/etc/default/uploader          2:19   aws_access_key            AKIA2PSAGESITID4GMVG  720615384209  critical  g/uSHX8h486AK9J5ODiJVpDOrOGD8RQBXvAo6oaw  10  -                             real  generic
     testdata/positive/k8s/secret.yaml               8:22   aws_access_key            AKIA2PSAGESI2I7GONT2  720615384209  critical  I3gUK4RbYVHgU0kET3US2J8lUjOpyPd0weoB3eVT  9   -                             real  kubernetes
     testdata/positive/logs/deploy.log               2:81   aws_temporary_access_key  ASIA2PSAGESIV6X5CIFJ  720615384209  low       -                                         -   -                             real  generic
     testdata/positive/logs/deploy.log               9:206  aws_session_token         -                     -             low       -                                         -   IQoJb3JpZ2luX2VjEqKTMTbX#436  real  generic
@@ -68,7 +77,14 @@ pub const POSITIVE: &str = "
     testdata/positive/serverless.yml                10:23  aws_access_key            AKIAS73GWDLBKAG4U7WT  205836917442  critical  TlxxwY/pMAiJGLtlXUPN2mcaFK42nOLAwMu2oOU0  11  -                             real  lambda
     testdata/positive/settings.py                   8:22   aws_access_key            AKIAVRUVS7NI5B4DJH7S  381492067153  high      -                                         -   -                             real  sdk_code
     testdata/positive/settings.py                   56:26  aws_secret_access_key     -                     -             high      KByrTDJUm8o0HvBMA2vtIeGZEzxZw42pnoMVm0gr  56  -                             real  sdk_code
-    testdata/positive/sts/assume-role.json          3:25   aws_temporary_access_key  ASIA2PSAGESIXFWFUUEI  720615384209  medium    fmLKKkVvOJJOlFbHjfKWi/rxyPanQ0/XniRIRewn  4   IQoJb3JpZ2luX2VjED0aCWV1#956  real  generic
+    testdata/positive/sts/assume-role.json          3:25   aws_temporary_access_key  ASIA2PSAGESIXFWFUUEI  720615384209  low       fmLKKkVvOJJOlFbHjfKWi/rxyPanQ0/XniRIRewn  4   IQoJb3JpZ2luX2VjED0aCWV1#956  real  generic
+    testdata/positive/sts/credential-process.json   3:19   aws_temporary_access_key  ASIA2PSAGESIQMAPWOOU  720615384209  low       fTmSFsU3DnngXGIjavXgk1mawymKkehxswlLYcq4  4   IQoJb3JpZ2luX2Vjrz+zchMn#390  real  generic
+    testdata/positive/sts/export-credentials.env    1:26   aws_temporary_access_key  ASIAC73GWDLBADIV4XNU  205836917442  medium    uvuEK2gcBSAIK3oMRHUmaJEuy6mByggzqiv9xi1R  2   IQoJb3JpZ2luX2Vj3IgebYni#576  real  credentials_file
+    testdata/positive/sts/get-session-token.json    3:25   aws_temporary_access_key  ASIAVRUVS7NIU6DHFG2S  381492067153  medium    1CJ1Z34NPULBHnsNzJSl5ZAz8XC5JWI8dC4On3LI  4   IQoJb3JpZ2luX2Vju6d5KY29#456  real  generic
+    testdata/positive/sts/imds-security-credentials.json  5:20  aws_temporary_access_key  ASIAFRUVS7NIXQT3PAWY  381492067153  medium  9hR5hTodkkyfh0J5dlb6RIV+Hl5HjqnK3JO4I8i9  6  IQoJb3JpZ2luX2VjPGiOpmuz#950  real  generic
+    testdata/positive/sts/long-term-process.json    3:19   aws_access_key            AKIAS73GWDLBCKFJU4WG  205836917442  critical  epsrP+sKEX1/Wr9Y4tRvh3QrBu8sJ1uVtgtHkOSX  4   -                             real  generic
+    testdata/positive/sts/session-state.json        4:21   aws_temporary_access_key  ASIAVRUVS7NI6YPUCYWG  381492067153  medium    GQ6BtP1lNmZCCxh2NaCkg+MImUFIs46vu4+8BJOC  5   IQoJb3JpZ2luX2VjsF0L+xKb#550  real  generic
+    testdata/positive/sts/sso-role-credentials.json 3:25   aws_temporary_access_key  ASIAKPSAGESIXFDZ5Y4K  720615384209  low       FG8xUFhtGisYsNXMNZoiJZ5oD+lGKGxjD41NoFbQ  4   IQoJb3JpZ2luX2Vjf9JoeKUK#683  real  generic
     testdata/positive/terraform.tfstate             8:17   aws_access_key            AKIAS73GWDLBLW7DBWHC  205836917442  critical  3j/XsG1DC1ndZ9PvSgL0MNjxpSnbaRXD3sF9c1E/  80  -                             real  infrastructure_as_code
     testdata/positive/upload.py                     9:24   aws_access_key            AKIA2PSAGESI2SSAKGP4  720615384209  critical  AAfZ7L0jmz2R5sj44WWItG6IxrOscO6S0KFaXIDd  10  -                             real  sdk_code
 ";
@@ -120,10 +136,10 @@ fn positive_tree_summary() {
     let by_risk: BTreeMap<String, u64> =
         serde_json::from_value(summary["by_risk"].clone()).expect("by_risk is a map");
     let counts = [
-        ("critical", 14),
+        ("critical", 17),
         ("high", 3),
-        ("medium", 3),
-        ("low", 10),
+        ("medium", 5),
+        ("low", 15),
         ("info", 4),
     ];
     for (risk, n) in counts {
@@ -202,6 +218,7 @@ fn advice_names_the_first_step_and_the_replacing_role() {
             "presigned_url" if expired => &["Expired", "presigned URL"],
             "presigned_url" => &["presigned URL", "deactivate the signing key"],
             "aws_access_key" => &["delete", "CloudTrail"],
+            "aws_temporary_access_key" if expired => &["Expired", "Expiration", "CloudTrail"],
             "aws_temporary_access_key" => &["12 h", "36 h", "sessions"],
             "aws_secret_access_key" => &["delete"],
             "aws_session_token" => &["sessions"],
