@@ -88,7 +88,10 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     for note in &settings.notes {
         eprintln!("keyleak: note: {note}");
     }
-    let mut result = scan::scan(settings)?;
+    let scan::Scanned {
+        mut result,
+        baseline_out,
+    } = scan::scan(settings)?;
     for note in &result.notes {
         // Names refs: printable, never raw.
         eprintln!("keyleak: note: {}", printable::text(note));
@@ -114,7 +117,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     result.findings = settings
         .filter
         .apply_min_risk(findings, &mut result.stats.suppressed);
-    if let (Some(path), Some(baseline)) = (&settings.baseline_out, &result.baseline_out) {
+    if let (Some(path), Some(baseline)) = (&settings.baseline_out, &baseline_out) {
         baseline.write(path).map_err(|e| Error::Baseline {
             path: path.display().to_string(),
             message: format!("cannot write: {e}"),

@@ -16,8 +16,8 @@ use std::io::{self, Write};
 use super::{HiddenInfo, ReportOptions, Reporter};
 use crate::model::account_string;
 use crate::model::finding::{Finding, Risk};
+use crate::model::result::ScanResult;
 use crate::printable;
-use crate::scan::ScanResult;
 
 pub struct Github {
     pub options: ReportOptions,

@@ -22,8 +22,8 @@ use super::{ReportOptions, Reporter};
 use crate::model::account_string;
 use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::result::ScanResult;
 use crate::printable::names::redact_secrets;
-use crate::scan::ScanResult;
 use crate::settings::{NOW_VAR, Settings};
 
 /// The report schema version written; the vendored copy in `tests/schemas/` is this one.

@@ -30,8 +30,8 @@ use crate::detect::presigned::SigVersion;
 use crate::model::account_string;
 use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::result::ScanResult;
 use crate::printable;
-use crate::scan::ScanResult;
 
 pub struct Human {
     pub options: ReportOptions,

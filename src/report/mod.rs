@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use crate::model::account_string;
 use crate::model::finding::{Finding, Kind, Risk};
-use crate::scan::ScanResult;
+use crate::model::result::ScanResult;
 use crate::settings::{Format, GitMode, Input, Settings};
 
 /// Options every reporter honours.

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::{ReportOptions, Reporter};
 use crate::model::account_string;
 use crate::model::finding::{Finding, Kind, Risk};
-use crate::scan::ScanResult;
+use crate::model::result::ScanResult;
 
 pub struct Sarif {
     pub options: ReportOptions,
