@@ -136,7 +136,8 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         .report_files
         .iter()
         .filter_map(|file| {
-            let reporter = report::file_reporter(file.format, settings);
+            let options = settings.file_report_options();
+            let reporter = report::reporter(file.format, options, settings.scan_times());
             report::file::write_atomically(&file.path, |out| reporter.report(out, &result))
                 .err()
                 .map(|e| (file.path.clone(), e))
@@ -144,10 +145,14 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    report::reporter_for(settings)
-        .report(&mut out, &result)
-        .and_then(|()| out.flush())
-        .map_err(Error::Output)?;
+    report::reporter(
+        settings.format,
+        settings.report_options(),
+        settings.scan_times(),
+    )
+    .report(&mut out, &result)
+    .and_then(|()| out.flush())
+    .map_err(Error::Output)?;
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }

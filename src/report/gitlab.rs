@@ -24,7 +24,6 @@ use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
 use crate::model::result::ScanResult;
 use crate::printable::names::redact_secrets;
-use crate::settings::{NOW_VAR, Settings};
 
 /// The report schema version written; the vendored copy in `tests/schemas/` is this one.
 pub const SCHEMA_VERSION: &str = "15.2.1";
@@ -34,31 +33,9 @@ pub const NO_COMMIT: &str = "0000000";
 
 pub struct Gitlab {
     pub options: ReportOptions,
-    /// Unix seconds: when the scan started and finished.
+    /// Unix seconds: when the scan started and finished ([`super::ScanTimes`]).
     pub started: i64,
     pub finished: i64,
-}
-
-impl Gitlab {
-    /// Called once the scan is done: it started at `settings.now` and finishes now, unless
-    /// `KEYLEAK_NOW` fixes the clock, which then fixes both.
-    pub fn new(options: ReportOptions, settings: &Settings) -> Gitlab {
-        let finished = if std::env::var_os(NOW_VAR).is_some() {
-            settings.now
-        } else {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(settings.now, |d| {
-                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
-                })
-                .max(settings.now)
-        };
-        Gitlab {
-            options,
-            started: settings.now,
-            finished,
-        }
-    }
 }
 
 fn severity(risk: Risk) -> &'static str {
