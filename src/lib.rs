@@ -11,6 +11,10 @@
 //!
 //! With `--verify`, `verify` asks STS about each found key pair before reporting.
 //!
+//! The types between stages (`Finding`, `ScanResult`, `Warning`, ...) live in `model`, at the
+//! bottom: every stage imports down to it and none reaches up (`tests/layers.rs` checks it).
+//! `settings` turns arguments into each stage's own options; `report` sees only the model.
+//!
 //! Git scans plan first (`source::git::history` maps each unique blob to the commits and paths
 //! that introduced it), then read blobs in parallel, one repository handle per worker
 //! (`scan::history`); `progress` draws on stderr when it is a terminal.
