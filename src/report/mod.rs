@@ -12,6 +12,7 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod message;
 pub mod sarif;
 pub mod token_meta;
 pub mod uri;
