@@ -5,10 +5,12 @@
 //!
 //! Both hold raw text (names, other crates' messages); they are made printable where they are
 //! displayed: [`Warning`]'s `Display` and `main.rs` pass them through [`crate::printable`].
+//! [`Warning`] is plain data a report reads, so it lives in the model; it is re-exported here.
 
-use std::fmt;
 use std::io;
 use std::path::PathBuf;
+
+pub use crate::model::warning::Warning;
 
 /// A problem that makes the whole run impossible. Always exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -53,31 +55,4 @@ fn unwritten(failures: &[(PathBuf, io::Error)]) -> String {
         .map(|(path, e)| format!("{}: {e}", path.display()))
         .collect();
     format!("cannot write the report to {}", each.join("; "))
-}
-
-/// Something that went wrong with one item (file, blob): reported, never fatal.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Warning {
-    /// What it concerns: a path, `<stdin>`, or a git object.
-    pub subject: String,
-    pub message: String,
-}
-
-impl Warning {
-    pub fn new(subject: impl Into<String>, message: impl Into<String>) -> Warning {
-        Warning {
-            subject: subject.into(),
-            message: message.into(),
-        }
-    }
-}
-
-/// As printed on stderr: through [`crate::printable::text`], so a file, member or ref name
-/// (or anything quoted in the message) cannot carry a control character or a secret into the
-/// terminal or CI log.
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let raw = format!("{}: {}", self.subject, self.message);
-        f.write_str(&crate::printable::text(&raw))
-    }
 }

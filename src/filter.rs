@@ -11,24 +11,8 @@ use std::collections::BTreeSet;
 
 use crate::config::allow_paths::AllowPaths;
 use crate::model::finding::{Finding, Risk};
+use crate::model::result::Suppressed;
 use crate::risk::advice::first_step;
-
-/// How many findings each rule suppressed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Suppressed {
-    pub inline: u64,
-    pub path: u64,
-    pub key_id: u64,
-    pub baseline: u64,
-    /// Below `--min-risk`.
-    pub below_min_risk: u64,
-}
-
-impl Suppressed {
-    pub fn total(&self) -> u64 {
-        self.inline + self.path + self.key_id + self.baseline + self.below_min_risk
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {

@@ -11,6 +11,10 @@
 //!
 //! With `--verify`, `verify` asks STS about each found key pair before reporting.
 //!
+//! The types between stages (`Finding`, `ScanResult`, `Warning`, ...) live in `model`, at the
+//! bottom: every stage imports down to it and none reaches up (`tests/layers.rs` checks it).
+//! `settings` turns arguments into each stage's own options; `report` sees only the model.
+//!
 //! Git scans plan first (`source::git::history` maps each unique blob to the commits and paths
 //! that introduced it), then read blobs in parallel, one repository handle per worker
 //! (`scan::history`); `progress` draws on stderr when it is a terminal.
@@ -88,7 +92,10 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     for note in &settings.notes {
         eprintln!("keyleak: note: {note}");
     }
-    let mut result = scan::scan(settings)?;
+    let scan::Scanned {
+        mut result,
+        baseline_out,
+    } = scan::scan(settings)?;
     for note in &result.notes {
         // Names refs: printable, never raw.
         eprintln!("keyleak: note: {}", printable::text(note));
@@ -114,7 +121,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     result.findings = settings
         .filter
         .apply_min_risk(findings, &mut result.stats.suppressed);
-    if let (Some(path), Some(baseline)) = (&settings.baseline_out, &result.baseline_out) {
+    if let (Some(path), Some(baseline)) = (&settings.baseline_out, &baseline_out) {
         baseline.write(path).map_err(|e| Error::Baseline {
             path: path.display().to_string(),
             message: format!("cannot write: {e}"),
@@ -133,7 +140,8 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         .report_files
         .iter()
         .filter_map(|file| {
-            let reporter = report::file_reporter(file.format, settings);
+            let options = settings.file_report_options();
+            let reporter = report::reporter(file.format, options, settings.scan_times());
             report::file::write_atomically(&file.path, |out| reporter.report(out, &result))
                 .err()
                 .map(|e| (file.path.clone(), e))
@@ -141,10 +149,14 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    report::reporter_for(settings)
-        .report(&mut out, &result)
-        .and_then(|()| out.flush())
-        .map_err(Error::Output)?;
+    report::reporter(
+        settings.format,
+        settings.report_options(),
+        settings.scan_times(),
+    )
+    .report(&mut out, &result)
+    .and_then(|()| out.flush())
+    .map_err(Error::Output)?;
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }

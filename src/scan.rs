@@ -23,36 +23,19 @@ use crate::detect::decode::Encoding;
 use crate::detect::lines::LineIndex;
 use crate::detect::{DetectOptions, Detection, Detections, Detector};
 use crate::error::{Error, Warning};
-use crate::filter::Suppressed;
 use crate::model::finding::Finding;
+pub use crate::model::result::{ScanResult, Stats};
 use crate::redact::snippet::Masks;
 use crate::risk::{advice, allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob, archive};
 
-/// Counts for the summary.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Stats {
-    pub blobs: u64,
-    pub bytes: u64,
-    /// Findings left out, by rule (inline marker, allowed path or key ID, baseline).
-    pub suppressed: Suppressed,
-    /// History scans: commits walked.
-    pub commits: Option<u64>,
-}
-
-/// Everything a run found.
+/// What [`scan`] hands the driver: the result every reporter reads and, with
+/// `--baseline-out`, every finding the baseline would cover, to be written out.
 #[derive(Debug, Default)]
-pub struct ScanResult {
-    /// Sorted by [`Finding::sort_key`].
-    pub findings: Vec<Finding>,
-    /// Sorted, deduplicated.
-    pub warnings: Vec<Warning>,
-    pub stats: Stats,
-    /// With `--baseline-out`: every finding the baseline would cover, to be written out.
+pub struct Scanned {
+    pub result: ScanResult,
     pub baseline_out: Option<BaselineFile>,
-    /// What the scan chose on its own (an all-zero `--range` base), for `keyleak: note: …`.
-    pub notes: Vec<String>,
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
@@ -202,7 +185,7 @@ impl Collector {
             .push(w);
     }
 
-    fn finish(self, settings: &Settings) -> ScanResult {
+    fn finish(self, settings: &Settings) -> Scanned {
         let mut warnings = self.warnings.into_inner().expect("workers are done");
         let found = self.findings.into_inner().expect("workers are done");
         let (mut unbaselined, mut suppressed) = settings.filter.apply(found);
@@ -214,22 +197,24 @@ impl Collector {
         let findings = settings.filter.apply_baseline(unbaselined, &mut suppressed);
         warnings.sort();
         warnings.dedup();
-        ScanResult {
-            findings,
-            warnings,
-            stats: Stats {
-                blobs: self.blobs.into_inner(),
-                bytes: self.bytes.into_inner(),
-                suppressed,
-                commits: self.commits,
+        Scanned {
+            result: ScanResult {
+                findings,
+                warnings,
+                stats: Stats {
+                    blobs: self.blobs.into_inner(),
+                    bytes: self.bytes.into_inner(),
+                    suppressed,
+                    commits: self.commits,
+                },
+                notes: self.notes,
             },
             baseline_out,
-            notes: self.notes,
         }
     }
 }
 
-pub fn scan(settings: &Settings) -> Result<ScanResult, Error> {
+pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
     let detector = Detector::new(DetectOptions {
         include_identifiers: settings.include_identifiers,
     });

@@ -207,9 +207,12 @@ fn layers_import_downward_only() {
             "risk",
             &["report", "settings", "scan", "verify", "config", "cli"],
         ),
-        // Not yet "settings" and "scan": report still reads Settings (reporter_for, gitlab's
-        // start time) and scan::ScanResult (issue 15, next step).
-        ("report", &["source", "risk", "verify", "config", "cli"]),
+        (
+            "report",
+            &[
+                "source", "risk", "verify", "config", "cli", "settings", "scan",
+            ],
+        ),
         (
             "cli",
             &[

@@ -1,13 +1,16 @@
-//! Plain data shared by every stage: what a finding is, what the run fails on, how an account
-//! is written. Types and their small methods only: no I/O, no tables, no policy.
+//! Plain data shared by every stage: what a finding is, what a run found (`ScanResult`, its
+//! warnings and counts), what the run fails on, how an account is written. Types and their
+//! small methods only: no I/O, no tables, no policy.
 //!
-//! Imports nothing above `detect` and `redact`; every other stage imports it.
+//! Imports nothing above `detect`, `redact` and `printable`; every other stage imports it.
 
 pub mod advice;
 pub mod canary;
 pub mod commit;
 pub mod finding;
+pub mod result;
 pub mod verification;
+pub mod warning;
 
 use finding::Risk;
 

@@ -13,11 +13,11 @@
 
 use std::io::{self, Write};
 
+use super::message::Message;
 use super::{HiddenInfo, ReportOptions, Reporter};
-use crate::model::account_string;
-use crate::model::finding::{Finding, Risk};
+use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::result::ScanResult;
 use crate::printable;
-use crate::scan::ScanResult;
 
 pub struct Github {
     pub options: ReportOptions,
@@ -53,33 +53,37 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// `KEY (account A). Secret S. …. Now: …` and `Instead: …` on a line of its own.
 fn message(f: &Finding, show_secrets: bool) -> String {
-    let mut m = String::new();
-    if let Some(k) = f.key_id {
-        m.push_str(&k.to_string());
-        if let Some(a) = f.account_id {
-            m.push_str(&format!(" (account {})", account_string(a)));
+    let m = Message::of(f, show_secrets);
+    let mut s = String::new();
+    if let Some(k) = m.key_id {
+        s.push_str(&k.to_string());
+        if let Some(a) = &m.account {
+            s.push_str(&format!(" (account {a})"));
         }
-        m.push_str(". ");
+        s.push_str(". ");
     }
-    if let Some(s) = &f.secret {
-        m.push_str(&format!("Secret {}. ", s.render(show_secrets)));
+    if let Some(secret) = &m.secret {
+        s.push_str(&format!("Secret {secret}. "));
     }
-    if let Some(line) = super::token_meta::human_line(f) {
-        m.push_str(&line);
-        m.push_str(". ");
+    for note in m.notes() {
+        s.push_str(note);
+        s.push_str(". ");
     }
-    if let Some(v) = &f.verification {
-        m.push_str(&super::verified::sentence(v));
-        m.push_str(". ");
+    s.push_str("Now: ");
+    s.push_str(m.now);
+    // Unlike the other formats, an annotation gives an identifier an `Instead:` too; kept,
+    // so that sharing the message left every output as it was.
+    let instead = match f.kind {
+        Kind::UniqueId if !f.example && f.canary.is_none() => Some(f.advice.replace_with),
+        _ => m.instead,
+    };
+    if let Some(instead) = instead {
+        s.push_str("\nInstead: ");
+        s.push_str(instead);
     }
-    m.push_str("Now: ");
-    m.push_str(f.advice.first_step);
-    if !f.example && f.canary.is_none() {
-        m.push_str("\nInstead: ");
-        m.push_str(f.advice.replace_with);
-    }
-    m
+    s
 }
 
 /// Annotations GitHub shows per step at each level; it drops the rest without a word. "10

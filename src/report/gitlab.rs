@@ -18,13 +18,12 @@ use std::io::{self, Write};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::message::Message;
 use super::{ReportOptions, Reporter};
-use crate::model::account_string;
 use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::result::ScanResult;
 use crate::printable::names::redact_secrets;
-use crate::scan::ScanResult;
-use crate::settings::{NOW_VAR, Settings};
 
 /// The report schema version written; the vendored copy in `tests/schemas/` is this one.
 pub const SCHEMA_VERSION: &str = "15.2.1";
@@ -34,31 +33,9 @@ pub const NO_COMMIT: &str = "0000000";
 
 pub struct Gitlab {
     pub options: ReportOptions,
-    /// Unix seconds: when the scan started and finished.
+    /// Unix seconds: when the scan started and finished ([`super::ScanTimes`]).
     pub started: i64,
     pub finished: i64,
-}
-
-impl Gitlab {
-    /// Called once the scan is done: it started at `settings.now` and finishes now, unless
-    /// `KEYLEAK_NOW` fixes the clock, which then fixes both.
-    pub fn new(options: ReportOptions, settings: &Settings) -> Gitlab {
-        let finished = if std::env::var_os(NOW_VAR).is_some() {
-            settings.now
-        } else {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(settings.now, |d| {
-                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
-                })
-                .max(settings.now)
-        };
-        Gitlab {
-            options,
-            started: settings.now,
-            finished,
-        }
-    }
 }
 
 fn severity(risk: Risk) -> &'static str {
@@ -216,10 +193,10 @@ fn name(kind: Kind) -> String {
 }
 
 /// What to do, as Markdown: the first step, the replacement, the history note.
-fn solution(f: &Finding) -> String {
-    let mut s = format!("**Now:** {}", f.advice.first_step);
-    if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
-        s.push_str(&format!("\n\n**Instead:** {}", f.advice.replace_with));
+fn solution(f: &Finding, m: &Message) -> String {
+    let mut s = format!("**Now:** {}", m.now);
+    if let Some(instead) = m.instead {
+        s.push_str(&format!("\n\n**Instead:** {instead}"));
     }
     if let Some(note) = f.advice.history {
         s.push_str(&format!("\n\n**History:** {note}"));
@@ -229,29 +206,27 @@ fn solution(f: &Finding) -> String {
 
 /// What was found, as Markdown, then the advice. Key IDs in full; secrets and tokens as the
 /// other formats show them (redacted unless `--show-secrets`).
-fn description(f: &Finding, show_secrets: bool) -> String {
+fn description(f: &Finding, m: &Message, show_secrets: bool) -> String {
     let mut facts = vec![format!("Risk **{}**.", f.risk)];
-    if let Some(k) = f.key_id {
-        let account = f
-            .account_id
-            .map(|a| format!(", account `{}`", account_string(a)))
+    if let Some(k) = m.key_id {
+        let account = m
+            .account
+            .as_ref()
+            .map(|a| format!(", account `{a}`"))
             .unwrap_or_default();
         facts.push(format!("Key ID `{k}` ({}{account}).", k.prefix().what));
     }
-    if let Some(s) = &f.secret {
+    if let Some(secret) = &m.secret {
         let line = f
             .secret_line
             .map(|l| format!(", line {l}"))
             .unwrap_or_default();
-        facts.push(format!(
-            "Secret access key `{}`{line}.",
-            s.render(show_secrets)
-        ));
+        facts.push(format!("Secret access key `{secret}`{line}."));
     }
     if let Some(t) = &f.session_token {
         facts.push(format!("Session token `{}`.", t.render(show_secrets)));
     }
-    if let Some(line) = super::token_meta::human_line(f) {
+    if let Some(line) = &m.token {
         facts.push(format!("{line}."));
     }
     if let Some(c) = f.canary {
@@ -271,10 +246,11 @@ fn description(f: &Finding, show_secrets: bool) -> String {
     if f.in_head == Some(false) {
         facts.push("No longer in HEAD's tree, still in history.".to_string());
     }
-    if let Some(v) = &f.verification {
-        facts.push(format!("{}.", super::verified::sentence(v)));
+    // Unlike the other messages, the verification comes last: after how and where it was found.
+    if let Some(verified) = &m.verified {
+        facts.push(format!("{verified}."));
     }
-    format!("{}\n\n{}", facts.join(" "), solution(f))
+    format!("{}\n\n{}", facts.join(" "), solution(f, m))
 }
 
 fn vulnerability(f: &Finding, id: String, show_secrets: bool) -> Vulnerability<'_> {
@@ -287,12 +263,13 @@ fn vulnerability(f: &Finding, id: String, show_secrets: bool) -> Vulnerability<'
     } else {
         Vec::new()
     };
+    let m = Message::of(f, show_secrets);
     Vulnerability {
         id,
         name: name(f.kind),
-        description: description(f, show_secrets),
+        description: description(f, &m, show_secrets),
         severity: severity(f.risk),
-        solution: solution(f),
+        solution: solution(f, &m),
         identifiers: [identifier(f.kind)],
         location: Location {
             file: if show_secrets {

@@ -25,13 +25,14 @@
 
 use std::io::{self, Write};
 
+use super::message::Message;
 use super::{CleanRun, HiddenInfo, ReportOptions, Reporter, Summary};
 use crate::detect::presigned::SigVersion;
 use crate::model::account_string;
 use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::result::ScanResult;
 use crate::printable;
-use crate::scan::ScanResult;
 
 pub struct Human {
     pub options: ReportOptions,
@@ -204,12 +205,13 @@ impl Human {
         if !label.is_empty() {
             writeln!(out, "{pad} {} {label}", p.dim("="))?;
         }
-        if let Some(s) = &f.secret {
+        let m = Message::of(f, show);
+        if let Some(secret) = &m.secret {
             let at = f
                 .secret_line
                 .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
-            writeln!(out, "{pad} {} secret: {}{at}", p.dim("="), s.render(show))?;
+            writeln!(out, "{pad} {} secret: {secret}{at}", p.dim("="))?;
         }
         if let Some(t) = &f.session_token {
             writeln!(
@@ -219,23 +221,15 @@ impl Human {
                 t.render(show)
             )?;
         }
-        if let Some(line) = super::token_meta::human_line(f) {
-            writeln!(out, "{pad} {} {line}", p.dim("="))?;
-        }
-        if let Some(v) = &f.verification {
-            writeln!(out, "{pad} {} {}", p.dim("="), super::verified::sentence(v))?;
+        for note in m.notes() {
+            writeln!(out, "{pad} {} {note}", p.dim("="))?;
         }
         if let Some(note) = f.advice.history {
             writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
         }
-        writeln!(out, "{pad} {} now: {}", p.dim("="), f.advice.first_step)?;
-        if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
-            writeln!(
-                out,
-                "{pad} {} instead: {}",
-                p.dim("="),
-                f.advice.replace_with
-            )?;
+        writeln!(out, "{pad} {} now: {}", p.dim("="), m.now)?;
+        if let Some(instead) = m.instead {
+            writeln!(out, "{pad} {} instead: {instead}", p.dim("="))?;
         }
         writeln!(out)
     }

@@ -26,8 +26,8 @@ use crate::model::advice::Advice;
 use crate::model::commit::CommitInfo;
 use crate::model::commit::rfc3339;
 use crate::model::finding::Finding;
+use crate::model::result::ScanResult;
 use crate::printable;
-use crate::scan::ScanResult;
 
 pub struct Json {
     pub options: ReportOptions,

@@ -1,12 +1,18 @@
-//! Reporters: one [`Reporter`] trait, one file per format. They read a finished
-//! [`ScanResult`] and write it; they never scan, filter or decide exit codes. [`mod@file`] puts a
-//! report in an `--output` file.
+//! Reporters: one [`Reporter`] trait, one file per format, chosen by [`reporter`]. They read a
+//! finished [`ScanResult`] and write it; they never scan, filter or decide exit codes.
+//! [`mod@file`] puts a report in an `--output` file.
+//!
+//! Everything a reporter needs comes in as plain data: the result, [`ReportOptions`] and
+//! [`ScanTimes`]. Report imports the model and the low layers (`printable`, `redact`,
+//! `detect`'s plain types) only, never `settings` or `scan`: `settings` turns flags into these
+//! options and reads the clock.
 
 pub mod file;
 pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod message;
 pub mod sarif;
 pub mod token_meta;
 pub mod uri;
@@ -17,8 +23,7 @@ use std::io::{self, Write};
 
 use crate::model::account_string;
 use crate::model::finding::{Finding, Kind, Risk};
-use crate::scan::ScanResult;
-use crate::settings::{Format, GitMode, Input, Settings};
+use crate::model::result::ScanResult;
 
 /// Options every reporter honours.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,45 +52,27 @@ pub trait Reporter {
     fn report(&self, out: &mut dyn Write, result: &ScanResult) -> io::Result<()>;
 }
 
-/// The reporter for standard output (`settings.format`, coloured as `--color` says).
-pub fn reporter_for(settings: &Settings) -> Box<dyn Reporter> {
-    let staged = matches!(
-        settings.input,
-        Input::Git {
-            mode: GitMode::Staged,
-            ..
-        }
-    );
-    let options = ReportOptions {
-        color: settings.color,
-        // A hook prints nothing when nothing is found: pre-commit may split its files among
-        // several runs, and a clean one's summary would read as the verdict on them all.
-        clean: match (staged || settings.hook_files, settings.verbose) {
-            (false, _) => CleanRun::Summary,
-            (true, false) => CleanRun::Silent,
-            (true, true) => CleanRun::OneLine,
-        },
-        ..file_options(settings)
-    };
-    reporter(settings.format, options, settings)
+/// An output format: `--format`, or the `FORMAT` of `--output FORMAT=PATH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Jsonl,
+    Sarif,
+    Github,
+    Gitlab,
 }
 
-/// The reporter for an `--output` file: never coloured (`--color` is about the terminal),
-/// and a clean run's file holds its summary (a file that is there but empty says nothing).
-pub fn file_reporter(format: Format, settings: &Settings) -> Box<dyn Reporter> {
-    reporter(format, file_options(settings), settings)
+/// When the scan ran, in Unix seconds: GitLab's report states both. The driver reads the
+/// clock (or `KEYLEAK_NOW`); a reporter only writes what it is given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanTimes {
+    pub started: i64,
+    pub finished: i64,
 }
 
-fn file_options(settings: &Settings) -> ReportOptions {
-    ReportOptions {
-        show_secrets: settings.show_secrets,
-        color: false,
-        show_info: settings.show_info,
-        clean: CleanRun::Summary,
-    }
-}
-
-fn reporter(format: Format, options: ReportOptions, settings: &Settings) -> Box<dyn Reporter> {
+/// The reporter for `format`.
+pub fn reporter(format: Format, options: ReportOptions, times: ScanTimes) -> Box<dyn Reporter> {
     match format {
         Format::Human => Box::new(human::Human { options }),
         Format::Json => Box::new(json::Json {
@@ -98,7 +85,11 @@ fn reporter(format: Format, options: ReportOptions, settings: &Settings) -> Box<
         }),
         Format::Sarif => Box::new(sarif::Sarif { options }),
         Format::Github => Box::new(github::Github { options }),
-        Format::Gitlab => Box::new(gitlab::Gitlab::new(options, settings)),
+        Format::Gitlab => Box::new(gitlab::Gitlab {
+            options,
+            started: times.started,
+            finished: times.finished,
+        }),
     }
 }
 

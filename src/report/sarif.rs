@@ -14,10 +14,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::message::Message;
 use super::{ReportOptions, Reporter};
 use crate::model::account_string;
 use crate::model::finding::{Finding, Kind, Risk};
-use crate::scan::ScanResult;
+use crate::model::result::ScanResult;
 
 pub struct Sarif {
     pub options: ReportOptions,
@@ -245,34 +246,33 @@ fn rule(kind: Kind, risk: Risk) -> Rule {
     }
 }
 
+/// `Title (risk): KEY, account A; secret S; …. Now: … Instead: …`: one paragraph.
 fn message(f: &Finding, show_secrets: bool) -> String {
-    let mut m = format!("{} ({})", f.kind.title(), f.risk);
-    if let Some(k) = f.key_id {
-        m.push_str(&format!(": {k}"));
-        if let Some(a) = f.account_id {
-            m.push_str(&format!(", account {}", account_string(a)));
+    let m = Message::of(f, show_secrets);
+    let mut s = format!("{} ({})", f.kind.title(), f.risk);
+    if let Some(k) = m.key_id {
+        s.push_str(&format!(": {k}"));
+        if let Some(a) = &m.account {
+            s.push_str(&format!(", account {a}"));
         }
     }
-    if let Some(s) = &f.secret {
-        m.push_str(&format!("; secret {}", s.render(show_secrets)));
+    if let Some(secret) = &m.secret {
+        s.push_str(&format!("; secret {secret}"));
     }
     if f.session_token.is_some() {
-        m.push_str("; with a session token");
+        s.push_str("; with a session token");
     }
     if f.example {
-        m.push_str("; a documentation or placeholder value");
+        s.push_str("; a documentation or placeholder value");
     }
-    if let Some(line) = super::token_meta::human_line(f) {
-        m.push_str(&format!("; {line}"));
+    for note in m.notes() {
+        s.push_str(&format!("; {note}"));
     }
-    if let Some(v) = &f.verification {
-        m.push_str(&format!("; {}", super::verified::sentence(v)));
+    s.push_str(&format!(". Now: {}", m.now));
+    if let Some(instead) = m.instead {
+        s.push_str(&format!(" Instead: {instead}"));
     }
-    m.push_str(&format!(". Now: {}", f.advice.first_step));
-    if !f.example && f.kind != Kind::UniqueId && f.canary.is_none() {
-        m.push_str(&format!(" Instead: {}", f.advice.replace_with));
-    }
-    m
+    s
 }
 
 /// The path, its secret-shaped runs redacted unless `--show-secrets`, as a URI reference.

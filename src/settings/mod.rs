@@ -1,5 +1,10 @@
 //! [`Settings`]: the validated configuration every later stage reads. Built once from the
-//! clap types by [`Settings::resolve`]; nothing else looks at raw arguments.
+//! clap types by [`Settings::resolve`]; nothing else looks at raw arguments or the
+//! environment (`NO_COLOR`, [`NOW_VAR`]).
+//!
+//! Settings sits above the stages: it parses into their own types (`WalkOptions`,
+//! [`Format`], `Filter`, `VerifySettings`) and, in `report`, hands the reporters their
+//! options and the scan's times as plain data: reporters never see `Settings`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,10 +16,13 @@ use crate::error::Error;
 use crate::filter::Filter;
 use crate::model::FailOn;
 use crate::model::finding::Risk;
+use crate::report::Format;
 use crate::source::archive;
 use crate::source::fs::WalkOptions;
 use crate::source::git::history::Selection;
 use crate::verify::{Endpoint, VerifySettings};
+
+mod report;
 
 /// Where the bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,16 +42,6 @@ pub enum GitMode {
     History(Selection),
     /// `--staged`: index entries that differ from HEAD.
     Staged,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-    Jsonl,
-    Sarif,
-    Github,
-    Gitlab,
 }
 
 /// A report written to a file (`--output FORMAT=PATH`), besides the one on standard output.
@@ -330,10 +328,15 @@ fn now() -> Result<i64, Error> {
             flag: NOW_VAR,
             message: format!("{v:?} is not a number of seconds since 1970-01-01 UTC"),
         }),
-        Err(_) => Ok(std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+        Err(_) => Ok(clock()),
     }
+}
+
+/// Unix seconds by the system clock; 0 for a clock set before 1970.
+fn clock() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The flags [`verify_settings`] reads (the rest of `ScanArgs` is moved out by then).
