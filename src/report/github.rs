@@ -15,7 +15,7 @@ use std::io::{self, Write};
 
 use super::message::Message;
 use super::{HiddenInfo, ReportOptions, Reporter};
-use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::finding::{Finding, Risk};
 use crate::model::result::ScanResult;
 use crate::printable;
 
@@ -73,13 +73,7 @@ fn message(f: &Finding, show_secrets: bool) -> String {
     }
     s.push_str("Now: ");
     s.push_str(m.now);
-    // Unlike the other formats, an annotation gives an identifier an `Instead:` too; kept,
-    // so that sharing the message left every output as it was.
-    let instead = match f.kind {
-        Kind::UniqueId if !f.example && f.canary.is_none() => Some(f.advice.replace_with),
-        _ => m.instead,
-    };
-    if let Some(instead) = instead {
+    if let Some(instead) = m.instead {
         s.push_str("\nInstead: ");
         s.push_str(instead);
     }

@@ -171,6 +171,30 @@ fn github_annotations() {
     assert_eq!(out.lines().filter(|l| !l.is_empty()).count(), 3, "{out}");
 }
 
+/// An IAM unique identifier is not a credential: its annotation, like every other format,
+/// says there is nothing to rotate and offers no role to replace it with.
+#[test]
+fn github_identifier_annotation_offers_no_replacement() {
+    let out = Command::cargo_bin("keyleak")
+        .unwrap()
+        .args([
+            "scan",
+            "testdata/negative/identifiers.txt",
+            "--format",
+            "github",
+        ])
+        .args(["--include-identifiers", "--show-info", "--no-config"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    let role = out
+        .lines()
+        .find(|l| l.contains("::AROAVRUVS7NIVCAVDX3P"))
+        .unwrap_or_else(|| panic!("no annotation for the role ID: {out}"));
+    assert!(role.contains("Now: "), "{role}");
+    assert!(!role.contains("Instead"), "{role}");
+}
+
 /// `%XX` decoded: what a URI consumer makes of a path (D14).
 fn percent_decode(uri: &str) -> String {
     let b = uri.as_bytes();
