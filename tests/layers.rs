@@ -205,7 +205,9 @@ fn layers_import_downward_only() {
         ),
         (
             "risk",
-            &["report", "settings", "scan", "verify", "config", "cli"],
+            &[
+                "source", "report", "settings", "scan", "verify", "config", "cli",
+            ],
         ),
         (
             "report",

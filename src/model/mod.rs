@@ -1,10 +1,11 @@
-//! Plain data shared by every stage: what a finding is, what a run found (`ScanResult`, its
+//! Plain data shared by every stage: a blob of input and where it came from, what a finding is, what a run found (`ScanResult`, its
 //! warnings and counts), what the run fails on, how an account is written. Types and their
 //! small methods only: no I/O, no tables, no policy.
 //!
 //! Imports nothing above `detect`, `redact` and `printable`; every other stage imports it.
 
 pub mod advice;
+pub mod blob;
 pub mod canary;
 pub mod commit;
 pub mod finding;

@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn deleted_note() {
         use crate::detect::{DetectOptions, Detector};
-        use crate::source::{Blob, Origin};
+        use crate::model::blob::{Blob, Origin};
         // AKIAQYLPMN5HP35U6F6W: a canarytokens.org key (testdata/positive/canary).
         let scan = |text: &str| {
             let blob = Blob {

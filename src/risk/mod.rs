@@ -15,9 +15,9 @@ use crate::detect::lines::LineIndex;
 use crate::detect::{Detection, Span, expiration, secret, token_meta};
 use std::ops::Range;
 
+use crate::model::blob::Blob;
 use crate::model::finding::{Finding, Fingerprint, Kind, Location, Risk};
 use crate::redact::{Secret, snippet};
-use crate::source::Blob;
 
 /// Marker that suppresses a finding when written on its line near it ([`allow_marker_near`]).
 /// `gitleaks:allow` is honoured too, so a repository moving from gitleaks keeps its reviewed

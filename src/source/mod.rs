@@ -18,36 +18,8 @@ pub mod links;
 pub mod stdin;
 
 use std::io::Read;
-use std::sync::Arc;
 
-use crate::model::commit::CommitInfo;
-
-/// Where a blob's bytes came from, as reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// Display path: relative as given on the command line, `./` removed, `/` separators;
-    /// `<stdin>` for standard input; the path inside the repository for a git blob.
-    pub path: String,
-    /// The commit that introduced the blob at `path` (history scans only).
-    pub commit: Option<Arc<CommitInfo>>,
-}
-
-impl Origin {
-    /// A file, standard input or a staged blob: no commit.
-    pub fn file(path: impl Into<String>) -> Origin {
-        Origin {
-            path: path.into(),
-            commit: None,
-        }
-    }
-}
-
-/// One unit of input: a file's content, standard input, a git blob.
-#[derive(Debug)]
-pub struct Blob {
-    pub origin: Origin,
-    pub bytes: Vec<u8>,
-}
+pub use crate::model::blob::{Blob, Origin};
 
 /// At most `max` bytes of `input`, and whether it had more. Reads at most `max + 1` bytes, so
 /// an endless pipe, a `/proc` file whose size says 0 or a log growing after its size was
