@@ -88,7 +88,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     for note in &settings.notes {
         eprintln!("keyleak: note: {note}");
     }
-    let mut result = scan::scan(settings)?;
+    let (mut result, mut stages) = scan::scan_with_stats(settings)?;
     for note in &result.notes {
         // Names refs: printable, never raw.
         eprintln!("keyleak: note: {}", printable::text(note));
@@ -141,10 +141,16 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let start = std::time::Instant::now();
     report::reporter_for(settings)
         .report(&mut out, &result)
         .and_then(|()| out.flush())
         .map_err(Error::Output)?;
+    if settings.stats {
+        stages.report = start.elapsed();
+        // A failed write to stderr has nowhere better to be reported.
+        let _ = stages.write(&mut std::io::stderr().lock());
+    }
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }

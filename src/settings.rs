@@ -89,6 +89,8 @@ pub struct Settings {
     pub show_info: bool,
     /// `-v`: a clean `--staged` run prints one line instead of nothing.
     pub verbose: bool,
+    /// `--stats`: figures per stage on stderr after the run.
+    pub stats: bool,
 }
 
 impl Settings {
@@ -230,6 +232,7 @@ impl Settings {
             report_files,
             show_info: args.show_info,
             verbose: args.verbose,
+            stats: args.stats,
         })
     }
 }

@@ -137,6 +137,32 @@ pub struct History {
     pub notes: Vec<String>,
 }
 
+impl History {
+    /// The heap bytes the plan holds while blobs are read (`--stats`): blob ids with their
+    /// occurrences, interned paths, commit ids and kept texts, by capacity.
+    pub fn heap_bytes(&self) -> u64 {
+        use std::mem::size_of;
+        let paths: usize = self
+            .paths
+            .iter()
+            .map(|p| size_of::<String>() + p.capacity())
+            .sum();
+        let blobs: usize = self
+            .blobs
+            .iter()
+            .map(|b| b.occurrences.capacity() * size_of::<Occurrence>())
+            .sum::<usize>()
+            + self.blobs.capacity() * size_of::<BlobJob>();
+        let texts: usize = self
+            .texts
+            .iter()
+            .map(|t| size_of::<Text>() + t.path.capacity() + t.bytes.capacity())
+            .sum();
+        let commits = self.commits.capacity() * size_of::<Oid>();
+        (paths + blobs + texts + commits) as u64
+    }
+}
+
 /// Walks the selected history and maps every introduced blob to where it came in. Commits are
 /// diffed in parallel on `pool` (one repository handle per worker), in chunks so memory stays
 /// bounded, then folded in walk order.
