@@ -31,6 +31,7 @@
 
 mod base;
 mod diff;
+mod pack_order;
 mod raw_tree;
 mod tags;
 mod tolerant_walk;
@@ -127,7 +128,7 @@ pub struct History {
     pub commits: Vec<Oid>,
     /// Display paths (lossy UTF-8, `/` separators); an [`Occurrence::path`] indexes here.
     pub paths: Vec<String>,
-    /// Sorted by blob id.
+    /// In the order the packs store them ([`pack_order`]), so reading follows the packs.
     pub blobs: Vec<BlobJob>,
     /// Commit texts in walk order, then tag texts by name.
     pub texts: Vec<Text>,
@@ -301,6 +302,7 @@ pub fn plan(
             }),
         }
     }
+    let blobs = pack_order::sort(&repo.commondir().join("objects"), blobs);
     let mut texts_found = fold.texts;
     texts_found.extend(tags::texts(repo, &tips, &commits, texts, &mut warnings));
     Ok(History {
