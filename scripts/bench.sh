@@ -6,6 +6,12 @@
 #                                    100k-file repo for --staged
 #   scripts/bench.sh --scale 0.1     everything 10x smaller (also KEYLEAK_BENCH_SCALE=0.1)
 #
+#   scripts/bench.sh --real          instead, full-history scans of real repositories (git/git,
+#                                    boto/botocore), cloned from /work/.mirror when there
+#                                    (skipped with a message when not): keyleak --stats vs
+#                                    `git log -p --all | rg -c`, one run each, with peak RSS
+#                                    and the load average (minutes per repository)
+#
 #   scripts/bench.sh --with-peers    also install the peer scanners when absent (ripsecrets
 #                                    with `cargo install`, kingfisher with `pip install
 #                                    kingfisher-bin`, into the usual user locations)
@@ -24,11 +30,13 @@ root=$PWD
 
 scale=${KEYLEAK_BENCH_SCALE:-1}
 with_peers=0
+real=0
 while [ $# -gt 0 ]; do
   case $1 in
     --scale|--size) scale=$2; shift 2 ;;
     --with-peers) with_peers=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--scale S] [--with-peers]" >&2; exit 2 ;;
+    --real) real=1; shift ;;
+    *) echo "usage: scripts/bench.sh [--scale S] [--with-peers] [--real]" >&2; exit 2 ;;
   esac
 done
 export KEYLEAK_BENCH_SCALE=$scale
@@ -95,6 +103,59 @@ unshare -rn true 2>/dev/null && offline="unshare -rn "
 
 cargo build --release --locked --quiet
 keyleak=$root/target/release/keyleak
+
+# --real: each repository is cloned (hard links, no network) under target/bench-data/real/,
+# then keyleak and the reference each run once, back to back (a run takes minutes; the
+# machine is shared, so the load average is printed with each). A partial clone may lack
+# blobs (keyleak warns and goes on; `git log -p` stops at the first): the paths that hold
+# one are left out of the reference with `:(exclude)` pathspecs, and said so.
+if [ "$real" = 1 ]; then
+  mirror=${KEYLEAK_MIRROR:-/work/.mirror}
+  runs=()
+  timed() { # OUT ERR CMD...: prints "seconds user+sys peak-MB"
+    local out=$1 err=$2; shift 2
+    /usr/bin/time -f '%e %U %S %M' -o "$err.time" "$@" >"$out" 2>"$err" || true
+    awk '{ printf "%.1f %.1f %d", $1, $2 + $3, $4 / 1024 }' "$err.time"
+  }
+  for name in git+git boto+botocore; do
+    if [ ! -d "$mirror/$name/repo" ]; then
+      echo "bench: $mirror/$name/repo not found: $name skipped" >&2
+      continue
+    fi
+    repo=$root/target/bench-data/real/$name.git
+    [ -d "$repo" ] || git clone -q --mirror "$mirror/$name/repo" "$repo"
+    out=$root/target/bench-data/real/$name
+    echo "bench: $name: keyleak ..." >&2
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    k=$(timed "$out.keyleak.json" "$out.keyleak.err" "$keyleak" scan --git --stats --no-verify \
+      --no-config --fail-on never --format json "$repo")
+    excludes=()
+    sed -n 's/.*(blob \([0-9a-f]\{40\}\)): missing or corrupt object: object not found.*/\1/p' \
+      "$out.keyleak.err" | sort -u >"$out.missing"
+    if [ -s "$out.missing" ]; then
+      while IFS= read -r path; do excludes+=(":(exclude,literal)$path"); done < <(
+        git -C "$repo" log --all --no-renames --raw --no-abbrev --format= \
+          | grep -F -f "$out.missing" | cut -f2 | sort -u)
+      echo "bench: $name: $(wc -l <"$out.missing") blobs missing (a partial clone): the reference leaves out the ${#excludes[@]} paths that hold them" >&2
+    fi
+    echo "bench: $name: git log -p --all | rg -c ..." >&2
+    rload=$(cut -d' ' -f1 /proc/loadavg)
+    r=$(timed "$out.rg.out" "$out.rg.err" bash -c 'git -C "$1" log -p --all -- . "${@:2}" | rg -c "(AKIA|ASIA)[A-Z2-7]{16}"' \
+      _ "$repo" "${excludes[@]}")
+    runs+=("$name $k $load $r $rload")
+    grep '^keyleak: stats:' "$out.keyleak.err" | sed "s/^/$name: /" >&2
+  done
+  echo
+  echo "keyleak $("$keyleak" --version 2>/dev/null | awk '{print $2}') | $(nproc) cores | one run each, page cache warm after the clone"
+  printf '| %-14s | %8s | %9s | %7s | %5s | %8s | %9s | %7s | %5s | %5s |\n' repository keyleak "user+sys" RSS load "git|rg" "user+sys" RSS load ratio
+  printf '|%s|\n' '---|---|---|---|---|---|---|---|---|---'
+  for r in "${runs[@]}"; do
+    read -r name kt kc km kl rt rc rm rl <<<"$r"
+    printf '| %-14s | %7ss | %8ss | %4s MB | %5s | %7ss | %8ss | %4s MB | %5s | %5s |\n' "$name" "$kt" "$kc" "$km" "$kl" \
+      "$rt" "$rc" "$rm" "$rl" "$(awk -v a="$kt" -v b="$rt" 'BEGIN { printf "%.2f", a / b }')"
+  done
+  exit 0
+fi
 
 data=$root/target/bench-data/scale-$scale
 tree=$data/tree

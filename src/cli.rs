@@ -200,6 +200,11 @@ pub struct ScanArgs {
     /// prints nothing).
     #[arg(short = 'v', long)]
     pub verbose: bool,
+
+    /// After the run, print on stderr what was read (commits walked, unique blobs, bytes) and
+    /// the seconds each stage took (plan, read/inflate, detect, merge, report).
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// One `--output FORMAT=PATH`.

@@ -95,6 +95,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     let scan::Scanned {
         mut result,
         baseline_out,
+        mut stages,
     } = scan::scan(settings)?;
     for note in &result.notes {
         // Names refs: printable, never raw.
@@ -149,6 +150,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let start = std::time::Instant::now();
     report::reporter(
         settings.format,
         settings.report_options(),
@@ -157,6 +159,11 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     .report(&mut out, &result)
     .and_then(|()| out.flush())
     .map_err(Error::Output)?;
+    if settings.stats {
+        stages.report = start.elapsed();
+        // A failed write to stderr has nowhere better to be reported.
+        let _ = stages.write(&mut std::io::stderr().lock());
+    }
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }

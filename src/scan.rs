@@ -14,9 +14,13 @@
 mod config_file;
 mod history;
 mod staged;
+mod stages;
+
+pub use stages::StageStats;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use crate::config::baseline::BaselineFile;
 use crate::detect::decode::Encoding;
@@ -36,6 +40,8 @@ use crate::source::{self, Blob, archive};
 pub struct Scanned {
     pub result: ScanResult,
     pub baseline_out: Option<BaselineFile>,
+    /// What `--stats` prints (all but the report's time, which the caller adds).
+    pub stages: StageStats,
 }
 
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
@@ -141,18 +147,22 @@ struct Collector {
     bytes: AtomicU64,
     commits: Option<u64>,
     notes: Vec<String>,
+    /// `--stats`: thread time per stage, summed by workers.
+    clocks: stages::Clocks,
+    /// `--stats`: what the drivers measured.
+    stages: StageStats,
 }
 
 impl Collector {
     /// Scans a file or standard input: its archive members, or itself.
     fn blob(&self, settings: &Settings, detector: &Detector, blob: Blob) {
         expanded(settings, blob, &mut |item| match item {
-            Ok(blob) => {
+            Ok(blob) => self.clocks.detect(|| {
                 self.count(blob.bytes.len());
                 let detections = detect(detector, &blob);
                 self.notes(&detections, &blob.origin.path);
                 self.found(classify_all(&detections, &blob, settings.now));
-            }
+            }),
             Err(w) => self.warn(w),
         });
     }
@@ -186,6 +196,9 @@ impl Collector {
     }
 
     fn finish(self, settings: &Settings) -> Scanned {
+        let start = Instant::now();
+        let mut stages = self.stages;
+        stages.take_clocks(&self.clocks);
         let mut warnings = self.warnings.into_inner().expect("workers are done");
         let found = self.findings.into_inner().expect("workers are done");
         let (mut unbaselined, mut suppressed) = settings.filter.apply(found);
@@ -197,19 +210,27 @@ impl Collector {
         let findings = settings.filter.apply_baseline(unbaselined, &mut suppressed);
         warnings.sort();
         warnings.dedup();
+        let stats = Stats {
+            blobs: self.blobs.into_inner(),
+            bytes: self.bytes.into_inner(),
+            suppressed,
+            commits: self.commits,
+        };
+        stages.commits = stats.commits;
+        stages.blobs = stats.blobs;
+        if stages.read.is_none() {
+            stages.bytes = stats.bytes;
+        }
+        stages.merge += start.elapsed();
         Scanned {
             result: ScanResult {
                 findings,
                 warnings,
-                stats: Stats {
-                    blobs: self.blobs.into_inner(),
-                    bytes: self.bytes.into_inner(),
-                    suppressed,
-                    commits: self.commits,
-                },
+                stats,
                 notes: self.notes,
             },
             baseline_out,
+            stages,
         }
     }
 }
@@ -219,6 +240,8 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
         include_identifiers: settings.include_identifiers,
     });
     let mut collector = Collector::default();
+    collector.stages.workers = settings.walk.threads;
+    let start = Instant::now();
     match &settings.input {
         Input::Stdin => {
             let (blob, cut) = source::stdin::read(settings.walk.max_filesize)?;
@@ -239,6 +262,16 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
             }
             GitMode::Staged => staged::scan(settings, repo, &detector, &collector)?,
         },
+    }
+    // The history driver times its own passes (plan, then read and detect).
+    if !matches!(
+        settings.input,
+        Input::Git {
+            mode: GitMode::History(_),
+            ..
+        }
+    ) {
+        collector.stages.scan = start.elapsed();
     }
     Ok(collector.finish(settings))
 }

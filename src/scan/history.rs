@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use git2::Repository;
 use rayon::prelude::*;
@@ -51,7 +52,11 @@ pub(super) fn scan(
         keep: &keep,
         max_size: settings.walk.max_filesize,
     };
+    let start = Instant::now();
     let history = git::history::plan(&repo, selection, &texts, &pool, progress.counters())?;
+    collector.stages.plan = Some(start.elapsed());
+    collector.stages.unique_blobs = Some(history.blobs.len() as u64);
+    collector.stages.plan_bytes = Some(history.heap_bytes());
     collector.commits = Some(history.commits.len() as u64);
     collector.notes.extend(history.notes.iter().cloned());
     for w in &history.warnings {
@@ -63,6 +68,7 @@ pub(super) fn scan(
         .store(history.blobs.len() as u64, Ordering::Relaxed);
     let git_dir = git::repo::git_dir(&repo);
     let head = git::repo::head_tree(&repo).map(|t| t.id());
+    let start = Instant::now();
     let worker = Worker {
         settings,
         history: &history,
@@ -97,9 +103,12 @@ pub(super) fn scan(
         );
     });
     progress.finish();
+    collector.stages.scan = start.elapsed();
+    let start = Instant::now();
     let findings = std::mem::take(collector.findings.get_mut().expect("workers are done"));
     let merged = merge(&repo, findings, collector, settings.archives.as_ref());
     *collector.findings.get_mut().expect("workers are done") = merged;
+    collector.stages.merge = start.elapsed();
     Ok(())
 }
 
@@ -139,6 +148,12 @@ impl Worker<'_> {
 
     /// Scans a commit's or tag's text: in no tree, so never in HEAD's.
     fn text(&self, repo: &Repository, text: &Text) {
+        self.collector
+            .clocks
+            .detect(|| self.text_detected(repo, text));
+    }
+
+    fn text_detected(&self, repo: &Repository, text: &Text) {
         let Ok(commit) = self.commit(repo, text.commit) else {
             return;
         };
@@ -167,7 +182,11 @@ impl Worker<'_> {
     fn blob(&self, repo: &Repository, job: &BlobJob) {
         let first_path = self.path(job.occurrences[0].path);
         let max = self.settings.walk.max_filesize;
-        let bytes = match git::repo::read_blob(repo, job.oid, max, first_path) {
+        let read = self.collector.clocks.read(
+            || git::repo::read_blob(repo, job.oid, max, first_path),
+            |read| read.as_ref().map_or(0, Vec::len),
+        );
+        let bytes = match read {
             Ok(b) => b,
             Err(unread) => return self.collector.warn(unread.into_warning()),
         };
@@ -175,9 +194,11 @@ impl Worker<'_> {
             origin: Origin::file(first_path),
             bytes,
         };
-        super::expanded(self.settings, blob, &mut |item| match item {
-            Ok(member) => self.member(repo, job, member),
-            Err(w) => self.collector.warn(w),
+        self.collector.clocks.detect(|| {
+            super::expanded(self.settings, blob, &mut |item| match item {
+                Ok(member) => self.member(repo, job, member),
+                Err(w) => self.collector.warn(w),
+            });
         });
     }
 

@@ -145,14 +145,16 @@ impl Check<'_> {
             bytes,
         };
         let mut found = Vec::new();
-        super::expanded(self.settings, blob, &mut |item| match item {
-            Ok(member) => {
-                self.collector.count(member.bytes.len());
-                let detections = super::detect(self.detector, &member);
-                self.collector.notes(&detections, &member.origin.path);
-                found.extend(classify_all(&detections, &member, self.settings.now));
-            }
-            Err(w) => self.collector.warn(w),
+        self.collector.clocks.detect(|| {
+            super::expanded(self.settings, blob, &mut |item| match item {
+                Ok(member) => {
+                    self.collector.count(member.bytes.len());
+                    let detections = super::detect(self.detector, &member);
+                    self.collector.notes(&detections, &member.origin.path);
+                    found.extend(classify_all(&detections, &member, self.settings.now));
+                }
+                Err(w) => self.collector.warn(w),
+            });
         });
         if found.is_empty() {
             return;

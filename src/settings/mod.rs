@@ -87,6 +87,8 @@ pub struct Settings {
     pub show_info: bool,
     /// `-v`: a clean `--staged` run prints one line instead of nothing.
     pub verbose: bool,
+    /// `--stats`: figures per stage on stderr after the run.
+    pub stats: bool,
 }
 
 impl Settings {
@@ -228,6 +230,7 @@ impl Settings {
             report_files,
             show_info: args.show_info,
             verbose: args.verbose,
+            stats: args.stats,
         })
     }
 }

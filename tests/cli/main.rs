@@ -39,6 +39,7 @@ mod scan_output;
 mod scan_pairing;
 mod scan_presigned;
 mod scan_regressions;
+mod scan_stats;
 mod scan_sts_expiry;
 mod scan_testdata;
 mod scan_token_meta;

@@ -31,6 +31,7 @@
 
 mod base;
 mod diff;
+mod pack_order;
 mod raw_tree;
 mod tags;
 mod tolerant_walk;
@@ -127,7 +128,7 @@ pub struct History {
     pub commits: Vec<Oid>,
     /// Display paths (lossy UTF-8, `/` separators); an [`Occurrence::path`] indexes here.
     pub paths: Vec<String>,
-    /// Sorted by blob id.
+    /// In the order the packs store them ([`pack_order`]), so reading follows the packs.
     pub blobs: Vec<BlobJob>,
     /// Commit texts in walk order, then tag texts by name.
     pub texts: Vec<Text>,
@@ -135,6 +136,32 @@ pub struct History {
     /// What the walk chose that was not asked for in so many words (an all-zero base), for
     /// `keyleak: note: …`.
     pub notes: Vec<String>,
+}
+
+impl History {
+    /// The heap bytes the plan holds while blobs are read (`--stats`): blob ids with their
+    /// occurrences, interned paths, commit ids and kept texts, by capacity.
+    pub fn heap_bytes(&self) -> u64 {
+        use std::mem::size_of;
+        let paths: usize = self
+            .paths
+            .iter()
+            .map(|p| size_of::<String>() + p.capacity())
+            .sum();
+        let blobs: usize = self
+            .blobs
+            .iter()
+            .map(|b| b.occurrences.capacity() * size_of::<Occurrence>())
+            .sum::<usize>()
+            + self.blobs.capacity() * size_of::<BlobJob>();
+        let texts: usize = self
+            .texts
+            .iter()
+            .map(|t| size_of::<Text>() + t.path.capacity() + t.bytes.capacity())
+            .sum();
+        let commits = self.commits.capacity() * size_of::<Oid>();
+        (paths + blobs + texts + commits) as u64
+    }
 }
 
 /// Walks the selected history and maps every introduced blob to where it came in. Commits are
@@ -275,6 +302,7 @@ pub fn plan(
             }),
         }
     }
+    let blobs = pack_order::sort(&repo.commondir().join("objects"), blobs);
     let mut texts_found = fold.texts;
     texts_found.extend(tags::texts(repo, &tips, &commits, texts, &mut warnings));
     Ok(History {
