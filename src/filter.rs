@@ -36,6 +36,8 @@ impl Filter {
                 // A placeholder's decoded account names nobody's account.
                 f.account_id = None;
                 f.advice.first_step = first_step(f.kind, true);
+                // Nothing to replace.
+                f.advice.role = None;
             }
             // The config file lists the placeholders it declares: not a finding there.
             let declared_here = f.location.path.ends_with(crate::config::FILE_NAME)

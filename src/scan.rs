@@ -29,8 +29,10 @@ use crate::detect::{DetectOptions, Detection, Detections, Detector};
 use crate::error::{Error, Warning};
 use crate::model::finding::Finding;
 pub use crate::model::result::{ScanResult, Stats};
+use crate::model::role::RepoIdentity;
 use crate::redact::snippet::Masks;
-use crate::risk::{advice, allow_marker_near, classify};
+use crate::risk::role::Place;
+use crate::risk::{allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob, archive};
 
@@ -47,8 +49,10 @@ pub struct Scanned {
 /// Detects and classifies one blob: the unit of work every source feeds. `now` is Unix
 /// seconds, for expiry. A small configuration file (by its path, or its content where the
 /// path cannot tell: `config_file`) pairs key IDs and secrets file-wide.
+/// Role setups name no repository ([`RepoIdentity::default`]): the scan's own drivers pass
+/// the one settings read.
 pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
-    classify_all(&detect(detector, blob), blob, now)
+    classify_all(&detect(detector, blob), blob, now, &RepoIdentity::default())
 }
 
 /// Detects one blob, judged as a configuration file or not by its path and content.
@@ -71,19 +75,24 @@ fn expanded(settings: &Settings, blob: Blob, visit: &mut dyn FnMut(archive::Item
 ///
 /// A finding from a decoded layer is classified against the decoded text (so its secret,
 /// snippet and fingerprint are the real values), then located in the original bytes and
-/// marked with its `encoding`.
-pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Finding> {
+/// marked with its `encoding`. `repo` is the scanned repository, for role setups.
+pub fn classify_all(
+    detections: &Detections,
+    blob: &Blob,
+    now: i64,
+    repo: &RepoIdentity,
+) -> Vec<Finding> {
     if detections.is_empty() {
         return Vec::new();
     }
     let mut lines = LineIndex::new(&blob.bytes);
     // Decoded text is the same file: its findings share the original's context.
-    let context = advice::context_for(&blob.origin.path, &blob.bytes);
+    let place = Place::of(&blob.origin.path, &blob.bytes, repo);
     let masks = Masks::new(detections.value_ranges());
     let mut found: Vec<Finding> = detections
         .plain
         .iter()
-        .map(|d| classify(d, blob, &mut lines, context, now, &masks))
+        .map(|d| classify(d, blob, &mut lines, &place, now, &masks))
         .collect();
     for layer in &detections.decoded {
         let view = Blob {
@@ -117,7 +126,7 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
         )
         .with_decoded(from_base64);
         for d in &layer.detections {
-            let mut f = classify(d, &view, &mut view_lines, context, now, &view_masks);
+            let mut f = classify(d, &view, &mut view_lines, &place, now, &view_masks);
             let (start, end) = (d.anchor().start, d.anchor().end);
             let shown = layer.to_level(start, level)..layer.to_level(end, level);
             let pos = display_lines.locate(shown.start);
@@ -161,7 +170,12 @@ impl Collector {
                 self.count(blob.bytes.len());
                 let detections = detect(detector, &blob);
                 self.notes(&detections, &blob.origin.path);
-                self.found(classify_all(&detections, &blob, settings.now));
+                self.found(classify_all(
+                    &detections,
+                    &blob,
+                    settings.now,
+                    &settings.repo,
+                ));
             }),
             Err(w) => self.warn(w),
         });

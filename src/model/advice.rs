@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::role::RoleSetup;
+
 /// What to do about one finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Advice {
@@ -14,4 +16,8 @@ pub struct Advice {
     /// History scans: [`DELETED_NOTE`](crate::risk::history::DELETED_NOTE) when HEAD no longer holds a live credential.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<&'static str>,
+    /// The role that replaces the key, tailored to this repository and file; `None` where
+    /// there is no key to replace (an example, an identifier, a canary token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleSetup>,
 }

@@ -211,6 +211,11 @@ impl Finding {
         }
     }
 
+    /// There is a key to replace with a role: not an example, an identifier or a canary token.
+    pub fn replaceable(&self) -> bool {
+        !self.example && self.kind != Kind::UniqueId && self.canary.is_none()
+    }
+
     /// The line of context as it may be printed.
     pub fn snippet(&self, show_secrets: bool) -> String {
         if show_secrets {

@@ -10,6 +10,7 @@ pub mod canary;
 pub mod commit;
 pub mod finding;
 pub mod result;
+pub mod role;
 pub mod verification;
 pub mod warning;
 

@@ -5,8 +5,9 @@
 //! One vulnerability per finding: a UUID-shaped `id` derived from the fingerprint and the
 //! commit (stable across runs), the kind's title as `name`, a Markdown `description` of what
 //! was found with the advice (secrets redacted unless `--show-secrets`), the advice again as
-//! `solution`, `severity` from risk, the kind as the primary identifier, and a `location` with
-//! path, lines and the introducing commit. The schema requires a commit; file, standard-input
+//! `solution` (with the role setup: trust policy, wiring, permissions), `severity` from risk,
+//! the kind as the primary identifier, and a `location` with path, lines and the introducing
+//! commit. The schema requires a commit; file, standard-input
 //! and staged findings have none and get `0000000`, as GitLab's own analyzer writes. The source
 //! line is left out (`raw_source_code_extract` is meant to be unsanitised). Built from serde
 //! structs; validated against GitLab's schema, vendored in `tests/schemas/`. Names (path,
@@ -23,6 +24,7 @@ use super::{ReportOptions, Reporter};
 use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
 use crate::model::result::ScanResult;
+use crate::model::role::RoleSetup;
 use crate::printable::names::redact_secrets;
 
 /// The report schema version written; the vendored copy in `tests/schemas/` is this one.
@@ -192,14 +194,67 @@ fn name(kind: Kind) -> String {
     })
 }
 
-/// What to do, as Markdown: the first step, the replacement, the history note.
+/// GitLab's limit on `solution`, in characters.
+const SOLUTION_MAX: usize = 7000;
+
+/// What to do, as Markdown: the first step, the replacement, the role setup, the history
+/// note. The role's trust policy is left out if the whole would pass [`SOLUTION_MAX`]
+/// (a workflow naming many branches), and the role too if even that would.
 fn solution(f: &Finding, m: &Message) -> String {
-    let mut s = format!("**Now:** {}", m.now);
+    let mut parts = vec![format!("**Now:** {}", m.now)];
     if let Some(instead) = m.instead {
-        s.push_str(&format!("\n\n**Instead:** {instead}"));
+        parts.push(format!("**Instead:** {instead}"));
     }
-    if let Some(note) = f.advice.history {
-        s.push_str(&format!("\n\n**History:** {note}"));
+    let history = f.advice.history.map(|note| format!("**History:** {note}"));
+    let role = f.advice.role.as_ref().filter(|_| m.instead.is_some());
+    let candidates = [
+        role.map(|r| role_markdown(r, true)),
+        role.map(|r| role_markdown(r, false)),
+        None,
+    ];
+    candidates
+        .into_iter()
+        .map(|role| {
+            let all: Vec<&str> = parts
+                .iter()
+                .chain(&role)
+                .chain(&history)
+                .map(String::as_str)
+                .collect();
+            all.join("\n\n")
+        })
+        .find(|s| s.chars().count() <= SOLUTION_MAX)
+        .unwrap_or_else(|| parts.join("\n\n"))
+}
+
+/// The role setup as Markdown: principal, trust policy (as a JSON block when `policy`),
+/// wiring, permissions, what was guessed.
+fn role_markdown(role: &RoleSetup, policy: bool) -> String {
+    let mut s = format!("**Role:** assumed by `{}`.", role.principal);
+    match (&role.trust_policy, policy) {
+        (Some(p), true) => {
+            let json = serde_json::to_string_pretty(p).unwrap_or_default();
+            s.push_str(&format!("\n\nTrust policy:\n\n```json\n{json}\n```"));
+        }
+        (Some(_), false) => s.push_str(" Trust policy: in the JSON report's `advice.role`."),
+        (None, _) => {}
+    }
+    // A snippet after the first line (an SSO profile) stays a block.
+    match role.wiring.split_once('\n') {
+        Some((text, block)) => {
+            s.push_str(&format!("\n\n**Wiring:** {text}\n\n```ini\n{block}\n```"))
+        }
+        None => s.push_str(&format!("\n\n**Wiring:** {}", role.wiring)),
+    }
+    let hint = &role.permissions_hint;
+    let services: Vec<String> = hint.services.iter().map(|x| format!("`{x}`")).collect();
+    s.push_str("\n\n**Permissions:** ");
+    if !services.is_empty() {
+        s.push_str(&format!("{}. ", services.join(", ")));
+    }
+    s.push_str(hint.note);
+    if !role.guessed.is_empty() {
+        s.push_str(&format!("\n\n**Guessed:** {}.", role.guessed.join("; ")));
     }
     s
 }

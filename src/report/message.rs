@@ -10,7 +10,7 @@
 
 use crate::detect::key_id::KeyId;
 use crate::model::account_string;
-use crate::model::finding::{Finding, Kind};
+use crate::model::finding::Finding;
 
 /// The facts and advice of one finding, as text.
 pub struct Message {
@@ -32,7 +32,7 @@ pub struct Message {
 
 impl Message {
     pub fn of(f: &Finding, show_secrets: bool) -> Message {
-        let replaceable = !f.example && f.kind != Kind::UniqueId && f.canary.is_none();
+        let replaceable = f.replaceable();
         Message {
             key_id: f.key_id,
             account: f.account_id.map(account_string),

@@ -19,6 +19,7 @@ use super::{ReportOptions, Reporter};
 use crate::model::account_string;
 use crate::model::finding::{Finding, Kind, Risk};
 use crate::model::result::ScanResult;
+use crate::model::role::RoleSetup;
 
 pub struct Sarif {
     pub options: ReportOptions,
@@ -204,6 +205,9 @@ struct ResultProperties<'a> {
     account_id: Option<String>,
     example: bool,
     advice_context: &'static str,
+    /// The role that replaces the key, as JSON's `advice.role`; absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice_role: Option<&'a RoleSetup>,
     /// The session token's region and account, as in JSON; absent when unknown.
     #[serde(flatten)]
     token_meta: Option<super::token_meta::JsonTokenMeta<'a>>,
@@ -317,6 +321,7 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
             account_id: f.account_id.map(account_string),
             example: f.example,
             advice_context: f.advice.context,
+            advice_role: f.advice.role.as_ref(),
             token_meta: super::token_meta::JsonTokenMeta::of(f),
             verified: super::verified::JsonVerified::of(f),
         },

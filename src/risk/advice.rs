@@ -3,10 +3,12 @@
 //! Data, not code: [`CONTEXTS`] maps where a key sits (path, file name, content markers) to
 //! the role that replaces it there; [`first_step`] says what to do with the key itself by
 //! its kind, and [`staged_step`] what to do when the key is only staged, not committed. A new
-//! case is one row.
+//! case is one row. Each context also names the [`Role`] that replaces the key there, built
+//! into a full setup by [`super::role`].
 
 use super::Facts;
 use super::history;
+use super::role::{self, Role};
 use crate::model::advice::Advice;
 use crate::model::finding::{Finding, Kind, Risk};
 
@@ -31,6 +33,11 @@ pub struct Context {
     pub id: &'static str,
     pub tests: &'static [Test],
     pub replace_with: &'static str,
+    /// Who assumes the role that replaces the key here.
+    pub role: Role,
+    /// What the role assumes about where the key is used, when the context cannot tell
+    /// (a Dockerfile may run anywhere): said in the setup's `guessed`.
+    pub role_assumed: Option<&'static str>,
 }
 
 use Test::*;
@@ -44,6 +51,8 @@ pub const CONTEXTS: &[Context] = &[
             `aws-actions/configure-aws-credentials` with `role-to-assume: arn:aws:iam::<account>:role/<role>` \
             (an IAM OIDC provider for token.actions.githubusercontent.com, trust policy limited to this \
             repository and branch). Delete the key secrets from the repository settings.",
+        role: Role::GithubOidc,
+        role_assumed: None,
     },
     Context {
         id: "gitlab_ci",
@@ -51,6 +60,8 @@ pub const CONTEXTS: &[Context] = &[
         replace_with: "Use GitLab OIDC: declare `id_tokens: AWS_ID_TOKEN: aud: <your GitLab URL>` in the job \
             and exchange it with `aws sts assume-role-with-web-identity --web-identity-token $AWS_ID_TOKEN` \
             for a role that trusts your GitLab OIDC provider. Delete the key CI/CD variables.",
+        role: Role::GitlabOidc,
+        role_assumed: None,
     },
     Context {
         id: "lambda",
@@ -64,6 +75,8 @@ pub const CONTEXTS: &[Context] = &[
         replace_with: "Give the function an execution role (SAM `Role`/`Policies`, serverless.yml \
             `provider.iam.role`); Lambda hands its credentials to the SDK default chain. Remove the \
             keys from environment variables and code.",
+        role: Role::Service(&role::LAMBDA),
+        role_assumed: None,
     },
     Context {
         id: "kubernetes",
@@ -79,6 +92,10 @@ pub const CONTEXTS: &[Context] = &[
         replace_with: "Use EKS Pod Identity (associate the pod's service account with an IAM role) or IRSA \
             (the `eks.amazonaws.com/role-arn` annotation on the service account). Remove the keys from \
             manifests, Secrets and Helm values.",
+        role: Role::Service(&role::EKS),
+        role_assumed: Some(
+            "the cluster is assumed to be EKS (elsewhere: the platform's workload identity)",
+        ),
     },
     Context {
         id: "ecs_container",
@@ -93,6 +110,10 @@ pub const CONTEXTS: &[Context] = &[
         replace_with: "Run the container with an ECS task role (`taskRoleArn` in the task definition); the \
             SDK gets its credentials from the container credentials endpoint. Never bake keys into images \
             or compose `environment:`.",
+        role: Role::Service(&role::ECS),
+        role_assumed: Some(
+            "the container is assumed to run on ECS (on EKS: Pod Identity; on EC2: an instance profile)",
+        ),
     },
     Context {
         id: "infrastructure_as_code",
@@ -109,6 +130,10 @@ pub const CONTEXTS: &[Context] = &[
             for EC2, an execution role for Lambda, a task role for ECS, Pod Identity for EKS. Run \
             Terraform/CDK/CloudFormation itself under an assumed deploy role (OIDC in CI, `aws sso login` \
             on a laptop).",
+        role: Role::People,
+        role_assumed: Some(
+            "whoever runs it is assumed to be a person; in CI, use the CI provider's OIDC role",
+        ),
     },
     Context {
         id: "credentials_file",
@@ -126,6 +151,24 @@ pub const CONTEXTS: &[Context] = &[
         replace_with: "People: use IAM Identity Center (`aws configure sso`, then `aws sso login`): \
             short-lived credentials, nothing stored. Workloads: a role (instance profile, task role, Lambda \
             execution role) through the SDK default credential chain.",
+        role: Role::People,
+        role_assumed: None,
+    },
+    Context {
+        id: "ec2_instance",
+        tests: &[
+            Name("user-data"),
+            NamePrefix("user-data."),
+            NamePrefix("userdata"),
+            Dir(".ebextensions"),
+            Name("appspec.yml"),
+            Content(&["#cloud-config"]),
+        ],
+        replace_with: "Give the instance a role through an instance profile; the SDK reads it from the \
+            instance metadata service. Remove the keys from user data, Elastic Beanstalk and \
+            CodeDeploy files.",
+        role: Role::Service(&role::EC2),
+        role_assumed: None,
     },
     Context {
         id: "sdk_code",
@@ -161,6 +204,10 @@ pub const CONTEXTS: &[Context] = &[
         replace_with: "Do not pass keys to the SDK client: construct it without credentials and let the \
             default credential chain find the role (instance profile, task role, Lambda execution role, \
             Pod Identity; an SSO profile on a developer machine).",
+        role: Role::Service(&role::EC2),
+        role_assumed: Some(
+            "where this code runs is not known: EC2 is assumed (Lambda, ECS and EKS have their own roles; people use IAM Identity Center)",
+        ),
     },
 ];
 
@@ -170,6 +217,10 @@ pub const GENERIC: Context = Context {
     tests: &[],
     replace_with: "Replace the key with a role: services (EC2, Lambda, ECS, EKS, CI jobs) assume an IAM role; \
         people use IAM Identity Center (`aws sso login`). No long-term key needs to be stored.",
+    role: Role::People,
+    role_assumed: Some(
+        "who uses this key is not known: a person is assumed (a workload takes the role of where it runs)",
+    ),
 };
 
 /// What to do with the credential itself, by kind.
@@ -286,6 +337,7 @@ pub fn advise(facts: Facts, context: &'static Context) -> Advice {
         first_step: first_step_for(facts),
         replace_with: context.replace_with,
         history: None,
+        role: None,
     }
 }
 
@@ -329,6 +381,9 @@ mod tests {
             (".env.production", b"", "credentials_file"),
             ("app/upload.py", b"boto3.client('s3')", "sdk_code"),
             ("src/Main.java", b"", "sdk_code"),
+            ("deploy/user-data.sh", b"", "ec2_instance"),
+            (".ebextensions/app.config", b"", "ec2_instance"),
+            ("boot.yaml", b"#cloud-config\nruncmd: []", "ec2_instance"),
             ("notes.txt", b"", "generic"),
             ("<stdin>", b"", "generic"),
         ];

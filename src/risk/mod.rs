@@ -9,6 +9,7 @@
 pub mod advice;
 pub mod canary;
 pub mod history;
+pub mod role;
 
 use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
@@ -75,8 +76,10 @@ fn text(hay: &[u8], span: Span) -> String {
 }
 
 /// Classifies one detection. `lines` must belong to `blob`; call in increasing anchor order
-/// for one pass over the blob. `context` is the file's deployment context
-/// ([`advice::context_for`]), looked up once per blob: it may search the whole content.
+/// for one pass over the blob. `place` is the file's deployment context
+/// ([`advice::context_for`]) and what it says for a role ([`role::Place`]), worked out once
+/// per blob: it may search the whole content. A finding with a key to replace gets its role
+/// setup ([`Finding::replaceable`]).
 /// `now` (Unix seconds) decides whether a credential from a commit, or one whose expiry is
 /// stated next to it, has expired. `in_head` is left `None`: only the history scan can tell.
 /// `masks` are the byte ranges of every credential value found in `blob` (secrets and tokens
@@ -85,7 +88,7 @@ pub fn classify(
     detection: &Detection,
     blob: &Blob,
     lines: &mut LineIndex<'_>,
-    context: &'static advice::Context,
+    place: &role::Place<'_>,
     now: i64,
     masks: &snippet::Masks,
 ) -> Finding {
@@ -151,7 +154,7 @@ pub fn classify(
     };
     let line = pos.line_start..pos.line_end;
     let allowed_inline = allow_marker_near(hay, line.clone(), anchor.start..anchor.end);
-    let mut advice = advice::advise(facts, context);
+    let mut advice = advice::advise(facts, place.context);
     if canary.is_some() && !example {
         advice.first_step = canary::CANARY_STEP;
     } else if past_stated_expiry && !example {
@@ -171,7 +174,7 @@ pub fn classify(
     let url_token_meta = url_token
         .as_ref()
         .and_then(|t| token_meta::read(t.expose().as_bytes()));
-    Finding {
+    let mut finding = Finding {
         kind,
         risk: match canary {
             Some(_) => risk(facts).min(canary::CANARY_RISK),
@@ -211,7 +214,11 @@ pub fn classify(
             .and_then(|t| token_meta::read(t.bytes(hay)))
             .or(url_token_meta),
         verification: None,
+    };
+    if finding.replaceable() {
+        finding.advice.role = Some(place.setup(finding.account_id));
     }
+    finding
 }
 
 #[cfg(test)]

@@ -167,7 +167,7 @@ impl Worker<'_> {
         self.collector.count(blob.bytes.len());
         let detections = self.detector.detect_layers(&blob.bytes);
         self.collector.notes(&detections, &blob.origin.path);
-        let found = classify_all(&detections, &blob, self.settings.now);
+        let found = classify_all(&detections, &blob, self.settings.now, &self.settings.repo);
         self.collector.found(
             found
                 .into_iter()
@@ -235,7 +235,7 @@ impl Worker<'_> {
                 .and_then(|t| git::repo::blob_at(t, path))
                 .is_some_and(|oid| oid == job.oid);
             found.extend(
-                classify_all(&detections, &blob, self.settings.now)
+                classify_all(&detections, &blob, self.settings.now, &self.settings.repo)
                     .into_iter()
                     .map(|mut f| {
                         f.in_head = Some(at_head);

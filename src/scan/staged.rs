@@ -151,7 +151,12 @@ impl Check<'_> {
                     self.collector.count(member.bytes.len());
                     let detections = super::detect(self.detector, &member);
                     self.collector.notes(&detections, &member.origin.path);
-                    found.extend(classify_all(&detections, &member, self.settings.now));
+                    found.extend(classify_all(
+                        &detections,
+                        &member,
+                        self.settings.now,
+                        &self.settings.repo,
+                    ));
                 }
                 Err(w) => self.collector.warn(w),
             });

@@ -16,12 +16,14 @@ use crate::error::Error;
 use crate::filter::Filter;
 use crate::model::FailOn;
 use crate::model::finding::Risk;
+use crate::model::role::RepoIdentity;
 use crate::report::Format;
 use crate::source::archive;
 use crate::source::fs::WalkOptions;
 use crate::source::git::history::Selection;
 use crate::verify::{Endpoint, VerifySettings};
 
+pub mod repo;
 mod report;
 
 /// Where the bytes come from.
@@ -89,6 +91,8 @@ pub struct Settings {
     pub verbose: bool,
     /// `--stats`: figures per stage on stderr after the run.
     pub stats: bool,
+    /// The scanned repository (`origin` remote, HEAD's branch), read once for role setups.
+    pub repo: RepoIdentity,
 }
 
 impl Settings {
@@ -196,7 +200,9 @@ impl Settings {
             flag: "--max-filesize",
             message,
         })?;
+        let repo = repo::identity(&input);
         Ok(Settings {
+            repo,
             input,
             walk: WalkOptions {
                 threads,

@@ -28,6 +28,7 @@ mod report_gitlab;
 mod report_noise;
 mod report_outputs;
 mod resource_bounds;
+mod role_setup;
 mod scan_archives;
 mod scan_canary;
 mod scan_decoding;

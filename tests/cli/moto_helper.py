@@ -1,8 +1,16 @@
-"""Drives a moto server for tests/cli/verify.rs, through boto3 (installed with moto).
+"""Drives a moto server for tests/cli/verify_moto.rs and role_setup.rs, through boto3
+(installed with moto).
 
     moto_helper.py ENDPOINT setup              -> {"key_id", "secret", "arn"}
     moto_helper.py ENDPOINT assume KEY SECRET  -> {"key_id", "secret", "token", "arn"}
     moto_helper.py ENDPOINT delete KEY SECRET  -> {}
+    moto_helper.py ENDPOINT trust NAME POLICY  -> {"arn", "policy"}: create_role with POLICY
+                                                  (JSON) as its trust policy, then get_role;
+                                                  {"error"} when IAM refuses it
+
+moto checks a trust policy's grammar (Version, Statement, Effect, Principal, sts: actions
+only, no Resource, condition operators) in update_assume_role_policy, not in create_role:
+`trust` calls both, with the same document.
 
 `setup` makes exactly SETUP_CALLS requests, all before moto starts checking signatures (the
 server runs with INITIAL_NO_AUTH_ACTION_COUNT=SETUP_CALLS): a user allowed everything, its
@@ -54,6 +62,17 @@ def main():
         client(endpoint, "iam", key, secret).delete_access_key(UserName="leaky-ci",
                                                              AccessKeyId=key)
         out = {}
+    elif action == "trust":
+        name, policy = rest
+        iam = client(endpoint, "iam")
+        try:
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy)
+            iam.update_assume_role_policy(RoleName=name, PolicyDocument=policy)
+        except iam.exceptions.MalformedPolicyDocumentException as e:
+            out = {"error": e.response["Error"]["Code"]}
+        else:
+            role = iam.get_role(RoleName=name)["Role"]
+            out = {"arn": role["Arn"], "policy": role["AssumeRolePolicyDocument"]}
     else:
         sys.exit(f"unknown action {action}")
     print(json.dumps(out))

@@ -18,8 +18,8 @@ use crate::common::{ROOT, Run, scan_in, tree_of};
 /// Requests moto_helper.py's `setup` makes before signatures are checked.
 const SETUP_CALLS: &str = "4";
 
-/// A moto server on a free loopback port, killed when dropped.
-struct Moto {
+/// A moto server on a free loopback port, killed when dropped. `role_setup` uses it too.
+pub struct Moto {
     child: Child,
     endpoint: String,
     /// Where moto's own log goes, shown when a test fails.
@@ -27,8 +27,20 @@ struct Moto {
 }
 
 impl Moto {
-    /// `None` (the test is skipped) when moto is not installed and not required.
+    /// `None` (the test is skipped) when moto is not installed and not required. Signatures
+    /// are checked after `moto_helper.py setup`.
     fn start() -> Option<Moto> {
+        Moto::start_with(Some(SETUP_CALLS))
+    }
+
+    /// A server that never checks signatures: for tests of IAM documents, not of keys.
+    pub fn start_open() -> Option<Moto> {
+        Moto::start_with(None)
+    }
+
+    /// `no_auth_calls`: how many requests moto takes before it checks signatures; `None`,
+    /// never checked.
+    fn start_with(no_auth_calls: Option<&str>) -> Option<Moto> {
         let installed = Command::new("moto_server")
             .arg("--help")
             .stdout(Stdio::null())
@@ -49,13 +61,16 @@ impl Moto {
             .unwrap()
             .port();
         let log = tempfile::NamedTempFile::new().unwrap();
-        let child = Command::new("moto_server")
+        let mut command = Command::new("moto_server");
+        command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("INITIAL_NO_AUTH_ACTION_COUNT", SETUP_CALLS)
+            .env_remove("INITIAL_NO_AUTH_ACTION_COUNT")
             .stdout(Stdio::from(log.reopen().unwrap()))
-            .stderr(Stdio::from(log.reopen().unwrap()))
-            .spawn()
-            .expect("moto_server starts");
+            .stderr(Stdio::from(log.reopen().unwrap()));
+        if let Some(calls) = no_auth_calls {
+            command.env("INITIAL_NO_AUTH_ACTION_COUNT", calls);
+        }
+        let child = command.spawn().expect("moto_server starts");
         let moto = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -73,7 +88,7 @@ impl Moto {
     }
 
     /// Runs `moto_helper.py ENDPOINT ARGS`; its stdout is JSON.
-    fn helper(&self, args: &[&str]) -> Value {
+    pub fn helper(&self, args: &[&str]) -> Value {
         let out = Command::new("python3")
             .arg(Path::new(ROOT).join("tests/cli/moto_helper.py"))
             .arg(&self.endpoint)

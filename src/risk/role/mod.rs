@@ -1,0 +1,360 @@
+//! The role setup that replaces a key: who assumes the role (a service, a CI provider's OIDC
+//! tokens, or people through IAM Identity Center), its trust policy, what to change where the
+//! key was, and where its permissions start.
+//!
+//! Data, not code: each context in [`CONTEXTS`](super::advice::CONTEXTS) names its [`Role`];
+//! services are rows of [`Service`]. The repository (`origin` remote, HEAD's branch) comes in
+//! as data ([`RepoIdentity`], filled once per run by `settings`): nothing here reads git.
+//! What could not be read (no remote, a branch the workflow does not name) is a marked
+//! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
+
+pub mod services;
+pub mod workflow;
+
+use serde_json::{Value, json};
+
+use super::advice::{self, Context};
+use crate::model::account_string;
+use crate::model::role::{PermissionsHint, RepoIdentity, RoleSetup};
+
+pub const ACCOUNT: &str = "<ACCOUNT_ID>";
+pub const OWNER_REPO: &str = "<OWNER>/<REPO>";
+pub const GROUP_PROJECT: &str = "<GROUP>/<PROJECT>";
+pub const BRANCH: &str = "<BRANCH>";
+/// The principal of a role for people: they sign in, no trust policy is written.
+pub const PEOPLE: &str = "IAM Identity Center";
+
+/// Who replaces the key in a context.
+#[derive(Debug)]
+pub enum Role {
+    /// GitHub Actions' OIDC tokens, scoped to the repository and branch or environment.
+    GithubOidc,
+    /// GitLab CI's `id_tokens`, scoped to the project and branch.
+    GitlabOidc,
+    /// An AWS service that assumes the role for a workload.
+    Service(&'static Service),
+    /// People: IAM Identity Center sign-in, no role written by hand.
+    People,
+}
+
+/// A service principal and how a workload gets the role there.
+#[derive(Debug)]
+pub struct Service {
+    pub principal: &'static str,
+    pub actions: &'static [&'static str],
+    /// Whether the trust policy limits it to the account (`aws:SourceAccount`), as AWS's
+    /// guidance for that service shows.
+    pub source_account: bool,
+    /// What to change; `<ACCOUNT_ID>` is replaced by the key's account when known.
+    pub wiring: &'static str,
+}
+
+pub const LAMBDA: Service = Service {
+    principal: "lambda.amazonaws.com",
+    actions: &["sts:AssumeRole"],
+    source_account: false,
+    wiring: "Give the function an execution role with this trust policy (SAM: `Role: \
+        arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>` or `Policies:`; serverless.yml: \
+        `provider.iam.role`; console: Configuration, Permissions). Delete AWS_ACCESS_KEY_ID and \
+        AWS_SECRET_ACCESS_KEY from the function's environment and code: the SDK's default chain \
+        reads the role's credentials.",
+};
+
+pub const ECS: Service = Service {
+    principal: "ecs-tasks.amazonaws.com",
+    actions: &["sts:AssumeRole"],
+    source_account: true,
+    wiring: "Set `\"taskRoleArn\": \"arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>\"` in the task \
+        definition (compose on ECS: the service's task role) and delete the keys from \
+        `environment`, `secrets` and the image: the SDK reads the task role from the container \
+        credentials endpoint.",
+};
+
+pub const EKS: Service = Service {
+    principal: "pods.eks.amazonaws.com",
+    actions: &["sts:AssumeRole", "sts:TagSession"],
+    source_account: false,
+    wiring: "Associate the pod's service account with the role (EKS Pod Identity Agent add-on): \
+        `aws eks create-pod-identity-association --cluster-name <CLUSTER> --namespace \
+        <NAMESPACE> --service-account <SERVICE_ACCOUNT> --role-arn \
+        arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`, run the pod as that service account, and \
+        delete the keys from the manifest, Secret or Helm values. (IRSA instead: a trust on the \
+        cluster's OIDC provider and the `eks.amazonaws.com/role-arn` annotation.)",
+};
+
+pub const EC2: Service = Service {
+    principal: "ec2.amazonaws.com",
+    actions: &["sts:AssumeRole"],
+    source_account: false,
+    wiring: "Put the role in an instance profile and attach it: `aws iam create-instance-profile \
+        --instance-profile-name <ROLE_NAME>`, `aws iam add-role-to-instance-profile \
+        --instance-profile-name <ROLE_NAME> --role-name <ROLE_NAME>`, `aws ec2 \
+        associate-iam-instance-profile --instance-id <INSTANCE_ID> --iam-instance-profile \
+        Name=<ROLE_NAME>`. Delete the keys from code and configuration: the SDK's default chain \
+        reads the role from the instance metadata service.",
+};
+
+const PEOPLE_WIRING: &str = "Delete the key from this file and sign in instead: `aws configure \
+    sso` writes a profile like this to ~/.aws/config, then `aws sso login --profile <PROFILE>` \
+    gives short-lived credentials, nothing stored:\n\
+    [profile <PROFILE>]\n\
+    sso_session = <SSO_SESSION>\n\
+    sso_account_id = <ACCOUNT_ID>\n\
+    sso_role_name = <PERMISSION_SET>\n\
+    region = <REGION>\n\
+    [sso-session <SSO_SESSION>]\n\
+    sso_start_url = https://<IDENTITY_STORE_ID>.awsapps.com/start\n\
+    sso_region = <REGION>\n\
+    sso_registration_scopes = sso:account:access";
+
+const PERMISSIONS_FOUND: &str = "Start the role's permissions policy from these services: only \
+    the actions the code calls (s3:GetObject, not every s3 action), each on the resources it \
+    uses (a bucket's or table's ARN). Resources must be scoped: no wildcard actions or \
+    resources.";
+
+const PERMISSIONS_NONE: &str = "No AWS service calls found in this file: grant only the \
+    actions the workload calls, each on the resources it uses (scoped ARNs), never all actions \
+    or all resources. IAM Access Analyzer can generate a policy from the key's CloudTrail \
+    activity.";
+
+/// Forges that are neither GitHub nor GitLab: their remotes name no project of either.
+const OTHER_FORGES: &[&str] = &[
+    "bitbucket.org",
+    "codeberg.org",
+    "dev.azure.com",
+    "git.sr.ht",
+    "ssh.dev.azure.com",
+];
+
+/// A remote host that can be a GitLab instance: not GitHub, not another known forge.
+fn gitlab_host(host: &str) -> bool {
+    github_issuer(host).is_none()
+        && !OTHER_FORGES.contains(&host)
+        && !host.ends_with(".visualstudio.com")
+}
+
+/// Where a GitHub repository's Actions tokens come from.
+fn github_issuer(host: &str) -> Option<String> {
+    if host == "github.com" {
+        Some("token.actions.githubusercontent.com".to_string())
+    } else if host.ends_with(".ghe.com") {
+        // GitHub Enterprise Cloud with data residency.
+        Some(format!("token.actions.{host}"))
+    } else if host.contains("github") {
+        // GitHub Enterprise Server.
+        Some(format!("{host}/_services/token"))
+    } else {
+        None
+    }
+}
+
+/// What one file brings to its findings' role setups, worked out once per file.
+#[derive(Debug)]
+pub struct Place<'a> {
+    pub context: &'static Context,
+    repo: &'a RepoIdentity,
+    services: Vec<&'static str>,
+    triggers: workflow::Triggers,
+}
+
+impl<'a> Place<'a> {
+    /// The context of the file at `path` and what its content says for a role.
+    pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
+        let context = advice::context_for(path, content);
+        let triggers = match context.role {
+            Role::GithubOidc => workflow::read(content),
+            _ => workflow::Triggers::default(),
+        };
+        Place {
+            context,
+            repo,
+            services: services::called(content),
+            triggers,
+        }
+    }
+
+    /// The role setup for a key of `account` (`None`: not decoded) found here.
+    pub fn setup(&self, account: Option<u64>) -> RoleSetup {
+        let account = account.map_or_else(|| ACCOUNT.to_string(), account_string);
+        let mut guessed: Vec<String> = self
+            .context
+            .role_assumed
+            .map(String::from)
+            .into_iter()
+            .collect();
+        let (principal, trust_policy, wiring) = match self.context.role {
+            Role::GithubOidc => self.github(&account, &mut guessed),
+            Role::GitlabOidc => self.gitlab(&account, &mut guessed),
+            Role::Service(s) => (
+                s.principal.to_string(),
+                Some(service_policy(s, &account)),
+                s.wiring.to_string(),
+            ),
+            Role::People => (PEOPLE.to_string(), None, PEOPLE_WIRING.to_string()),
+        };
+        RoleSetup {
+            principal,
+            trust_policy,
+            wiring: wiring.replace(ACCOUNT, &account),
+            permissions_hint: PermissionsHint {
+                note: match self.services.is_empty() {
+                    true => PERMISSIONS_NONE,
+                    false => PERMISSIONS_FOUND,
+                },
+                services: self.services.clone(),
+            },
+            guessed,
+        }
+    }
+
+    /// The branches a CI role is for: the workflow's, else HEAD's (said to be a guess).
+    fn branches(&self, from_workflow: bool, guessed: &mut Vec<String>) -> Vec<String> {
+        if from_workflow && !self.triggers.branches.is_empty() {
+            return self.triggers.branches.clone();
+        }
+        let trigger = match from_workflow {
+            true => "the workflow names no `on: push: branches`",
+            false => "the pipeline's branches are not read",
+        };
+        match &self.repo.head_branch {
+            Some(b) => {
+                guessed.push(format!("branch `{b}`: HEAD's branch, as {trigger}"));
+                vec![b.clone()]
+            }
+            None => {
+                guessed.push(format!(
+                    "branch `{BRANCH}`: a placeholder, as {trigger} and HEAD names no branch"
+                ));
+                vec![BRANCH.to_string()]
+            }
+        }
+    }
+
+    fn github(&self, account: &str, guessed: &mut Vec<String>) -> (String, Option<Value>, String) {
+        let remote = self.repo.remote.as_ref();
+        let (issuer, repo) = match remote.and_then(|r| Some((github_issuer(&r.host)?, r))) {
+            Some((issuer, r)) if r.path.matches('/').count() == 1 => (issuer, r.path.clone()),
+            _ => {
+                guessed.push(match remote {
+                    Some(r) => format!(
+                        "`{OWNER_REPO}`: a placeholder, as `origin` ({}) is not a GitHub repository",
+                        r.host
+                    ),
+                    None => format!("`{OWNER_REPO}`: a placeholder, as there is no `origin` remote"),
+                });
+                (
+                    github_issuer("github.com").expect("github.com"),
+                    OWNER_REPO.to_string(),
+                )
+            }
+        };
+        let subjects: Vec<String> = if self.triggers.environments.is_empty() {
+            self.branches(true, guessed)
+                .iter()
+                .map(|b| format!("repo:{repo}:ref:refs/heads/{b}"))
+                .collect()
+        } else {
+            self.triggers
+                .environments
+                .iter()
+                .map(|e| format!("repo:{repo}:environment:{e}"))
+                .collect()
+        };
+        let policy = oidc_policy(account, &issuer, "sts.amazonaws.com", &subjects);
+        let wiring = format!(
+            "In the job: `permissions: id-token: write` (and `contents: read`); in \
+             `aws-actions/configure-aws-credentials`, replace `aws-access-key-id` and \
+             `aws-secret-access-key` with `role-to-assume: \
+             arn:aws:iam::{account}:role/<ROLE_NAME>` (keep `aws-region`). Delete the key \
+             secrets from the repository settings. Once per account: an IAM OIDC provider for \
+             https://{issuer} with audience sts.amazonaws.com."
+        );
+        (issuer, Some(policy), wiring)
+    }
+
+    fn gitlab(&self, account: &str, guessed: &mut Vec<String>) -> (String, Option<Value>, String) {
+        let remote = self.repo.remote.as_ref();
+        let (host, project) = match remote {
+            Some(r) if gitlab_host(&r.host) => (r.host.clone(), r.path.clone()),
+            _ => {
+                guessed.push(match remote {
+                    Some(r) => format!(
+                        "`{GROUP_PROJECT}` on gitlab.com: placeholders, as `origin` ({}) is not a GitLab project",
+                        r.host
+                    ),
+                    None => format!(
+                        "`{GROUP_PROJECT}` on gitlab.com: placeholders, as there is no `origin` remote"
+                    ),
+                });
+                ("gitlab.com".to_string(), GROUP_PROJECT.to_string())
+            }
+        };
+        let subjects: Vec<String> = self
+            .branches(false, guessed)
+            .iter()
+            .map(|b| format!("project_path:{project}:ref_type:branch:ref:{b}"))
+            .collect();
+        let audience = format!("https://{host}");
+        let policy = oidc_policy(account, &host, &audience, &subjects);
+        let wiring = format!(
+            "In the job: `id_tokens: AWS_ID_TOKEN: aud: {audience}`, then `aws sts \
+             assume-role-with-web-identity --role-arn arn:aws:iam::{account}:role/<ROLE_NAME> \
+             --role-session-name \"gitlab-$CI_JOB_ID\" --web-identity-token \"$AWS_ID_TOKEN\"` \
+             (or set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE for the SDK). Delete the key \
+             CI/CD variables. Once per account: an IAM OIDC provider for {audience} with \
+             audience {audience}."
+        );
+        (host, Some(policy), wiring)
+    }
+}
+
+/// A trust policy for an OIDC provider: its tokens for `audience`, with one of `subjects`
+/// (`StringLike` when one has a `*`).
+pub fn oidc_policy(account: &str, issuer: &str, audience: &str, subjects: &[String]) -> Value {
+    let sub = match subjects {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    let mut condition = json!({ "StringEquals": { format!("{issuer}:aud"): audience } });
+    let operator = match subjects.iter().any(|s| s.contains('*')) {
+        true => "StringLike",
+        false => "StringEquals",
+    };
+    condition
+        .as_object_mut()
+        .expect("an object")
+        .entry(operator)
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("an object")
+        .insert(format!("{issuer}:sub"), sub);
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Federated": format!("arn:aws:iam::{account}:oidc-provider/{issuer}") },
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": condition,
+        }],
+    })
+}
+
+/// A trust policy for an AWS service principal.
+pub fn service_policy(service: &Service, account: &str) -> Value {
+    let action = match service.actions {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    let mut statement = json!({
+        "Effect": "Allow",
+        "Principal": { "Service": service.principal },
+        "Action": action,
+    });
+    if service.source_account {
+        statement["Condition"] = json!({ "StringEquals": { "aws:SourceAccount": account } });
+    }
+    json!({ "Version": "2012-10-17", "Statement": [statement] })
+}
+
+#[cfg(test)]
+mod tests;
