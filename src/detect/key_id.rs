@@ -157,8 +157,9 @@ impl KeyId {
         (account <= MAX_ACCOUNT).then_some(account)
     }
 
-    /// Documentation keys and obvious stand-ins: AWS's `…EXAMPLE` IDs, one repeated character,
-    /// very low entropy (`AKIADEADBEEFDEADBEEF`, `AKIATESTTESTTESTTEST`), and alphabet runs
+    /// Documentation keys and obvious stand-ins: AWS's `…EXAMPLE` IDs and the other key IDs
+    /// AWS publishes as samples ([`super::samples`]), one repeated character, very low entropy
+    /// (`AKIADEADBEEFDEADBEEF`, `AKIATESTTESTTESTTEST`), and alphabet runs
     /// (`AKIAABCDEFGHIJKLMNOP`).
     ///
     /// The entropy cut, 2.5 bits per character over the 16-character body, sits below every
@@ -167,6 +168,7 @@ impl KeyId {
         let body = &self.0[4..];
         let text = self.as_str();
         text.contains("EXAMPLE")
+            || super::samples::is_sample(&self.0)
             || body.iter().all(|&b| b == body[0])
             || shannon_entropy(body) < 2.5
             || longest_ascending_run(body) >= 8

@@ -21,6 +21,7 @@ pub mod lines;
 mod pairing;
 mod prefilter;
 pub mod presigned;
+pub mod samples;
 pub mod secret;
 pub mod token;
 pub mod token_meta;

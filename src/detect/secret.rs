@@ -25,7 +25,7 @@ pub const MAX_WORD_SHARE: f64 = 0.7;
 /// Words that mark a secret (or token) as a stand-in, compared case-insensitively.
 pub const PLACEHOLDER_WORDS: &[&str] = &["example", "fake", "dummy", "placeholder", "sample"];
 
-/// AWS's documentation secret access key.
+/// AWS's documentation secret access key (one of the [`super::samples`]).
 pub const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 /// Does this 40-byte candidate look like a randomly generated secret?
@@ -45,10 +45,11 @@ pub fn looks_random(candidate: &[u8]) -> bool {
         && word_share(candidate) < MAX_WORD_SHARE
 }
 
-/// Is this secret (or token) a documentation value or an obvious stand-in?
+/// Is this secret (or token) a sample AWS publishes ([`super::samples`]) or an obvious
+/// stand-in?
 pub fn is_placeholder(value: &[u8]) -> bool {
     let lower = value.to_ascii_lowercase();
-    value == DOC_SECRET.as_bytes()
+    super::samples::is_sample(value)
         || PLACEHOLDER_WORDS
             .iter()
             .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
@@ -155,6 +156,8 @@ mod tests {
     #[test]
     fn placeholders() {
         assert!(is_placeholder(DOC_SECRET.as_bytes()));
+        // The old S3 signing examples' secret: random-looking, but AWS's.
+        assert!(is_placeholder(b"OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV"));
         assert!(is_placeholder(b"FakeValues99cl9bqJFVA3iFUm+yqVe08HxhXFE/"));
         assert!(!is_placeholder(b"5dkLVuqpZhD6V3Zym1hivdSHOzh6FGPjwplXD+5f"));
     }

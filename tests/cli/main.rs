@@ -32,6 +32,7 @@ mod role_setup;
 mod scan_archives;
 mod scan_canary;
 mod scan_decoding;
+mod scan_doc_samples;
 mod scan_escaped_secrets;
 mod scan_exit_codes;
 mod scan_file_pairing;

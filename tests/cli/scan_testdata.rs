@@ -166,15 +166,17 @@ fn positive_tree_summary() {
 }
 
 /// The "done when": `keyleak scan testdata --format json` lists every planted key and
-/// no look-alike. The negatives add only the documentation examples, as info.
+/// no look-alike. The negatives add only the documentation examples, as info; `samples/`
+/// adds AWS's published samples, as info, and the one real key beside them.
 #[test]
 fn whole_testdata_tree_is_positives_and_doc_examples() {
     let run = scan(&["testdata", "--format", "json", "--show-secrets"]);
     assert_eq!(run.code, 1);
-    // Report order: testdata/encoded, negative, positive.
+    // Report order: testdata/encoded, negative, positive, samples.
     let mut want = parse_table(crate::scan_decoding::ENCODED);
     want.extend(parse_table(DOCS));
     want.extend(positive());
+    want.extend(parse_table(crate::scan_doc_samples::SAMPLES));
     assert_findings(&run.findings(), &want);
     let files = files_under(Path::new("testdata"));
     assert_eq!(run.json()["summary"]["scanned_blobs"], files.len());
@@ -187,6 +189,7 @@ fn each_file_alone_gives_its_own_rows() {
     let mut all = parse_table(DOCS);
     all.extend(positive());
     all.extend(parse_table(crate::scan_decoding::ENCODED));
+    all.extend(parse_table(crate::scan_doc_samples::SAMPLES));
     for file in files_under(Path::new("testdata")) {
         let run = scan(&[&file, "--format", "json", "--show-secrets"]);
         let want: Vec<Want> = all.iter().filter(|w| w.path == file).cloned().collect();
