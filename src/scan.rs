@@ -82,7 +82,7 @@ pub fn classify_all(detections: &Detections, blob: &Blob, now: i64) -> Vec<Findi
     for layer in &detections.decoded {
         let view = Blob {
             origin: blob.origin.clone(),
-            bytes: layer.bytes().to_vec(),
+            bytes: layer.bytes().to_vec().into(),
         };
         let mut view_lines = LineIndex::new(&view.bytes);
         // Locations are counted in the file as its reader sees it: the original bytes, or

@@ -142,7 +142,7 @@ impl Check<'_> {
         };
         let blob = Blob {
             origin: Origin::file(path),
-            bytes,
+            bytes: bytes.into(),
         };
         let mut found = Vec::new();
         super::expanded(self.settings, blob, &mut |item| match item {
@@ -235,7 +235,7 @@ impl Held {
 fn held(bytes: Vec<u8>, settings: &Settings, detector: &Detector, path: &str) -> HashSet<Held> {
     let blob = Blob {
         origin: Origin::file(path),
-        bytes,
+        bytes: bytes.into(),
     };
     let mut held = HashSet::new();
     // HEAD's problems are not this commit's: its warnings are dropped.
