@@ -284,7 +284,7 @@ fn detector_benches(c: &mut Criterion) {
     for (name, hay) in &dense {
         let blob = Blob {
             origin: Origin::file("bench/key_dense.env"),
-            bytes: hay.clone(),
+            bytes: hay.clone().into(),
         };
         group.throughput(Throughput::Bytes(blob.bytes.len() as u64));
         group.bench_function(name.as_str(), |b| {

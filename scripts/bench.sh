@@ -11,6 +11,13 @@
 #                                    (skipped with a message when not): keyleak --stats vs
 #                                    `git log -p --all | rg -c`, one run each, with peak RSS
 #                                    and the load average (minutes per repository)
+#   scripts/bench.sh --files         only the file rows of issue 19 (dense, bigfile, python)
+#   scripts/bench.sh --only A,B      only these groups of rows: tree (the mixed tree), history,
+#                                    staged, peers, dense (keyword-dense tree), bigfile (one
+#                                    40 MB file with and without keywords), python (a Python
+#                                    installation, archives expanded and not)
+#   scripts/bench.sh --runs N        timed runs per command (median; default 3)
+#   KEYLEAK=PATH scripts/bench.sh    time that binary, not a release build of this checkout
 #
 #   scripts/bench.sh --with-peers    also install the peer scanners when absent (ripsecrets
 #                                    with `cargo install`, kingfisher with `pip install
@@ -31,14 +38,21 @@ root=$PWD
 scale=${KEYLEAK_BENCH_SCALE:-1}
 with_peers=0
 real=0
+only=tree,history,staged,peers,dense,bigfile,python
+runs=3
 while [ $# -gt 0 ]; do
   case $1 in
     --scale|--size) scale=$2; shift 2 ;;
     --with-peers) with_peers=1; shift ;;
+    --files) only=dense,bigfile,python; shift ;;
+    --only) only=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     --real) real=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--scale S] [--with-peers] [--real]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh [--scale S] [--files | --only GROUP,...] [--runs N] [--with-peers] [--real]" >&2; exit 2 ;;
   esac
 done
+# wants GROUP: was this group of rows asked for?
+wants() { [[ ,$only, == *,$1,* ]]; }
 export KEYLEAK_BENCH_SCALE=$scale
 
 need_apt() {
@@ -101,8 +115,13 @@ kingfisher=$(find_kingfisher || true)
 offline=
 unshare -rn true 2>/dev/null && offline="unshare -rn "
 
-cargo build --release --locked --quiet
-keyleak=$root/target/release/keyleak
+# KEYLEAK=PATH times that binary instead of building this checkout (a before/after pair).
+if [ -n "${KEYLEAK:-}" ]; then
+  keyleak=$(realpath "$KEYLEAK")
+else
+  cargo build --release --locked --quiet
+  keyleak=$root/target/release/keyleak
+fi
 
 # --real: each repository is cloned (hard links, no network) under target/bench-data/real/,
 # then keyleak and the reference each run once, back to back (a run takes minutes; the
@@ -165,12 +184,12 @@ gen="python3 $root/scripts/gen_workload.py"
 mkdir -p "$data"
 
 # Each dataset is marked done only once complete, so an interrupted build is redone, not reused.
-if [ ! -f "$tree/.done" ]; then
+if { wants tree || wants peers; } && [ ! -f "$tree/.done" ]; then
   rm -rf "$tree"; mkdir -p "$tree"
   $gen tree "$tree"
   touch "$tree/.done"
 fi
-if [ ! -f "$history/.done" ]; then
+if { wants history || wants peers; } && [ ! -f "$history/.done" ]; then
   rm -rf "$history"
   git init -q -b main "$history"
   $gen history | git -C "$history" fast-import --quiet
@@ -178,7 +197,7 @@ if [ ! -f "$history/.done" ]; then
   git -C "$history" reset -q --hard main
   touch "$history/.done"
 fi
-if [ ! -f "$staged/.done" ]; then
+if wants staged && [ ! -f "$staged/.done" ]; then
   rm -rf "$staged"
   git init -q -b main "$staged"
   $gen staged | git -C "$staged" fast-import --quiet
@@ -188,16 +207,52 @@ if [ ! -f "$staged/.done" ]; then
   git -C "$staged" add leak.py
   touch "$staged/.done"
 fi
+# Issue 19's workloads: a tree dense in keywords, one big file with and without them.
+dense=$data/dense
+bigfile=$data/bigfile
+if wants dense && [ ! -f "$dense/.done" ]; then
+  rm -rf "$dense"; mkdir -p "$dense"
+  $gen dense "$dense"
+  touch "$dense/.done"
+fi
+if wants bigfile && [ ! -f "$bigfile/.done" ]; then
+  rm -rf "$bigfile"; mkdir -p "$bigfile"
+  $gen densefile "$bigfile/keywords.txt"
+  $gen densefile "$bigfile/plain.txt" --no-keywords
+  touch "$bigfile/.done"
+fi
+# A real Python installation (wheels, zips and eggs inside): pyenv's, or a venv with a few
+# wheels from pip's cache (offline: nothing is downloaded). Not scaled: it is what it is.
+python_tree=
+if wants python; then
+  # versions/, not the pyenv checkout: its .git would be read by rg and never by keyleak.
+  if [ -d "$HOME/.pyenv/versions" ]; then
+    python_tree=$HOME/.pyenv/versions
+  else
+    venv=$data/venv
+    if [ ! -f "$venv/.done" ]; then
+      rm -rf "$venv"
+      python3 -m venv "$venv" >/dev/null 2>&1 || true
+      # Up to 20 of the wheels pip's cache holds (its HTTP cache cannot be installed from).
+      find "$HOME/.cache/pip/wheels" -name '*.whl' 2>/dev/null | head -n 20 \
+        | xargs -r "$venv/bin/pip" install --quiet --no-index --no-deps >/dev/null 2>&1 || true
+      [ -x "$venv/bin/python" ] && touch "$venv/.done"
+    fi
+    [ -f "$venv/.done" ] && python_tree=$venv
+  fi
+fi
 # .done is not part of the workload: scanning it would not matter, but keep trees identical.
-tree_files=$(find "$tree" -type f ! -name .done | wc -l)
-tree_mb=$(du -sm --exclude=.done "$tree" | cut -f1)
-commits=$(git -C "$history" rev-list --all --count)
-staged_files=$(git -C "$staged" ls-files | wc -l)
+count_files() { find "$1" -type f ! -name .done | wc -l; }
+count_mb() { du -sm --exclude=.done "$1" | cut -f1; }
 
 # No config lookup from the current directory, and exit 0 whatever is found: we time the
 # scan, not the policy.
 kl() { echo "$keyleak scan --no-config --fail-on never $*"; }
+# Issue 19's rows read what `rg --no-ignore --hidden` reads: ignore files not honoured.
+kla() { kl --no-ignore "$@"; }
 pattern="'(AKIA|ASIA)[A-Z2-7]{16}'"
+# Issue 19's reference: every file, hidden or ignored, binary searched as text.
+rga="rg -c --no-ignore --hidden -a $pattern"
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -206,7 +261,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # keeps its stdout in OUT, to check what the command found. Then the median of 3 timed runs,
 # or 1 when the first took over a minute (ripsecrets at full scale: ~15 min a run).
 measure() {
-  local cmd=$1 out=$2 t rss n=3 t0 t1
+  local cmd=$1 out=$2 t rss n=$runs t0 t1
   t0=$(date +%s%N)
   /usr/bin/time -f '%M' -o "$tmp/rss" bash -c "$cmd" >"$out" 2>/dev/null || true
   t1=$(date +%s%N)
@@ -247,6 +302,7 @@ volume() {
 
 rows=()
 notes=()
+load_start=$(uptime | sed 's/.*load average: //')
 # row TASK KEYLEAK_CMD REFERENCE_NAME REFERENCE_CMD [check]: with `check`, a note compares the
 # key IDs each side reported, so a peer that skips files or fails fast cannot pass for fast.
 row() {
@@ -254,7 +310,7 @@ row() {
   local kt krss rt rn
   read -r kt krss _ <<<"$(measure "$2" "$tmp/k.out")"
   read -r rt _ rn <<<"$(measure "$4" "$tmp/r.out")"
-  [ "$rn" = 1 ] && notes+=("$1 / $3: timed once, not median of 3 (a run takes over a minute)")
+  [ "$rn" = 1 ] && [ "$runs" != 1 ] && notes+=("$1 / $3: timed once, not median of $runs (a run takes over a minute)")
   # Tab-separated: reference names contain `|`. Small ratios get a third digit, not 0.00.
   rows+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$1" "$kt" "$3" "$rt" \
     "$(awk -v a="$kt" -v b="$rt" 'BEGIN { if (b <= 0) print "-"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }')" "$krss")")
@@ -263,18 +319,52 @@ row() {
   fi
 }
 
-row "files: scan TREE" "$(kl "$tree")" "rg -c" "rg -c $pattern $tree"
-row "files: scan TREE" "$(kl "$tree")" "rg -uuu -a -c" "rg -uuu -a -c $pattern $tree"
-row "history: scan --git" "$(kl --git "$history")" "git log -p --all | rg -c" \
-  "git -C $history log -p --all | rg -c $pattern"
-# A shell pre-commit hook's equivalent: diff the index against HEAD and search it.
-row "staged: 1 of $staged_files files" "$(kl --staged "$staged")" \
-  "git diff --cached | rg -c" "git -C $staged diff --cached | rg -c $pattern"
+workload=()
+if wants tree; then
+  workload+=("tree $(count_files "$tree") files, $(count_mb "$tree") MB")
+  row "files: scan TREE" "$(kl "$tree")" "rg -c" "rg -c $pattern $tree"
+  row "files: scan TREE" "$(kl "$tree")" "rg -uuu -a -c" "rg -uuu -a -c $pattern $tree"
+fi
+if wants history; then
+  workload+=("history $(git -C "$history" rev-list --all --count) commits")
+  row "history: scan --git" "$(kl --git "$history")" "git log -p --all | rg -c" \
+    "git -C $history log -p --all | rg -c $pattern"
+fi
+if wants staged; then
+  # A shell pre-commit hook's equivalent: diff the index against HEAD and search it.
+  staged_files=$(git -C "$staged" ls-files | wc -l)
+  workload+=("staged repo $staged_files files")
+  row "staged: 1 of $staged_files files" "$(kl --staged "$staged")" \
+    "git diff --cached | rg -c" "git -C $staged diff --cached | rg -c $pattern"
+fi
+if wants dense; then
+  workload+=("dense tree $(count_files "$dense") files, $(count_mb "$dense") MB")
+  row "files: keyword-dense tree" "$(kla "$dense")" "rg -c --no-ignore --hidden -a" "$rga $dense"
+fi
+if wants bigfile; then
+  workload+=("big file $(count_mb "$bigfile/keywords.txt") MB")
+  row "files: 1 big file, keywords" "$(kla "$bigfile/keywords.txt")" "rg -c --no-ignore --hidden -a" \
+    "$rga $bigfile/keywords.txt"
+  row "files: 1 big file, none" "$(kla "$bigfile/plain.txt")" "rg -c --no-ignore --hidden -a" \
+    "$rga $bigfile/plain.txt"
+fi
+if wants python; then
+  if [ -n "$python_tree" ]; then
+    workload+=("python $python_tree $(count_files "$python_tree") files, $(count_mb "$python_tree") MB")
+    row "files: Python install" "$(kla "$python_tree")" "rg -c --no-ignore --hidden -a" "$rga $python_tree"
+    row "files: Python, --no-archives" "$(kla --no-archives "$python_tree")" \
+      "rg -c --no-ignore --hidden -a" "$rga $python_tree"
+  else
+    notes+=("python: no ~/.pyenv and no venv could be made (python3 -m venv, pip cache): skipped")
+  fi
+fi
 
 # ripsecrets (exit 1 on findings, 0 on none and on a missing path) walks like ripgrep: skips
 # hidden files, honours .gitignore and .secretsignore (the tree has none), reads binaries. It
 # prints each matching line, secret included; the output goes to a temporary file.
-if [ -n "$ripsecrets" ]; then
+if ! wants peers; then
+  :
+elif [ -n "$ripsecrets" ]; then
   row "files: vs ripsecrets" "$(kl "$tree")" "ripsecrets" "$offline$ripsecrets $tree" check
 else
   notes+=("ripsecrets not installed: skipped (--with-peers, or cargo install ripsecrets)")
@@ -283,7 +373,9 @@ fi
 # default; `--rule aws` keeps the 5 AWS ones, like for like, but then skips *.png files
 # (2.14.0; with all rules it reads them). Given a repository it scans the history and also
 # the checkout and the files under .git.
-if [ -n "$kingfisher" ]; then
+if ! wants peers; then
+  :
+elif [ -n "$kingfisher" ]; then
   kf="$offline$kingfisher scan --no-validate --no-update-check"
   row "files: vs kingfisher" "$(kl "$tree")" "kingfisher" "$kf $tree" check
   row "files: vs kingfisher" "$(kl "$tree")" "kingfisher --rule aws" "$kf --rule aws $tree" check
@@ -295,26 +387,27 @@ if [ -n "$kingfisher" ]; then
 else
   notes+=("kingfisher not installed: skipped (--with-peers, or pip install kingfisher-bin)")
 fi
-if [ -n "$ripsecrets$kingfisher" ] && [ -z "$offline" ]; then
+if wants peers && [ -n "$ripsecrets$kingfisher" ] && [ -z "$offline" ]; then
   notes+=("unshare -rn not permitted here: peers ran with network access (kingfisher's flags keep it offline)")
 fi
 
 echo
 echo "keyleak $("$keyleak" --version 2>/dev/null | awk '{print $2}') | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') | scale $scale"
-echo "workload: tree $tree_files files, $tree_mb MB; history $commits commits; staged repo $staged_files files"
+echo "workload: $(IFS=';'; echo "${workload[*]}" | sed 's/;/; /g')"
+echo "load average (1, 5, 15 min): $load_start at the start, $(uptime | sed 's/.*load average: //') at the end"
 peers=
 [ -n "$ripsecrets" ] && peers+="$("$ripsecrets" --version | head -n 1) ($ripsecrets); "
 # $offline unquoted: empty, or `unshare -rn` and its flag.
 # shellcheck disable=SC2086
 [ -n "$kingfisher" ] && peers+="$($offline"$kingfisher" --no-update-check --version | head -n 1) ($kingfisher); "
 [ -n "$peers" ] && echo "peers: ${peers%; }${offline:+; run under ${offline% }}"
-echo "timer: $(command -v hyperfine >/dev/null && echo 'hyperfine, median of 3' || echo '/usr/bin/time loop, median of 3') after 1 warm-up"
+echo "timer: $(command -v hyperfine >/dev/null && echo hyperfine || echo '/usr/bin/time loop'), median of $runs after 1 warm-up"
 echo
-printf '| %-30s | %9s | %-26s | %9s | %6s | %11s |\n' task keyleak reference "ref time" ratio "keyleak RSS"
+printf '| %-30s | %9s | %-30s | %9s | %6s | %11s |\n' task keyleak reference "ref time" ratio "keyleak RSS"
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..32})" "-----------" \
-  "$(printf -- '-%.0s' {1..28})" "-----------" "--------" "-------------"
+  "$(printf -- '-%.0s' {1..32})" "-----------" "--------" "-------------"
 for r in "${rows[@]}"; do
   IFS=$'\t' read -r task kt ref rt ratio rss <<<"$r"
-  printf '| %-30s | %8ss | %-26s | %8ss | %6s | %8s MB |\n' "$task" "$kt" "$ref" "$rt" "$ratio" "$rss"
+  printf '| %-30s | %8ss | %-30s | %8ss | %6s | %8s MB |\n' "$task" "$kt" "$ref" "$rt" "$ratio" "$rss"
 done
 for n in "${notes[@]}"; do echo "note: $n"; done

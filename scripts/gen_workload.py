@@ -4,6 +4,10 @@
   gen_workload.py tree DIR [--scale S]   a tree of mixed files (~1 GB in ~50k files at S=1)
   gen_workload.py history [--scale S]    a `git fast-import` stream of ~20k commits on stdout
   gen_workload.py staged [--scale S]     a fast-import stream: one commit of ~100k files
+  gen_workload.py dense DIR [--scale S]  keyword-dense text (~300 MB in ~19k files at S=1)
+  gen_workload.py densefile FILE [--scale S] [--no-keywords]
+                                         one keyword-dense text file (40 MB at S=1); with
+                                         --no-keywords the same words, keywords swapped out
 
 Same seed, same bytes: runs on different machines and days compare. Every planted key is
 random and fake. Text is cut from a few megabytes of pre-generated pools rather than drawn
@@ -156,6 +160,66 @@ def commit(out, ref, mark, parent, when, message):
         out.write(f"from :{parent}\n".encode())
 
 
+# Issue 19: text dense in the words a secret search keys on. About one word in ten is one of
+# KEYWORDS; the rest are code words. `--no-keywords` swaps each keyword for a code word of the
+# same length, so both files have the same size and shape.
+KEYWORDS = ["ACCESS", "KEY", "SECRET", "aws_region", "bucket", "s3", "client", "config"]
+NOT_KEYWORDS = ["ASSERT", "ARG", "STRUCT", "app_region", "buffer", "x3", "cursor", "cached"]
+DENSE_SEPS = [" ", " ", " ", " ", " = ", ": ", ", ", "_", ".", "("]
+
+
+def dense_lines(rng, size, keywords=True):
+    """Lines of 3-14 words; one word in ten a keyword; now and then a quoted random value
+    (a hash, an id) after `=`, so the value checks after a keyword have something to read."""
+    code = [w for w in WORDS if w not in ("config", "client")]
+    kws = KEYWORDS if keywords else NOT_KEYWORDS
+    out, n = [], 0
+    while n < size:
+        parts = ["    " * rng.randrange(3)]
+        for _ in range(3 + rng.randrange(12)):
+            parts.append(rng.choice(kws) if rng.random() < 0.1 else rng.choice(code))
+            parts.append(rng.choice(DENSE_SEPS))
+        if rng.randrange(8) == 0:
+            parts.append(' = "' + "".join(rng.choices(BASE64, k=rng.randrange(16, 48))) + '"')
+        line = "".join(parts).rstrip() + "\n"
+        out.append(line)
+        n += len(line)
+    return "".join(out).encode()
+
+
+def cmd_dense(args):
+    """~19k files, ~300 MB at S=1: 90% keyword-dense text, 10% binary, sizes spread
+    exponentially around 16 KB. Cut from a pool, like `tree`."""
+    rng = random.Random(4)
+    files = max(200, int(19_000 * args.scale))
+    pool = dense_lines(rng, 8 << 20)
+    pool += pool
+    binary = rng.randbytes(4 << 20)
+    binary += binary
+    total = 0
+    for i in range(files):
+        is_bin = rng.random() < 0.1
+        src = binary if is_bin else pool
+        size = min(len(src) // 2, max(64, int(rng.expovariate(1 / 16_000))))
+        start = rng.randrange(len(src) // 2)
+        data = src[start : start + size]
+        path = os.path.join(args.dir, f"d{i // 1000:03d}", f"s{i // 100 % 10}")
+        os.makedirs(path, exist_ok=True)
+        ext = rng.choice(["bin", "so", "png"] if is_bin else ["py", "go", "ts", "yaml", "tf"])
+        with open(os.path.join(path, f"f{i}.{ext}"), "wb") as f:
+            f.write(data)
+        total += len(data)
+    print(f"dense: {files} files, {total / 1e6:.0f} MB", file=sys.stderr)
+
+
+def cmd_densefile(args):
+    """One file of keyword-dense text, 40 MB at S=1, generated whole (no repeated pool)."""
+    rng = random.Random(5)
+    data = dense_lines(rng, max(1 << 20, int(40_000_000 * args.scale)), not args.no_keywords)
+    with open(args.dir, "wb") as f:
+        f.write(data)
+
+
 def cmd_history(args):
     """~20k commits, 1-3 files changed each, on a working set of ~2k files: ~42k unique blobs
     of ~1.5 KB, like a mid-sized project. A side branch and a tag make `--all` matter; a few
@@ -225,14 +289,19 @@ def cmd_staged(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["tree", "history", "staged"])
+    ap.add_argument("what", choices=["tree", "history", "staged", "dense", "densefile"])
     ap.add_argument("dir", nargs="?")
     ap.add_argument("--scale", type=float, default=float(os.environ.get("KEYLEAK_BENCH_SCALE", "1")))
+    ap.add_argument("--no-keywords", action="store_true")
     args = ap.parse_args()
+    if args.what in ("tree", "dense", "densefile") and not args.dir:
+        ap.error(f"{args.what} needs DIR")
     if args.what == "tree":
-        if not args.dir:
-            ap.error("tree needs DIR")
         cmd_tree(args)
+    elif args.what == "dense":
+        cmd_dense(args)
+    elif args.what == "densefile":
+        cmd_densefile(args)
     elif args.what == "history":
         cmd_history(args)
     else:

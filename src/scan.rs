@@ -97,7 +97,7 @@ pub fn classify_all(
     for layer in &detections.decoded {
         let view = Blob {
             origin: blob.origin.clone(),
-            bytes: layer.bytes().to_vec(),
+            bytes: layer.bytes().to_vec().into(),
         };
         let mut view_lines = LineIndex::new(&view.bytes);
         // Locations are counted in the file as its reader sees it: the original bytes, or

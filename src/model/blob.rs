@@ -2,6 +2,7 @@
 //! they are reported under. Sources fill it; `detect`, `risk` and the reporters read it, so it
 //! lives here rather than with any one of them.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::model::commit::CommitInfo;
@@ -30,5 +31,44 @@ impl Origin {
 #[derive(Debug)]
 pub struct Blob {
     pub origin: Origin,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
+}
+
+/// A blob's bytes: read into memory, or a large file mapped read-only (see
+/// `source::mapped`, which says when and what mapping risks). Readers see `&[u8]` either way.
+#[derive(Debug)]
+pub enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Bytes {
+    /// The bytes to change in place: a map is copied into memory first (the file itself is
+    /// never written).
+    pub fn to_mut(&mut self) -> &mut Vec<u8> {
+        if let Bytes::Mapped(map) = self {
+            *self = Bytes::Owned(map.to_vec());
+        }
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(_) => unreachable!("a map was just copied"),
+        }
+    }
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(bytes: Vec<u8>) -> Bytes {
+        Bytes::Owned(bytes)
+    }
 }

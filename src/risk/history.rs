@@ -80,7 +80,7 @@ mod tests {
         let scan = |text: &str| {
             let blob = Blob {
                 origin: Origin::file("a.env"),
-                bytes: text.as_bytes().to_vec(),
+                bytes: text.as_bytes().to_vec().into(),
             };
             let mut found =
                 crate::scan::scan_blob(&Detector::new(DetectOptions::default()), &blob, NOW);

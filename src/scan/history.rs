@@ -162,7 +162,7 @@ impl Worker<'_> {
                 path: text.path.clone(),
                 commit,
             },
-            bytes: text.bytes.clone(),
+            bytes: text.bytes.clone().into(),
         };
         self.collector.count(blob.bytes.len());
         let detections = self.detector.detect_layers(&blob.bytes);
@@ -192,7 +192,7 @@ impl Worker<'_> {
         };
         let blob = Blob {
             origin: Origin::file(first_path),
-            bytes,
+            bytes: bytes.into(),
         };
         self.collector.clocks.detect(|| {
             super::expanded(self.settings, blob, &mut |item| match item {
@@ -372,7 +372,7 @@ fn file_contains(
     };
     let blob = Blob {
         origin: Origin::file(outer),
-        bytes: outer_blob.content().to_vec(),
+        bytes: outer_blob.content().to_vec().into(),
     };
     let mut found = false;
     archive::expand(blob, limits, &mut |item| {

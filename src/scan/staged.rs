@@ -142,7 +142,7 @@ impl Check<'_> {
         };
         let blob = Blob {
             origin: Origin::file(path),
-            bytes,
+            bytes: bytes.into(),
         };
         let mut found = Vec::new();
         self.collector.clocks.detect(|| {
@@ -242,7 +242,7 @@ impl Held {
 fn held(bytes: Vec<u8>, settings: &Settings, detector: &Detector, path: &str) -> HashSet<Held> {
     let blob = Blob {
         origin: Origin::file(path),
-        bytes,
+        bytes: bytes.into(),
     };
     let mut held = HashSet::new();
     // HEAD's problems are not this commit's: its warnings are dropped.

@@ -256,7 +256,7 @@ impl Expansion<'_> {
     /// members scanned) blanked out: zeros, newlines kept so that lines stay the file's.
     fn rest(&mut self, mut blob: Blob, covered: &[Range<usize>]) {
         for range in covered {
-            if let Some(data) = blob.bytes.get_mut(range.clone()) {
+            if let Some(data) = blob.bytes.to_mut().get_mut(range.clone()) {
                 data.iter_mut()
                     .filter(|b| **b != b'\n')
                     .for_each(|b| *b = 0);
@@ -309,7 +309,13 @@ impl Expansion<'_> {
                 }
             }
         }
-        self.blob(Blob { origin, bytes }, depth + 1);
+        self.blob(
+            Blob {
+                origin,
+                bytes: bytes.into(),
+            },
+            depth + 1,
+        );
         true
     }
 

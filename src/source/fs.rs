@@ -7,7 +7,7 @@
 //! [`super::links`] allows (never into `/proc`, `/sys`, `/dev` or to a FIFO; not outside the
 //! scanned paths without `--follow-outside`), files over `--max-filesize` and non-regular
 //! files (FIFOs, devices) skipped with a warning. Every regular file is read whole, text or
-//! binary. It must not print: problems are `Warning`s.
+//! binary (mapped when large: `file_bytes`). It must not print: problems are `Warning`s.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -15,8 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::file_bytes::read_file;
 use super::links::{LinkPolicy, identity};
-use super::{Blob, Origin, read_capped};
+use super::{Blob, Origin};
 use crate::error::Warning;
 
 /// The warning for a symlink inside the tree, without `-L`.
@@ -213,7 +214,7 @@ fn read_entry(
         None => File::open(path),
     };
     // The size checked above is only what the file said: read no more than the limit.
-    Some(match file.and_then(|f| read_capped(f, max)) {
+    Some(match file.and_then(|f| read_file(f, meta.len(), max)) {
         Ok((bytes, false)) => Ok(Blob {
             origin: Origin::file(display),
             bytes,

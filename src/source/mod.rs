@@ -3,8 +3,8 @@
 //!
 //! Sources know nothing about keys; the detector knows nothing about sources.
 //!
-//! - `fs`: files and directories; `stdin`: standard input; `links`: which files may be read
-//!   through a symbolic link.
+//! - `fs`: files and directories; `file_bytes`: a file's bytes, read or mapped; `stdin`:
+//!   standard input; `links`: which files may be read through a symbolic link.
 //! - `git`: a repository's blobs — its history (`scan --git`, `git::history`), what is
 //!   staged (`scan --staged`, `git::staged`, `git::index`, `git::cli` for SHA-256
 //!   repositories), and opening it (`git::repo`).
@@ -12,6 +12,7 @@
 //!   `outer!member`.
 
 pub mod archive;
+mod file_bytes;
 pub mod fs;
 pub mod git;
 pub mod links;
@@ -25,7 +26,15 @@ pub use crate::model::blob::{Blob, Origin};
 /// an endless pipe, a `/proc` file whose size says 0 or a log growing after its size was
 /// checked is never read past the limit.
 pub fn read_capped(input: impl Read, max: u64) -> std::io::Result<(Vec<u8>, bool)> {
-    let mut bytes = Vec::new();
+    read_capped_into(input, max, Vec::new())
+}
+
+/// [`read_capped`] into `bytes` (empty, with the capacity the caller expects to need).
+fn read_capped_into(
+    input: impl Read,
+    max: u64,
+    mut bytes: Vec<u8>,
+) -> std::io::Result<(Vec<u8>, bool)> {
     input.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     let cut = bytes.len() as u64 > max;
     if cut {

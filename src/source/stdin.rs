@@ -22,7 +22,7 @@ pub fn read(max: u64) -> Result<(Blob, Option<Warning>), Error> {
     });
     let blob = Blob {
         origin: Origin::file(STDIN_NAME),
-        bytes,
+        bytes: bytes.into(),
     };
     Ok((blob, warning))
 }

@@ -328,3 +328,38 @@ fn staged_archives_are_opened() {
     let want = [alone("lib/app.jar!extra.env", 1, &k2)];
     assert_eq!(findings.iter().map(seen).collect::<Vec<_>>(), want);
 }
+
+/// Files from 1 MiB up are mapped rather than read (`source/file_bytes.rs`): a large zip is
+/// opened the same, its own bytes still scanned with the members' data blanked (in a copy:
+/// the file is unchanged), and a large plain file gives the same finding as a small one.
+#[test]
+fn large_files_are_mapped_and_scanned_the_same() {
+    let (k1, k2) = (fake_key("AKIA"), fake_key("AKIA"));
+    let padding = b"# filler line of a large vendored bundle, nothing to find\n".repeat(20_000);
+    let stored = format!("id={k1}\n");
+    let bundle = zip_of(&[
+        ("vendor/big.txt", &padding, Stored),
+        ("stored.txt", stored.as_bytes(), Stored),
+    ]);
+    assert!(bundle.len() > 1 << 20);
+    let mut plain = padding.clone();
+    plain.extend_from_slice(format!("id={k2}\n").as_bytes());
+    let dir = tempfile::tempdir().expect("tmp");
+    write(dir.path(), "bundle.zip", &bundle);
+    write(dir.path(), "big.txt", &plain);
+    let opened = scan_dir(dir.path(), &[]);
+    let want = [
+        alone("big.txt", 20_001, &k2),
+        alone("bundle.zip!stored.txt", 1, &k1),
+    ];
+    assert_eq!(all_seen(&opened), want);
+    assert_eq!(opened.stderr, "");
+    let on_disk = std::fs::read(dir.path().join("bundle.zip")).expect("read");
+    assert!(on_disk == bundle, "the scan left the archive as it was");
+    let raw = scan_dir(dir.path(), &["--no-archives"]);
+    let want = [
+        alone("big.txt", 20_001, &k2),
+        alone("bundle.zip", line_of(&bundle, &k1), &k1),
+    ];
+    assert_eq!(all_seen(&raw), want);
+}

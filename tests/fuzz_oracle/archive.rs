@@ -32,7 +32,7 @@ pub fn check(hay: &[u8]) {
 pub fn members(hay: &[u8]) -> u64 {
     let blob = Blob {
         origin: Origin::file(INPUT),
-        bytes: hay.to_vec(),
+        bytes: hay.to_vec().into(),
     };
     let (mut raw, mut members, mut member_bytes) = (0, 0u64, 0u64);
     archive::expand(blob, &LIMITS, &mut |item| {

@@ -24,7 +24,7 @@ pub fn check(hay: &[u8], options: DetectOptions) {
     let expected = check_layers(hay, &layers);
     let blob = Blob {
         origin: Origin::file("fuzz/input.txt"),
-        bytes: hay.to_vec(),
+        bytes: hay.to_vec().into(),
     };
     let findings = scan_blob(detector, &blob, NOW);
     for f in &findings {

@@ -50,7 +50,7 @@ pub fn check(data: &[u8]) {
     ]);
     let blob = Blob {
         origin: Origin::file("fuzz/input.txt"),
-        bytes: hay,
+        bytes: hay.into(),
     };
     let detector = super::detector(DetectOptions::default());
     let findings = scan_blob(detector, &blob, 1_700_000_000);

@@ -11,7 +11,7 @@ use crate::{fuzz_oracle, options};
 fn scan(path: &str, hay: &[u8]) -> Vec<keyleak::model::finding::Finding> {
     let blob = Blob {
         origin: Origin::file(path),
-        bytes: hay.to_vec(),
+        bytes: hay.to_vec().into(),
     };
     scan_blob(fuzz_oracle::detector(options(false)), &blob, 0)
 }

@@ -78,6 +78,14 @@ pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<super::Run> {
     let mut out: Vec<super::Run> = Vec::new();
     let mut at = lo;
     while at + 1 < hi {
+        // A run starts at a zero byte or just before one: skip to the byte before the next
+        // zero (ASCII text has none, and the windows may cover a keyword-dense file whole).
+        if hay[at] != 0 && hay[at + 1] != 0 {
+            match memchr::memchr(0, &hay[at + 2..hi]) {
+                Some(z) => at += 1 + z,
+                None => break,
+            }
+        }
         // Little-endian: text byte then zero; big-endian: zero then text byte. A zero byte
         // before little-endian text reads as big-endian from there: the same text.
         let text_at = match (hay[at], hay[at + 1]) {
@@ -172,6 +180,52 @@ mod tests {
             runs_in(&be_text, 0, be_text.len())[0].decoded,
             b"aws_secret_access_key=x"
         );
+    }
+
+    /// `runs_in` before it skipped to zero bytes: every position tried. (start, end) of each run.
+    fn every_position(hay: &[u8], lo: usize, hi: usize) -> Vec<(usize, usize)> {
+        let hi = hi.min(hay.len());
+        let is_text = |b: u8| b.is_ascii_graphic() || b == b' ';
+        let (mut out, mut at) = (Vec::new(), lo);
+        while at + 1 < hi {
+            let text_at = match (hay[at], hay[at + 1]) {
+                (b, 0) if is_text(b) => 0,
+                (0, b) if is_text(b) => 1,
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            let mut end = at;
+            while end + 1 < hi && hay[end + 1 - text_at] == 0 && is_text(hay[end + text_at]) {
+                end += 2;
+            }
+            if (end - at) / 2 >= MIN_UNITS {
+                out.push((at, end));
+                at = end;
+            } else {
+                at += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_to_zeros_finds_the_same_runs(
+            pieces in proptest::collection::vec((
+                proptest::sample::select(vec![&b"A\0"[..], b"\0z", b" \0", b"\0", b"x", b"\x80\n"]),
+                1usize..30,
+            ), 0..12),
+            lo in 0usize..60,
+            cut in 0usize..60,
+        ) {
+            let hay: Vec<u8> = pieces.iter().flat_map(|(p, n)| p.repeat(*n)).collect();
+            let hi = hay.len().saturating_sub(cut);
+            let got: Vec<(usize, usize)> =
+                runs_in(&hay, lo, hi).iter().map(|r| (r.start, r.end)).collect();
+            proptest::prop_assert_eq!(got, every_position(&hay, lo, hi));
+        }
     }
 
     #[test]

@@ -62,10 +62,10 @@ fn run(path: &str, bytes: Vec<u8>, limits: &Limits) -> (Blobs, Vec<String>) {
     let (mut blobs, mut warnings) = (Vec::new(), Vec::new());
     let blob = Blob {
         origin: Origin::file(path),
-        bytes,
+        bytes: bytes.into(),
     };
     expand(blob, limits, &mut |item: Item| match item {
-        Ok(b) => blobs.push((b.origin.path, b.bytes)),
+        Ok(b) => blobs.push((b.origin.path, b.bytes.to_vec())),
         Err(w) => warnings.push(w.to_string()),
     });
     (blobs, warnings)
