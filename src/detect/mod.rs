@@ -222,6 +222,12 @@ impl Detector {
                         }
                     }
                 }
+                Anchor::HexKey => {
+                    if let Some(t) = triggers.as_deref_mut() {
+                        let lo = t.hex.last().map_or(0, |r| r.end);
+                        t.hex.extend(decode::hex::run_around(hay, at, lo));
+                    }
+                }
                 Anchor::Base64Key => {
                     if let Some(t) = triggers.as_deref_mut() {
                         let past_last = t.base64.last().is_none_or(|r| at >= r.end);

@@ -5,13 +5,14 @@
 //! keyword secret or token has its anchor word (`secret`, `session`, `security` in the three
 //! case forms the keyword rules accept) inside the keyword, and every prefixed token begins
 //! with its prefix, every escaped key begins with an escape literal and every base64-written
-//! key holds its prefix's encoding at one of three alignments (`decode`). Secrets
+//! key holds its prefix's encoding at one of three alignments (`decode`), and every hex-written key
+//! holds a piece of its prefix's hex that no line break of a dump splits (`decode::hex`). Secrets
 //! paired by proximity alone are searched for only around a key-ID hit. So the rest of the detector only looks near a hit, and a file without hits costs one
 //! vectorised (Teddy) scan. The test `prefilter_sees_every_key` in `detect` checks it.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::decode::{base64, escape_literals};
+use super::decode::{base64, escape_literals, hex};
 use super::key_id::{KeyClass, PREFIXES};
 use super::token::TOKEN_PREFIXES;
 
@@ -30,6 +31,8 @@ pub enum Anchor {
     Escape,
     /// `QUtJQ`, ...: a key prefix written in base64 (see `decode::base64`).
     Base64Key,
+    /// `4941`, `49 41`, `0x41`, ...: a piece of a key prefix written in hex (see `decode::hex`).
+    HexKey,
 }
 
 pub struct Prefilter {
@@ -69,6 +72,10 @@ impl Prefilter {
         for e in base64::key_literals() {
             literals.push(e);
             anchors.push(Anchor::Base64Key);
+        }
+        for e in hex::key_literals() {
+            literals.push(e);
+            anchors.push(Anchor::HexKey);
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
