@@ -125,7 +125,15 @@ pub fn run_around(hay: &[u8], at: usize) -> Option<(Run, bool)> {
         } else {
             len - usize::from(len % 4 == 1)
         };
-        let run = decode(hay, start, start + len)?;
+        let mut run = decode(hay, start, start + len)?;
+        if run.end == run_end {
+            // Padding belongs to the run: left in the view, `…secret==` reads as a longer value.
+            run.end += hay[run_end..]
+                .iter()
+                .take(2)
+                .take_while(|&&b| b == b'=')
+                .count();
+        }
         let shows_prefix = run
             .decoded
             .windows(4)
@@ -190,6 +198,11 @@ mod tests {
             let shown = String::from_utf8_lossy(&run.decoded).into_owned();
             assert!(shown.contains("AKIAQZQZQZQZQZQZQZQZ"), "{shown:?}");
             assert_eq!(run.origins[0], run.start);
+            assert_eq!(
+                run.end,
+                text.len() - 1,
+                "padding is part of the run: {text}"
+            );
         }
     }
 
