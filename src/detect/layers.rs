@@ -6,8 +6,9 @@
 //! keywords near which `%2F`, an escape or a hex-written secret may hide); each kind of trigger
 //! gives one [`View`] with those runs decoded in place, scanned again. A blob that looks like
 //! UTF-16 is also transcoded whole. Views nest up to [`DEPTH`] levels (base64 inside base64,
-//! escapes inside base64) and decode at most [`MAX_DECODED`] bytes per blob; what a cap leaves out
-//! becomes a note for the caller.
+//! escapes inside base64, URL encoding inside base64 inside base64), decode at most [`MAX_DECODED`]
+//! bytes and make at most [`MAX_VIEWS`] views per blob; what a cap leaves out becomes a note for
+//! the caller.
 //!
 //! A layer keeps only what decoding revealed: a detection whose key, secret or token touches
 //! a decoded byte. When a layer and the plain pass (or two layers) report the same key ID (or
@@ -20,10 +21,16 @@ use super::key_id::KeyId;
 use super::pairing::BYTES_AROUND;
 use super::{Detection, Detections, Detector, Span};
 
-/// Decoding levels: an encoding inside an encoding is decoded, one more is not.
-pub const DEPTH: usize = 2;
+/// Decoding levels: base64 inside base64 inside base64 (or URL encoding inside base64 inside
+/// base64) is decoded, one more is not.
+pub const DEPTH: usize = 3;
 /// Decoded bytes per blob, all layers together.
 pub const MAX_DECODED: usize = 16 << 20;
+/// Decoded views per blob, all levels together. Each view is scanned once and is at most the
+/// blob plus [`MAX_DECODED`], so one blob costs at most `MAX_VIEWS + 1` scans of that size
+/// however the encodings nest (five kinds over three levels could otherwise make 105 views;
+/// real files make one to four).
+pub const MAX_VIEWS: usize = 24;
 
 /// What the plain pass saw that may hide a key in an encoding.
 #[derive(Debug, Default)]
@@ -76,11 +83,20 @@ impl Layer {
 
 struct Budget {
     left: usize,
+    views: usize,
     notes: Vec<String>,
 }
 
 impl Budget {
     fn take(&mut self, runs: &[decode::Run], encoding: Encoding) -> bool {
+        if self.views == 0 {
+            self.note(format!(
+                "{} text not decoded: over {MAX_VIEWS} decoded views for one file",
+                encoding.as_str()
+            ));
+            return false;
+        }
+        self.views -= 1;
         let n: usize = runs.iter().map(|r| r.decoded.len()).sum();
         if n > self.left {
             self.note(format!(
@@ -104,6 +120,7 @@ impl Budget {
 pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
     let mut budget = Budget {
         left: MAX_DECODED,
+        views: MAX_VIEWS,
         notes: Vec::new(),
     };
     let mut out = Detections::default();
