@@ -8,10 +8,10 @@
 //! Found two ways, both without looking at every hex run in every file:
 //! - [`key_literals`]: pieces of the hex of `AKIA`/`ASIA` (`4941`, `49 41`, `0x41`, …) that
 //!   the prefilter finds in the same pass as plain keys; [`run_around`] checks that the items
-//!   around the hit read `AKIA`/`ASIA` and that at least a key ID's 20 items follow, and only
+//!   around the hit read `AKIA`/`ASIA` and that a key ID's 20 characters follow, and only
 //!   then decodes the run, at most [`WINDOW`] items each side of the prefix.
-//! - [`runs_in`]: near a key ID or a secret keyword (the caller's pairing window), runs of at
-//!   least a secret's 40 items: a secret written in hex beside its key.
+//! - [`runs_in`]: near a key ID or a secret keyword (the caller's pairing window), runs that
+//!   decode to a secret's 40 characters: a secret written in hex beside its key.
 //!
 //! Hashes in hex are never decoded by the first way (no `AKIA` inside) and too short for the
 //! second (a SHA-256 is 32 bytes).
@@ -65,6 +65,30 @@ fn item_at(hay: &[u8], at: usize) -> Option<(u8, usize)> {
     Some((digit(hi)? << 4 | digit(lo)?, digits + 2))
 }
 
+/// The kind of separator `sep` is: `Some(false)` glued (`414b`), `Some(true)` spaced (`41 4b`,
+/// `0x41, 0x4b`), `None` line breaks only, which go with either (a wrapped dump). A run keeps
+/// one kind: hex-looking text glued to a spaced run (a secret written right before it) is not
+/// part of it.
+fn sep_kind(sep: &[u8]) -> Option<bool> {
+    match sep {
+        [] => Some(false),
+        _ if sep.iter().all(|&b| matches!(b, b'\r' | b'\n')) => None,
+        _ => Some(true),
+    }
+}
+
+/// Does a separator of kind `kind` fit a run whose kind so far is `*run` (and record it)?
+fn same_kind(run: &mut Option<bool>, kind: Option<bool>) -> bool {
+    match (*run, kind) {
+        (Some(a), Some(b)) => a == b,
+        (None, k) => {
+            *run = k;
+            true
+        }
+        (_, None) => true,
+    }
+}
+
 /// The item after the one ending at `end`: (its start, byte, end).
 fn next_item(hay: &[u8], end: usize) -> Option<(usize, u8, usize)> {
     let sep = hay[end..]
@@ -105,13 +129,14 @@ fn items_from(hay: &[u8], start: usize, max: usize) -> (Vec<(usize, u8)>, usize)
         return (items, start);
     };
     items.push((start, byte));
+    let mut kind = None;
     while items.len() < max {
         match next_item(hay, end) {
-            Some((at, byte, item_end)) => {
+            Some((at, byte, item_end)) if same_kind(&mut kind, sep_kind(&hay[end..at])) => {
                 items.push((at, byte));
                 end = item_end;
             }
-            None => break,
+            _ => break,
         }
     }
     (items, end)
@@ -149,18 +174,28 @@ pub fn run_around(hay: &[u8], at: usize, lo: usize) -> Option<Run> {
     })?;
     let key_start = near[prefix].0;
     let (after, end) = items_from(hay, key_start, WINDOW);
-    if after.len() < KEY_ITEMS {
+    // A key ID's 20 bytes (upper-case letters and digits), not just its prefix.
+    let key_shaped = |&(_, b): &(usize, u8)| b.is_ascii_uppercase() || b.is_ascii_digit();
+    if after.len() < KEY_ITEMS || !after[..KEY_ITEMS].iter().all(key_shaped) {
         return None;
     }
     let mut before = Vec::new();
     let mut start = key_start;
+    let mut kind = after
+        .get(1)
+        .and_then(|&(next, _)| sep_kind(&hay[item_at(hay, key_start)?.1..next]));
     while before.len() < WINDOW {
         match prev_item(hay, start, lo) {
-            Some((s, b)) => {
+            Some((s, b))
+                if same_kind(
+                    &mut kind,
+                    sep_kind(&hay[item_at(hay, s).map_or(s, |i| i.1)..start]),
+                ) =>
+            {
                 before.push((s, b));
                 start = s;
             }
-            None => break,
+            _ => break,
         }
     }
     before.reverse();
@@ -168,8 +203,9 @@ pub fn run_around(hay: &[u8], at: usize, lo: usize) -> Option<Run> {
     Some(run_of(&before, end))
 }
 
-/// Hex runs of at least [`SECRET_ITEMS`] items starting in `hay[lo..hi]` (each at most
-/// [`WINDOW`] items): where a secret beside a key may be written in hex.
+/// Hex runs starting in `hay[lo..hi]` (each at most [`WINDOW`] items) that decode to at least
+/// [`SECRET_ITEMS`] secret characters in a row: where a secret beside a key may be written in
+/// hex.
 pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
     let hi = hi.min(hay.len());
     let mut out = Vec::new();
@@ -182,7 +218,16 @@ pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
             continue;
         }
         let (items, end) = items_from(hay, at, WINDOW);
-        if items.len() >= SECRET_ITEMS {
+        // Only runs that decode to a secret's 40 characters in a row: hex-looking text that
+        // decodes to other bytes stays as written (an undecoded secret `AAAA…` must stay whole
+        // for redaction).
+        let secret_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=');
+        let longest = items
+            .split(|&(_, b)| !secret_byte(b))
+            .map(<[_]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest >= SECRET_ITEMS {
             out.push(run_of(&items, end));
         }
         at = end.max(at + 1);
@@ -277,6 +322,22 @@ mod tests {
         let lo = 42;
         let run = run_around(text.as_bytes(), second, lo).unwrap();
         assert_eq!(run.start, lo);
+    }
+
+    /// Hex-looking text glued to a spaced run is not one of its items (found by fuzzing).
+    #[test]
+    fn a_run_keeps_one_kind_of_separator() {
+        let secret = "Zq8Tn3Kv0Yb6Hw1Rj5Lm9Px2Cs4Df7Gu0Ei3Ao6B";
+        // `%252BAA5a` glued: four items, then a space ends them; the 39 after are no secret.
+        let text = format!("AAAA%252BAA{}", hex(secret, " ", ""));
+        assert_eq!(runs_in(text.as_bytes(), 0, text.len()), []);
+        let text = format!("AAAA%252BAA {}", hex(secret, " ", ""));
+        let runs = runs_in(text.as_bytes(), 0, text.len());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].decoded, secret.as_bytes());
+        let glued = format!("ab{}", hex(&format!(" {KEY}"), " ", ""));
+        let run = run_around(glued.as_bytes(), hit(&glued), 0).unwrap();
+        assert_eq!(run.decoded, format!(" {KEY}").as_bytes());
     }
 
     #[test]
