@@ -31,7 +31,7 @@ pub enum Anchor {
     Escape,
     /// `QUtJQ`, ...: a key prefix written in base64 (see `decode::base64`).
     Base64Key,
-    /// `4941`, `49 41`, `0x41`, ...: a piece of a key prefix written in hex (see `decode::hex`).
+    /// `4941`, `49 41`, `x4b,`, ...: a piece of a key prefix written in hex (see `decode::hex`).
     HexKey,
 }
 

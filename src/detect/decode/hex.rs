@@ -6,7 +6,7 @@
 //! dump wrapped over lines or a byte array wrapped with indentation is one run.
 //!
 //! Found two ways, both without looking at every hex run in every file:
-//! - [`key_literals`]: pieces of the hex of `AKIA`/`ASIA` (`4941`, `49 41`, `0x41`, …) that
+//! - [`key_literals`]: pieces of the hex of `AKIA`/`ASIA` (`4941`, `49 41`, `x4b,`, …) that
 //!   the prefilter finds in the same pass as plain keys; [`run_around`] checks that the items
 //!   around the hit read `AKIA`/`ASIA` and that a key ID's 20 characters follow, and only
 //!   then decodes the run, at most [`WINDOW`] items each side of the prefix.
@@ -23,9 +23,12 @@ const PREFIXES: &[&[u8; 4]] = &[b"AKIA", b"ASIA"];
 
 /// Literals for the prefilter, each a piece of `AKIA`/`ASIA` in hex that survives a line
 /// break of `xxd -p` anywhere in the prefix: `4941` (`IA`) unless the break falls between `I`
-/// and `A`, then `49\n41`; `49 41` for space-separated bytes; `0x41` (`A`) for byte lists.
+/// and `A`, then `49\n41`; `49 41` for space-separated bytes; `x4b,` / `x4B,` / `x53,` (`K`,
+/// `S`) for byte lists. Not `0x41`: the prefilter's vectorised search filters on a literal's
+/// first three bytes, and `0x4` starts countless hex constants in source code, each a
+/// candidate to verify; `x4b,` is rare outside a byte list.
 pub fn key_literals() -> Vec<String> {
-    ["4941", "49\n41", "49 41", "0x41"]
+    ["4941", "49\n41", "49 41", "x4b,", "x4B,", "x53,"]
         .map(String::from)
         .to_vec()
 }
@@ -155,10 +158,15 @@ fn run_of(items: &[(usize, u8)], end: usize) -> Run {
 /// decoded when it holds `AKIA`/`ASIA` and a whole key ID after it; starts no earlier than
 /// `lo` (the end of the run found before, so runs never overlap).
 pub fn run_around(hay: &[u8], at: usize, lo: usize) -> Option<Run> {
+    // A byte-list literal starts at the `x` of `0x4b`: the item starts at its `0`.
+    let at = match hay.get(at) {
+        Some(b'x') => at.checked_sub(1).filter(|&a| hay[a] == b'0')?,
+        _ => at,
+    };
     if at < lo {
         return None;
     }
-    // The hit is the prefix's first (`0x41`) or third (`4941`) item: look three back.
+    // The hit is the prefix's second (`0x4b`) or third (`4941`) item: look three back.
     let mut first = at;
     for _ in 0..3 {
         match prev_item(hay, first, lo) {
