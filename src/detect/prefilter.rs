@@ -36,8 +36,35 @@ pub enum Anchor {
 }
 
 pub struct Prefilter {
+    /// The literals of plain text: key prefixes, keywords, token prefixes, escapes.
+    plain: Searcher,
+    /// The literals of encoded keys (base64, hex). A second automaton: Teddy, the vectorised
+    /// search, slows with the number of literals per bucket, and two small searches cost less
+    /// than one large one. Their literals cannot overlap the plain ones (they are made of
+    /// base64 or hex digits that spell no prefix or keyword), so the merged hits are the hits
+    /// one automaton would give.
+    encoded: Searcher,
+}
+
+struct Searcher {
     automaton: AhoCorasick,
     anchors: Vec<Anchor>,
+}
+
+impl Searcher {
+    fn new(literals: &[String], anchors: Vec<Anchor>) -> Searcher {
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(literals)
+            .expect("a few short literals always build");
+        Searcher { automaton, anchors }
+    }
+
+    fn hits<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = (usize, Anchor)> + 'h {
+        self.automaton
+            .find_iter(hay)
+            .map(|m| (m.start(), self.anchors[m.pattern().as_usize()]))
+    }
 }
 
 impl Prefilter {
@@ -69,6 +96,9 @@ impl Prefilter {
             literals.push(e);
             anchors.push(Anchor::Escape);
         }
+        let plain = Searcher::new(&literals, anchors);
+        let mut literals: Vec<String> = Vec::new();
+        let mut anchors = Vec::new();
         for e in base64::key_literals() {
             literals.push(e);
             anchors.push(Anchor::Base64Key);
@@ -77,17 +107,21 @@ impl Prefilter {
             literals.push(e);
             anchors.push(Anchor::HexKey);
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&literals)
-            .expect("a few short literals always build");
-        Prefilter { automaton, anchors }
+        Prefilter {
+            plain,
+            encoded: Searcher::new(&literals, anchors),
+        }
     }
 
     /// Every anchor hit in `hay`, in order: (offset, anchor).
+    /// Every hit, in order of position (plain first where both start at one byte).
     pub fn hits<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = (usize, Anchor)> + 'h {
-        self.automaton
-            .find_iter(hay)
-            .map(|m| (m.start(), self.anchors[m.pattern().as_usize()]))
+        let mut plain = self.plain.hits(hay).peekable();
+        let mut encoded = self.encoded.hits(hay).peekable();
+        std::iter::from_fn(move || match (plain.peek(), encoded.peek()) {
+            (Some(p), Some(e)) if e.0 < p.0 => encoded.next(),
+            (Some(_), _) => plain.next(),
+            (None, _) => encoded.next(),
+        })
     }
 }
