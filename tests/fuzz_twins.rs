@@ -86,6 +86,16 @@ proptest! {
     }
 
     #[test]
+    fn decode_hex_on_bytes(hay in bytes()) {
+        fuzz_oracle::decode_hex::check(&hay);
+    }
+
+    #[test]
+    fn decode_hex_on_planted_text(hay in planted()) {
+        fuzz_oracle::decode_hex::check(&hay);
+    }
+
+    #[test]
     fn decode_percent_on_bytes(hay in bytes()) {
         fuzz_oracle::decode_percent::check(&hay);
     }

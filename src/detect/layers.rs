@@ -1,12 +1,14 @@
 //! Decoded layers: where a blob hides a key behind an encoding, decode it and run the same
 //! detector on the decoded text.
 //!
-//! The plain pass collects [`Triggers`] on the way (escape runs, base64 runs around encoded
-//! key prefixes or after secret keywords, key IDs and secret keywords near which `%2F` may
-//! hide a secret byte); each kind of trigger gives one [`View`] with those runs decoded in
-//! place, scanned again. A blob that looks like UTF-16 is also transcoded whole. Views nest up to [`DEPTH`]
-//! levels (base64 inside base64, escapes inside base64) and decode at most
-//! [`MAX_DECODED`] bytes per blob; what a cap leaves out becomes a note for the caller.
+//! The plain pass collects [`Triggers`] on the way (escape runs, base64 runs around encoded key
+//! prefixes or after secret keywords, hex runs around hex-written key prefixes, key IDs and secret
+//! keywords near which `%2F`, an escape or a hex-written secret may hide); each kind of trigger
+//! gives one [`View`] with those runs decoded in place, scanned again. A blob that looks like
+//! UTF-16 is also transcoded whole. Views nest up to [`DEPTH`] levels (base64 inside base64,
+//! escapes inside base64, URL encoding inside base64 inside base64), decode at most [`MAX_DECODED`]
+//! bytes and make at most [`MAX_VIEWS`] views per blob; what a cap leaves out becomes a note for
+//! the caller.
 //!
 //! A layer keeps only what decoding revealed: a detection whose key, secret or token touches
 //! a decoded byte. When a layer and the plain pass (or two layers) report the same key ID (or
@@ -14,21 +16,29 @@
 //! one stays — a plain key ID whose secret was URL-encoded is reported once, paired. Different
 //! things at one offset are all reported.
 
-use super::decode::{self, Encoding, View, base64, percent, utf16};
+use super::decode::{self, Encoding, View, base64, hex, percent, utf16};
 use super::key_id::KeyId;
 use super::pairing::BYTES_AROUND;
 use super::{Detection, Detections, Detector, Span};
 
-/// Decoding levels: an encoding inside an encoding is decoded, one more is not.
-pub const DEPTH: usize = 2;
+/// Decoding levels: base64 inside base64 inside base64 (or URL encoding inside base64 inside
+/// base64) is decoded, one more is not.
+pub const DEPTH: usize = 3;
 /// Decoded bytes per blob, all layers together.
 pub const MAX_DECODED: usize = 16 << 20;
+/// Decoded views per blob, all levels together. Each view is scanned once and is at most the
+/// blob plus [`MAX_DECODED`], so one blob costs at most `MAX_VIEWS + 1` scans of that size
+/// however the encodings nest (five kinds over three levels could otherwise make 105 views;
+/// real files make one to four).
+pub const MAX_VIEWS: usize = 24;
 
 /// What the plain pass saw that may hide a key in an encoding.
 #[derive(Debug, Default)]
 pub(crate) struct Triggers {
     pub escapes: Vec<decode::Run>,
     pub base64: Vec<decode::Run>,
+    /// Hex runs around hex-written key prefixes.
+    pub hex: Vec<decode::Run>,
     /// A base64 run was too long to decode whole.
     pub clipped: bool,
     /// Key IDs and secret keywords: a URL-encoded secret may sit near them.
@@ -73,11 +83,20 @@ impl Layer {
 
 struct Budget {
     left: usize,
+    views: usize,
     notes: Vec<String>,
 }
 
 impl Budget {
     fn take(&mut self, runs: &[decode::Run], encoding: Encoding) -> bool {
+        if self.views == 0 {
+            self.note(format!(
+                "{} text not decoded: over {MAX_VIEWS} decoded views for one file",
+                encoding.as_str()
+            ));
+            return false;
+        }
+        self.views -= 1;
         let n: usize = runs.iter().map(|r| r.decoded.len()).sum();
         if n > self.left {
             self.note(format!(
@@ -101,6 +120,7 @@ impl Budget {
 pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
     let mut budget = Budget {
         left: MAX_DECODED,
+        views: MAX_VIEWS,
         notes: Vec::new(),
     };
     let mut out = Detections::default();
@@ -163,6 +183,16 @@ fn descend_from(
     let mut escapes = triggers.escapes;
     escapes.extend(near(decode::singles_in));
     let percent = near(percent::runs_in);
+    // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
+    // secret keyword of this text.
+    let mut hex_runs = triggers.hex;
+    let mut near_hex = triggers.near_values.clone();
+    near_hex.extend(hex_runs.iter().map(|r| r.start));
+    let found: Vec<decode::Run> = near_runs(text, &near_hex, hex::runs_in)
+        .into_iter()
+        .filter(|f| !hex_runs.iter().any(|r| f.start < r.end && r.start < f.end))
+        .collect();
+    hex_runs.extend(found);
     // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
     let utf16 = match chain.is_empty() && !utf16::is_utf16(text) {
         true => near(utf16::runs_in),
@@ -173,6 +203,7 @@ fn descend_from(
         (Encoding::Base64, triggers.base64),
         (Encoding::Percent, percent),
         (Encoding::Utf16, utf16),
+        (Encoding::Hex, hex_runs),
     ] {
         if runs.is_empty() || !budget.take(&runs, encoding) {
             continue;
@@ -187,6 +218,7 @@ fn descend_from(
         // Go deeper only into what this view decoded: the rest was seen one level up.
         inner.escapes.retain(|r| view.any_decoded(r.start, r.end));
         inner.base64.retain(|r| view.any_decoded(r.start, r.end));
+        inner.hex.retain(|r| view.any_decoded(r.start, r.end));
         inner.near_values.retain(|&at| view.is_decoded(at));
         let mut next = chain.to_vec();
         next.push(view);

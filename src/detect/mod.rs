@@ -223,6 +223,12 @@ impl Detector {
                         }
                     }
                 }
+                Anchor::HexKey => {
+                    if let Some(t) = triggers.as_deref_mut() {
+                        let lo = t.hex.last().map_or(0, |r| r.end);
+                        t.hex.extend(decode::hex::run_around(hay, at, lo));
+                    }
+                }
                 Anchor::Base64Key => {
                     if let Some(t) = triggers.as_deref_mut() {
                         let past_last = t.base64.last().is_none_or(|r| at >= r.end);
@@ -327,13 +333,21 @@ fn keyword_secret(hay: &[u8], at: usize) -> Option<usize> {
 }
 
 /// A base64-written 40-character secret after a secret keyword (a Kubernetes `Secret`'s
-/// `aws_secret_access_key: <base64>`), as a run to decode.
+/// `aws_secret_access_key: <base64>`), once or twice encoded, as a run to decode.
 fn keyword_base64_secret(hay: &[u8], at: usize) -> Option<decode::Run> {
     let end = keywords::secret_keyword_end(hay, at)?;
     let is_b64 = |b: u8| secret::is_secret_byte(b) || matches!(b, b'=' | b'-' | b'_');
     let (start, run_end) = keywords::value_after(hay, end, is_b64, 30)?;
-    let run = decode::base64::secret_value(hay, start, run_end, secret::SECRET_LEN)?;
-    secret::looks_random(&run.decoded).then_some(run)
+    let len = secret::SECRET_LEN;
+    if let Some(run) = decode::base64::secret_value(hay, start, run_end, len) {
+        return secret::looks_random(&run.decoded).then_some(run);
+    }
+    // Encoded twice (a Kubernetes `Secret` value that was already base64): the outer run, when
+    // it decodes to the base64 of a secret; the next layer decodes that after the same keyword.
+    let once = len.div_ceil(3) * 4;
+    let outer = decode::base64::secret_value(hay, start, run_end, once)?;
+    let inner = decode::base64::secret_value(&outer.decoded, 0, once, len)?;
+    secret::looks_random(&inner.decoded).then_some(outer)
 }
 
 fn keyword_token(hay: &[u8], at: usize, len: usize) -> Option<Span> {

@@ -36,6 +36,7 @@ mod scan_doc_samples;
 mod scan_escaped_secrets;
 mod scan_exit_codes;
 mod scan_file_pairing;
+mod scan_hex_nested;
 mod scan_negative;
 mod scan_output;
 mod scan_pairing;

@@ -222,6 +222,35 @@ fn plant_adversarial(root: &Path, planted: &mut Planted) {
     dll.extend((0..=255u8).cycle().take(600));
     write("app.dll", &dll);
 
+    // Hex: a credentials file as `xxd -p` writes it (60 digits a line), and a plain key ID
+    // whose secret is `bytes.fromhex` of spaced hex.
+    let hex = |s: &str, sep: &str| -> String {
+        s.bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let (kh, sh) = pair();
+    let dump = hex(
+        &format!("[x]\naws_access_key_id = {kh}\naws_secret_access_key = {sh}\n"),
+        "",
+    );
+    let lines: Vec<&str> = dump
+        .as_bytes()
+        .chunks(60)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    write(
+        "credentials.hex",
+        format!("{}\n", lines.join("\n")).as_bytes(),
+    );
+    let (kp, sp) = pair();
+    let py = format!(
+        "KEY = \"{kp}\"\nSECRET = bytes.fromhex(\"{}\").decode()\n",
+        hex(&sp, " ")
+    );
+    write("keys.py", py.as_bytes());
+
     // A presigned URL with a session token, URL-encoded inside another URL's query.
     let token = fake_token("IQoJb3JpZ2luX2Vj");
     let q = |s: &str| {
@@ -248,6 +277,7 @@ fn plant_adversarial(root: &Path, planted: &mut Planted) {
     );
     write("page.html", page.as_bytes());
     planted.reported.push(token);
+
     planted.key_ids.push(twice_key);
     planted.unreported.push(twice);
 }
@@ -291,10 +321,13 @@ fn leaked_piece<'v>(text: &str, value: &'v str) -> Option<&'v str> {
         .find(|piece| text.contains(piece))
 }
 
+/// No value shows, as itself, escaped, or in hex (either case, with or without spaces).
 fn assert_no_leak(what: &str, text: &str, planted: &Planted) {
     let decoded = unescaped(text);
+    let flat = text.to_ascii_lowercase().replace(' ', "");
     for v in planted.all_values() {
-        for shown in [text, &decoded] {
+        let hex: String = v.bytes().map(|b| format!("{b:02x}")).collect();
+        for (shown, v) in [(text, v), (&decoded, v), (&flat, &hex)] {
             if let Some(piece) = leaked_piece(shown, v) {
                 panic!("{what} shows {piece:?}, part of {}…:\n{text}", &v[..4]);
             }

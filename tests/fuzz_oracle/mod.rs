@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod decode_base64;
 pub mod decode_escapes;
+pub mod decode_hex;
 pub mod decode_percent;
 pub mod decode_utf16;
 pub mod detect;

@@ -1,5 +1,5 @@
 //! Inputs for the twins: arbitrary bytes, and text planted with what keyleak looks for —
-//! key IDs, secrets, tokens, keywords, and the same written in escapes, base64, URL encoding
+//! key IDs, secrets, tokens, keywords, and the same written in escapes, base64, hex, URL encoding
 //! or UTF-16 — so the oracles run on the deep paths and not only on the prefilter.
 
 use keyleak::detect::secret::DOC_SECRET;
@@ -109,6 +109,18 @@ pub fn fragment() -> impl Strategy<Value = Vec<u8>> {
         ]
         .prop_map(|t| format!(" {} ", base64(t.as_bytes()))),
         1 => (secret_keyword, secret()).prop_map(|(k, s)| format!("\n{k}{}\n", base64(s.as_bytes()))),
+        // Hex of a key ID or of a credentials snippet: plain, spaced, or a `0x` list.
+        1 => (
+            prop_oneof![
+                key_id(),
+                (key_id(), secret()).prop_map(|(k, s)| format!("id = {k}\nsecret = {s}\n")),
+            ],
+            prop::sample::select(vec![("", ""), (" ", ""), (", ", "0x"), (",", "0x")]),
+        )
+            .prop_map(|(t, (sep, pre))| {
+                let items: Vec<String> = t.bytes().map(|b| format!("{pre}{b:02x}")).collect();
+                format!(" {} ", items.join(sep))
+            }),
         // A URL-encoded secret.
         1 => secret().prop_map(|s| s.replace('/', "%2F").replace('+', "%2b")),
         6 => separator.prop_map(str::to_string),

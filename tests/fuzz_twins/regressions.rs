@@ -289,3 +289,14 @@ fn key_whose_last_character_a_utf16_stretch_took() {
     let input = include_bytes!("cases/detect_key_whose_last_char_utf16_took.bin");
     fuzz_oracle::detect::check(input, options(false));
 }
+
+/// `no_leak` (proptest twin, issue 17): the planted secret (`AAAA…%252B…`) written glued to
+/// the front of a spaced hex run (`63 72 65 74 …`, a planted `secret = …`). The hex decoder
+/// read the secret's hex-looking tail as items of that run, so the view broke the secret's
+/// text and its first 31 characters no longer read as a value to hide. A run now keeps one
+/// kind of separator (glued or spaced), and a run near a key must decode to a secret.
+#[test]
+fn no_leak_secret_glued_to_a_hex_run() {
+    let input = include_bytes!("cases/no_leak_secret_glued_to_hex_run.bin");
+    fuzz_oracle::no_leak::check(input);
+}

@@ -15,6 +15,9 @@ use super::Run;
 
 /// Key ID prefixes searched for in encoded form: the credentials (identifiers are not).
 const ENCODED_PREFIXES: &[&str] = &["AKIA", "ASIA"];
+/// Their encodings at the start of a 3-byte group (`fixed(prefix)[0]`, checked in a test):
+/// what a twice-encoded key's outer layer decodes to.
+const ENCODED_ONCE: &[&str] = &["QUtJQ", "QVNJQ"];
 
 /// Longest run decoded whole (bytes of base64 text); longer runs are decoded only within
 /// `WINDOW` bytes of a hit.
@@ -39,24 +42,42 @@ fn is_base64_byte(b: u8) -> bool {
     value(b).is_some()
 }
 
-/// The characters of `literal`'s encoding that do not depend on its neighbours, at each of
-/// the three byte alignments: characters whose six bits all come from `literal`.
+/// The characters of each key prefix's encoding that do not depend on their neighbours, at
+/// each of the three byte alignments; then the same for the first of those (the prefix at the
+/// start of a 3-byte group) encoded once more: a key ID that was base64-encoded twice
+/// (`echo -n AKIA… | base64 | base64`, a Kubernetes `Secret` value that was already base64).
+/// A twice-encoded key elsewhere in its inner text is found only through a keyword.
 pub fn key_literals() -> Vec<String> {
-    let mut out = Vec::new();
-    for literal in ENCODED_PREFIXES {
-        for align in 0..3 {
+    let once = ENCODED_PREFIXES.iter().flat_map(|p| fixed(p));
+    once.chain(ENCODED_ONCE.iter().flat_map(|l| fixed(l)))
+        .collect()
+}
+
+/// What a literal hit must decode to: a key prefix, or its first encoding (a twice-encoded key).
+fn shows_key(decoded: &[u8]) -> bool {
+    decoded
+        .windows(4)
+        .any(|w| ENCODED_PREFIXES.iter().any(|p| p.as_bytes() == w))
+        || decoded
+            .windows(5)
+            .any(|w| ENCODED_ONCE.iter().any(|l| l.as_bytes() == w))
+}
+
+/// The characters of `literal`'s encoding whose six bits all come from `literal`, at each of
+/// the three byte alignments.
+fn fixed(literal: &str) -> Vec<String> {
+    (0..3)
+        .map(|align| {
             let mut bytes = vec![0u8; align];
             bytes.extend_from_slice(literal.as_bytes());
             bytes.resize(bytes.len().div_ceil(3) * 3, 0);
             let (first_bit, end_bit) = (8 * align, 8 * (align + literal.len()));
-            let fixed: String = (0..bytes.len() / 3 * 4)
+            (0..bytes.len() / 3 * 4)
                 .filter(|i| 6 * i >= first_bit && 6 * i + 6 <= end_bit)
                 .map(|i| char::from(STANDARD[usize::from(sextet(&bytes, i))]))
-                .collect();
-            out.push(fixed);
-        }
-    }
-    out
+                .collect()
+        })
+        .collect()
 }
 
 /// Sextet `i` of `bytes`' base64 encoding.
@@ -125,12 +146,16 @@ pub fn run_around(hay: &[u8], at: usize) -> Option<(Run, bool)> {
         } else {
             len - usize::from(len % 4 == 1)
         };
-        let run = decode(hay, start, start + len)?;
-        let shows_prefix = run
-            .decoded
-            .windows(4)
-            .any(|w| ENCODED_PREFIXES.iter().any(|p| p.as_bytes() == w));
-        shows_prefix.then_some((run, clipped))
+        let mut run = decode(hay, start, start + len)?;
+        if run.end == run_end {
+            // Padding belongs to the run: left in the view, `…secret==` reads as a longer value.
+            run.end += hay[run_end..]
+                .iter()
+                .take(2)
+                .take_while(|&&b| b == b'=')
+                .count();
+        }
+        shows_key(&run.decoded).then_some((run, clipped))
     })
 }
 
@@ -166,7 +191,11 @@ mod tests {
     #[test]
     fn literals_appear_in_every_alignment() {
         let lits = key_literals();
-        assert_eq!(lits.len(), 6);
+        assert_eq!(lits.len(), 12);
+        assert!(lits.contains(&"UVV0Sl".to_string()), "{lits:?}");
+        for (prefix, once) in ENCODED_PREFIXES.iter().zip(ENCODED_ONCE) {
+            assert_eq!(&fixed(prefix)[0], once);
+        }
         assert!(lits.contains(&"QUtJQ".to_string()), "{lits:?}");
         for prefix in ["x", "xy", "xyz"] {
             let text = encode(format!("{prefix}AKIAQZQZQZQZQZQZQZQZ").as_bytes());
@@ -190,6 +219,11 @@ mod tests {
             let shown = String::from_utf8_lossy(&run.decoded).into_owned();
             assert!(shown.contains("AKIAQZQZQZQZQZQZQZQZ"), "{shown:?}");
             assert_eq!(run.origins[0], run.start);
+            assert_eq!(
+                run.end,
+                text.len() - 1,
+                "padding is part of the run: {text}"
+            );
         }
     }
 

@@ -4,7 +4,8 @@
 //! - `escape`: string escapes and character references (`\u0041`, `&#65;`);
 //! - `percent`: URL encoding of the bytes a secret or token may hold (`%2F`, `%2B`, `%3D`);
 //! - `base64`: base64 text holding a key (Kubernetes `Secret` data, encoded config files);
-//! - `utf16`: a whole blob of UTF-16 text (PowerShell, Windows tools).
+//! - `utf16`: a whole blob of UTF-16 text (PowerShell, Windows tools);
+//! - `hex`: hex text holding a key (`xxd -p` dumps, `bytes.fromhex`, `0x41, 0x4b` lists).
 //!
 //! Each yields [`Run`]s — a range of the input and the bytes it decodes to, with the input
 //! offset behind each decoded byte — and a [`View`] puts them in place. Owns decoding and
@@ -13,6 +14,7 @@
 
 pub mod base64;
 mod escape;
+pub mod hex;
 pub mod percent;
 pub mod utf16;
 
@@ -28,6 +30,8 @@ pub enum Encoding {
     Base64,
     /// UTF-16 (LE or BE) text, read as ASCII.
     Utf16,
+    /// Hex digits, two a byte (`414b…`, `41 4b …`, `0x41, 0x4b, …`).
+    Hex,
 }
 
 impl Encoding {
@@ -37,6 +41,7 @@ impl Encoding {
             Encoding::Percent => "percent",
             Encoding::Base64 => "base64",
             Encoding::Utf16 => "utf16",
+            Encoding::Hex => "hex",
         }
     }
 }

@@ -1,0 +1,365 @@
+//! Hex text holding a key: `xxd -p` dumps, `bytes.hex()` output, `bytes.fromhex("41 4b …")`,
+//! C/Java/Python byte lists `0x41, 0x4b, …`. (`\x41\x4b…` string escapes belong to `escape`.)
+//!
+//! A hex run is a list of items — two hex digits, optionally after `0x` — separated by
+//! nothing or by up to [`MAX_SEP`] bytes of spaces, tabs, line breaks, commas and colons, so a
+//! dump wrapped over lines or a byte array wrapped with indentation is one run.
+//!
+//! Found two ways, both without looking at every hex run in every file:
+//! - [`key_literals`]: pieces of the hex of `AKIA`/`ASIA` (`4941`, `49 41`, `x4b,`, …) that
+//!   the prefilter finds in the same pass as plain keys; [`run_around`] checks that the items
+//!   around the hit read `AKIA`/`ASIA` and that a key ID's 20 characters follow, and only
+//!   then decodes the run, at most [`WINDOW`] items each side of the prefix.
+//! - [`runs_in`]: near a key ID or a secret keyword (the caller's pairing window), runs that
+//!   decode to a secret's 40 characters: a secret written in hex beside its key.
+//!
+//! Hashes in hex are never decoded by the first way (no `AKIA` inside) and too short for the
+//! second (a SHA-256 is 32 bytes).
+
+use super::Run;
+
+/// Key ID prefixes searched for in hex form: the credentials (identifiers are not).
+const PREFIXES: &[&[u8; 4]] = &[b"AKIA", b"ASIA"];
+
+/// Literals for the prefilter, each a piece of `AKIA`/`ASIA` in hex that survives a line
+/// break of `xxd -p` anywhere in the prefix: `4941` (`IA`) unless the break falls between `I`
+/// and `A`, then `49\n41`; `49 41` for space-separated bytes; `x4b,` / `x4B,` / `x53,` (`K`,
+/// `S`) for byte lists. Not `0x41`: the prefilter's vectorised search filters on a literal's
+/// first three bytes, and `0x4` starts countless hex constants in source code, each a
+/// candidate to verify; `x4b,` is rare outside a byte list.
+pub fn key_literals() -> Vec<String> {
+    ["4941", "49\n41", "49 41", "x4b,", "x4B,", "x53,"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// Separator bytes between items, and the most of them between two items.
+pub const MAX_SEP: usize = 24;
+/// Items decoded each side of a key prefix: more than the pairing window, so a secret beside
+/// the key in the same dump is decoded too.
+pub const WINDOW: usize = 4096;
+/// Items a run must hold from the key prefix on: a whole key ID.
+const KEY_ITEMS: usize = 20;
+/// Items a run near a key must hold: a whole secret access key.
+pub const SECRET_ITEMS: usize = 40;
+
+fn is_sep(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b':')
+}
+
+fn digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The item starting at `at` (`0x41` or `41`): its byte and its end.
+fn item_at(hay: &[u8], at: usize) -> Option<(u8, usize)> {
+    let digits = match hay.get(at..at + 2) {
+        Some(b"0x" | b"0X") => at + 2,
+        _ => at,
+    };
+    let &[hi, lo] = hay.get(digits..digits + 2)? else {
+        return None;
+    };
+    Some((digit(hi)? << 4 | digit(lo)?, digits + 2))
+}
+
+/// The kind of separator `sep` is: `Some(false)` glued (`414b`), `Some(true)` spaced (`41 4b`,
+/// `0x41, 0x4b`), `None` line breaks only, which go with either (a wrapped dump). A run keeps
+/// one kind: hex-looking text glued to a spaced run (a secret written right before it) is not
+/// part of it.
+fn sep_kind(sep: &[u8]) -> Option<bool> {
+    match sep {
+        [] => Some(false),
+        _ if sep.iter().all(|&b| matches!(b, b'\r' | b'\n')) => None,
+        _ => Some(true),
+    }
+}
+
+/// Does a separator of kind `kind` fit a run whose kind so far is `*run` (and record it)?
+fn same_kind(run: &mut Option<bool>, kind: Option<bool>) -> bool {
+    match (*run, kind) {
+        (Some(a), Some(b)) => a == b,
+        (None, k) => {
+            *run = k;
+            true
+        }
+        (_, None) => true,
+    }
+}
+
+/// The item after the one ending at `end`: (its start, byte, end).
+fn next_item(hay: &[u8], end: usize) -> Option<(usize, u8, usize)> {
+    let sep = hay[end..]
+        .iter()
+        .take(MAX_SEP + 1)
+        .take_while(|&&b| is_sep(b))
+        .count();
+    if sep > MAX_SEP {
+        return None;
+    }
+    // Two hex digits glued to a longer hex word are not an item boundary we can trust.
+    let (byte, item_end) = item_at(hay, end + sep)?;
+    Some((end + sep, byte, item_end))
+}
+
+/// The item before the one starting at `start`, not before `lo`: (its start, byte).
+fn prev_item(hay: &[u8], start: usize, lo: usize) -> Option<(usize, u8)> {
+    let sep = hay[lo..start]
+        .iter()
+        .rev()
+        .take(MAX_SEP + 1)
+        .take_while(|&&b| is_sep(b))
+        .count();
+    if sep > MAX_SEP {
+        return None;
+    }
+    let end = start - sep;
+    let digits = end.checked_sub(2).filter(|&d| d >= lo)?;
+    let (byte, _) = item_at(hay, digits)?;
+    let prefixed = digits >= lo + 2 && matches!(&hay[digits - 2..digits], b"0x" | b"0X");
+    Some((if prefixed { digits - 2 } else { digits }, byte))
+}
+
+/// Items from `start` on, at most `max`: (start, byte) each, and the end of the last.
+fn items_from(hay: &[u8], start: usize, max: usize) -> (Vec<(usize, u8)>, usize) {
+    let mut items = Vec::new();
+    let Some((byte, mut end)) = item_at(hay, start) else {
+        return (items, start);
+    };
+    items.push((start, byte));
+    let mut kind = None;
+    while items.len() < max {
+        match next_item(hay, end) {
+            Some((at, byte, item_end)) if same_kind(&mut kind, sep_kind(&hay[end..at])) => {
+                items.push((at, byte));
+                end = item_end;
+            }
+            _ => break,
+        }
+    }
+    (items, end)
+}
+
+fn run_of(items: &[(usize, u8)], end: usize) -> Run {
+    Run {
+        start: items[0].0,
+        end,
+        decoded: items.iter().map(|&(_, b)| b).collect(),
+        origins: items.iter().map(|&(at, _)| at).collect(),
+    }
+}
+
+/// The hex run around a prefilter hit at `at` (the start of an item of the key prefix),
+/// decoded when it holds `AKIA`/`ASIA` and a whole key ID after it; starts no earlier than
+/// `lo` (the end of the run found before, so runs never overlap).
+pub fn run_around(hay: &[u8], at: usize, lo: usize) -> Option<Run> {
+    // A byte-list literal starts at the `x` of `0x4b`: the item starts at its `0`.
+    let at = match hay.get(at) {
+        Some(b'x') => at.checked_sub(1).filter(|&a| hay[a] == b'0')?,
+        _ => at,
+    };
+    if at < lo {
+        return None;
+    }
+    // The hit is the prefix's second (`0x4b`) or third (`4941`) item: look three back.
+    let mut first = at;
+    for _ in 0..3 {
+        match prev_item(hay, first, lo) {
+            Some((start, _)) => first = start,
+            None => break,
+        }
+    }
+    let (near, _) = items_from(hay, first, 7);
+    let prefix = near.windows(4).position(|w| {
+        PREFIXES
+            .iter()
+            .any(|p| w.iter().map(|&(_, b)| b).eq(p.iter().copied()))
+    })?;
+    let key_start = near[prefix].0;
+    let (after, end) = items_from(hay, key_start, WINDOW);
+    // A key ID's 20 bytes (upper-case letters and digits), not just its prefix.
+    let key_shaped = |&(_, b): &(usize, u8)| b.is_ascii_uppercase() || b.is_ascii_digit();
+    if after.len() < KEY_ITEMS || !after[..KEY_ITEMS].iter().all(key_shaped) {
+        return None;
+    }
+    let mut before = Vec::new();
+    let mut start = key_start;
+    let mut kind = after
+        .get(1)
+        .and_then(|&(next, _)| sep_kind(&hay[item_at(hay, key_start)?.1..next]));
+    while before.len() < WINDOW {
+        match prev_item(hay, start, lo) {
+            Some((s, b))
+                if same_kind(
+                    &mut kind,
+                    sep_kind(&hay[item_at(hay, s).map_or(s, |i| i.1)..start]),
+                ) =>
+            {
+                before.push((s, b));
+                start = s;
+            }
+            _ => break,
+        }
+    }
+    before.reverse();
+    before.extend(after);
+    Some(run_of(&before, end))
+}
+
+/// Hex runs starting in `hay[lo..hi]` (each at most [`WINDOW`] items) that decode to at least
+/// [`SECRET_ITEMS`] secret characters in a row: where a secret beside a key may be written in
+/// hex.
+pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
+    let hi = hi.min(hay.len());
+    let mut out = Vec::new();
+    let mut at = lo;
+    while at < hi {
+        // Items start a run only at a word start: `…9f41…` inside a longer word has no grid.
+        let word_start = at == 0 || digit(hay[at - 1]).is_none();
+        if !word_start {
+            at += 1;
+            continue;
+        }
+        let (items, end) = items_from(hay, at, WINDOW);
+        // Only runs that decode to a secret's 40 characters in a row: hex-looking text that
+        // decodes to other bytes stays as written (an undecoded secret `AAAA…` must stay whole
+        // for redaction).
+        let secret_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=');
+        let longest = items
+            .split(|&(_, b)| !secret_byte(b))
+            .map(<[_]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest >= SECRET_ITEMS {
+            out.push(run_of(&items, end));
+        }
+        at = end.max(at + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AKIAQZQZQZQZQZQZQZQZ";
+
+    fn hex(text: &str, sep: &str, prefix: &str) -> String {
+        text.bytes()
+            .map(|b| format!("{prefix}{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    fn hit(text: &str) -> usize {
+        key_literals()
+            .iter()
+            .filter_map(|l| text.find(l.as_str()))
+            .min()
+            .expect("a literal")
+    }
+
+    #[test]
+    fn decodes_every_written_form() {
+        for (sep, prefix) in [("", ""), (" ", ""), (", ", "0x"), (",", "0x")] {
+            let body = hex(&format!("id={KEY}\n"), sep, prefix);
+            let text = format!("k = \"{body}\"");
+            let run = run_around(text.as_bytes(), hit(&text), 0).expect(&text);
+            assert_eq!(run.decoded, format!("id={KEY}\n").as_bytes(), "{text}");
+            assert_eq!((run.start, run.end), (5, text.len() - 1), "{text}");
+            assert_eq!(
+                run.origins[3],
+                text.find(&hex("A", "", prefix)[..]).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn upper_case_and_wrapped_lines() {
+        let body = hex(&format!("x {KEY}"), "", "").to_ascii_uppercase();
+        // Wrapped at every possible place in the prefix, as `xxd -p` wraps at 60 digits.
+        for cut in (2..12).step_by(2) {
+            let text = format!("{}\n{}\n", &body[..cut], &body[cut..]);
+            let run = run_around(text.as_bytes(), hit(&text), 0).expect(&text);
+            assert_eq!(run.decoded, format!("x {KEY}").as_bytes(), "{text}");
+        }
+        let list = format!(
+            "{{\n    {}\n}}",
+            hex(KEY, ",\n    ", "0x")
+                .to_ascii_uppercase()
+                .replace("0X", "0x")
+        );
+        let run = run_around(list.as_bytes(), hit(&list), 0).expect(&list);
+        assert_eq!(run.decoded, KEY.as_bytes());
+    }
+
+    #[test]
+    fn no_key_no_run() {
+        let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        for text in [
+            format!("{sha}4941{sha}"),
+            hex("AKIA too short", "", ""),
+            hex("AKIB0000000000000000000", "", ""),
+            hex("IA0000000000000000000000", " ", "0x"),
+        ] {
+            for (at, _) in key_literals()
+                .iter()
+                .flat_map(|l| text.match_indices(l.as_str()).collect::<Vec<_>>())
+            {
+                assert_eq!(run_around(text.as_bytes(), at, 0), None, "{text}");
+            }
+        }
+        // A digit before the run shifts no grid: the run starts after it.
+        let text = format!("a{}", hex(KEY, "", ""));
+        let run = run_around(text.as_bytes(), hit(&text), 0).unwrap();
+        assert_eq!((run.start, &run.decoded[..]), (1, KEY.as_bytes()));
+    }
+
+    #[test]
+    fn runs_start_after_the_run_before() {
+        let text = hex(&format!("{KEY} {KEY}"), "", "");
+        let first = run_around(text.as_bytes(), hit(&text), 0).unwrap();
+        assert_eq!(first.end, text.len());
+        let second = text.rfind("4941").unwrap();
+        assert!(run_around(text.as_bytes(), second, first.end).is_none());
+        let lo = 42;
+        let run = run_around(text.as_bytes(), second, lo).unwrap();
+        assert_eq!(run.start, lo);
+    }
+
+    /// Hex-looking text glued to a spaced run is not one of its items (found by fuzzing).
+    #[test]
+    fn a_run_keeps_one_kind_of_separator() {
+        let secret = "Zq8Tn3Kv0Yb6Hw1Rj5Lm9Px2Cs4Df7Gu0Ei3Ao6B";
+        // `%252BAA5a` glued: four items, then a space ends them; the 39 after are no secret.
+        let text = format!("AAAA%252BAA{}", hex(secret, " ", ""));
+        assert_eq!(runs_in(text.as_bytes(), 0, text.len()), []);
+        let text = format!("AAAA%252BAA {}", hex(secret, " ", ""));
+        let runs = runs_in(text.as_bytes(), 0, text.len());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].decoded, secret.as_bytes());
+        let glued = format!("ab{}", hex(&format!(" {KEY}"), " ", ""));
+        let run = run_around(glued.as_bytes(), hit(&glued), 0).unwrap();
+        assert_eq!(run.decoded, format!(" {KEY}").as_bytes());
+    }
+
+    #[test]
+    fn secret_runs_near_a_key() {
+        let secret = "Zq8Tn3Kv0Yb6Hw1Rj5Lm9Px2Cs4Df7Gu0Ei3Ao6B";
+        let text = format!(
+            "sha {} s = {} x = {}",
+            "ab".repeat(32),
+            hex(secret, " ", ""),
+            hex("short", "", "")
+        );
+        let runs = runs_in(text.as_bytes(), 0, text.len());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].decoded, secret.as_bytes());
+        assert!(runs_in(text.as_bytes(), 5, 5).is_empty());
+    }
+}
