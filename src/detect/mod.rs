@@ -14,6 +14,7 @@
 pub mod decode;
 pub mod expiration;
 mod file_pairing;
+mod glued;
 pub mod key_id;
 mod keywords;
 mod layers;
@@ -184,10 +185,14 @@ impl Detector {
         let mut keys: Vec<(KeyId, usize)> = Vec::new();
         let mut secrets: Vec<SecretHit> = Vec::new();
         let mut tokens: Vec<Span> = Vec::new();
+        // Whether `hay` is binary (`glued`), worked out at the first key prefix that needs it.
+        let mut binary: Option<bool> = None;
         for (at, anchor) in self.prefilter.hits(hay) {
             match anchor {
                 Anchor::KeyPrefix => {
-                    if let Some(key) = key_at(hay, at) {
+                    let key =
+                        key_at(hay, at).or_else(|| glued::key_in_binary(hay, at, &mut binary));
+                    if let Some(key) = key {
                         keys.push((key, at));
                         if let Some(t) = triggers.as_deref_mut() {
                             t.near_values.push(at);
@@ -267,6 +272,9 @@ impl Detector {
         tokens.sort();
         tokens.dedup_by_key(|t| t.start);
         let mut found = pairing::pair(hay, &keys, secrets, tokens, &queries);
+        if !keys.is_empty() && glued::is_binary_cached(hay, &mut binary) {
+            glued::pair_prefixed(hay, &mut found);
+        }
         if !urls.is_empty() {
             found.extend(urls);
             found.sort_by_key(|d| d.anchor());
