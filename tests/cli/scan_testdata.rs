@@ -172,8 +172,9 @@ fn positive_tree_summary() {
 fn whole_testdata_tree_is_positives_and_doc_examples() {
     let run = scan(&["testdata", "--format", "json", "--show-secrets"]);
     assert_eq!(run.code, 1);
-    // Report order: testdata/encoded, negative, positive, samples.
-    let mut want = parse_table(crate::scan_decoding::ENCODED);
+    // Report order: testdata/binary, encoded, negative, positive, samples.
+    let mut want = parse_table(crate::scan_binary_glued::BINARY);
+    want.extend(parse_table(crate::scan_decoding::ENCODED));
     want.extend(parse_table(DOCS));
     want.extend(positive());
     want.extend(parse_table(crate::scan_doc_samples::SAMPLES));
@@ -190,6 +191,7 @@ fn each_file_alone_gives_its_own_rows() {
     all.extend(positive());
     all.extend(parse_table(crate::scan_decoding::ENCODED));
     all.extend(parse_table(crate::scan_doc_samples::SAMPLES));
+    all.extend(parse_table(crate::scan_binary_glued::BINARY));
     for file in files_under(Path::new("testdata")) {
         let run = scan(&[&file, "--format", "json", "--show-secrets"]);
         let want: Vec<Want> = all.iter().filter(|w| w.path == file).cloned().collect();
