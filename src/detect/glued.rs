@@ -6,7 +6,9 @@
 //!
 //! Owns: whether a blob is binary ([`is_binary`]), the key-ID rule for binary blobs
 //! ([`key_at`]) and the pairing of a key ID with a length- or type-prefixed secret in the same
-//! record ([`pair_prefixed`]). Text blobs never reach these rules, so text stays strict.
+//! record ([`pair_prefixed`]). Text blobs never reach these rules, so text stays strict. It
+//! runs once per blob ([`detect`]), after the plain pass and the decoded layers, on the bytes
+//! as read: decoded views are never read this way. Must not change what the plain pass found.
 //!
 //! - A blob is binary when its first 8 KiB hold a NUL or a C0 control byte other than tab,
 //!   newline, vertical tab, form feed, carriage return and escape (git's NUL rule, widened
@@ -25,8 +27,9 @@
 //!   [`RECORD`] bytes that no other key took.
 
 use super::key_id::{KEY_ID_LEN, KeyClass, KeyId, is_base32};
+use super::prefilter::Anchor;
 use super::secret::{SECRET_LEN, is_placeholder, is_secret_byte, looks_random};
-use super::{Detection, Span};
+use super::{Detection, Detections, Detector, Span};
 
 /// How much of a blob decides whether it is binary (git looks at the first 8,000 bytes).
 const SNIFF: usize = 8 * 1024;
@@ -49,14 +52,53 @@ pub fn is_binary(hay: &[u8]) -> bool {
         .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1b))
 }
 
-/// [`is_binary`], worked out once per blob: `cache` starts `None`.
-pub fn is_binary_cached(hay: &[u8], cache: &mut Option<bool>) -> bool {
-    *cache.get_or_insert_with(|| is_binary(hay))
-}
-
-/// [`key_at`] when `hay` is binary (`cache` as in [`is_binary_cached`]), else `None`.
-pub fn key_in_binary(hay: &[u8], at: usize, cache: &mut Option<bool>) -> Option<KeyId> {
-    is_binary_cached(hay, cache).then(|| key_at(hay, at))?
+/// In a binary `hay`, adds the key IDs the text rule dropped to `found.plain` and pairs the
+/// unpaired ones with prefixed secrets. Runs on the blob as read, after the plain pass and
+/// the decoded layers: a decoded view (UTF-16 beside ASCII, base64) is never read this way,
+/// and a key a layer already reports, or one inside a value already found, is not added.
+pub(crate) fn detect(detector: &Detector, hay: &[u8], found: &mut Detections) {
+    // The sniff first: text blobs, most of them, cost 8 KiB more and no second literal pass.
+    if !is_binary(hay) {
+        return;
+    }
+    let hits = detector
+        .prefilter
+        .hits(hay)
+        .filter(|&(_, anchor)| anchor == Anchor::KeyPrefix);
+    let taken: Vec<std::ops::Range<usize>> = found
+        .plain
+        .iter()
+        .map(|d| d.anchor())
+        .chain(found.plain.iter().flat_map(Detection::values))
+        .map(|s| s.start..s.end)
+        .chain(found.decoded.iter().flat_map(|layer| {
+            layer.detections.iter().flat_map(|d| {
+                let anchor = d.anchor();
+                std::iter::once(anchor)
+                    .chain(d.values())
+                    .map(|s| layer.to_level(s.start, 0)..layer.to_level(s.end, 0))
+            })
+        }))
+        .collect();
+    let before = found.plain.len();
+    for (at, _) in hits {
+        let end = at + KEY_ID_LEN;
+        if taken.iter().any(|r| r.start < end && at < r.end) {
+            continue;
+        }
+        if let Some(key) = key_at(hay, at) {
+            found.plain.push(Detection::Key {
+                key,
+                span: Span::new(at, end),
+                secret: None,
+                token: None,
+            });
+        }
+    }
+    if found.plain.len() > before {
+        found.plain.sort_by_key(Detection::anchor);
+    }
+    pair_prefixed(hay, &mut found.plain);
 }
 
 /// A key ID at `at` in a binary blob, bounded by its shape (module docs).
@@ -194,6 +236,56 @@ mod tests {
         // The tail of a long base32 run is data.
         let run = bytes(&[b"MZXW6YTBOIMZXW6YTB", k, b"\0"]);
         assert!(key_at(&run, 18).is_none());
+    }
+
+    fn keys_and_secrets(hay: &[u8]) -> Vec<(String, Option<usize>)> {
+        let found = Detector::new(super::super::DetectOptions::default()).detect_layers(hay);
+        found
+            .plain
+            .iter()
+            .map(|d| match d {
+                Detection::Key { key, secret, .. } => (key.to_string(), secret.map(|s| s.start)),
+                other => (format!("{other:?}"), None),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn binary_blobs_only() {
+        let glued = bytes(&[b"B\x14", KEY.as_bytes(), b"J(", SECRET.as_bytes(), b"R"]);
+        assert_eq!(keys_and_secrets(&glued), [(KEY.to_string(), Some(24))]);
+        let text = bytes(&[b"B_", KEY.as_bytes(), b"J(", SECRET.as_bytes(), b"R"]);
+        assert!(keys_and_secrets(&text).is_empty());
+    }
+
+    #[test]
+    fn documentation_keys_take_no_real_secret() {
+        let doc = bytes(&[b"\0\x14AKIAIOSFODNN7EXAMPLEz(", SECRET.as_bytes(), b"z"]);
+        assert_eq!(
+            keys_and_secrets(&doc),
+            [("AKIAIOSFODNN7EXAMPLE".to_string(), None)]
+        );
+    }
+
+    #[test]
+    fn nearest_free_secret_per_key() {
+        let other = "eD4++rSUVbOmDrRI7EDLmskuwpAAddEA0WNwu+fI";
+        let key2 = "AKIAVRUVS7NI7XTJWVMC";
+        let hay = bytes(&[
+            b"\0\x14",
+            KEY.as_bytes(),
+            b"z(",
+            SECRET.as_bytes(),
+            b"z\x14",
+            key2.as_bytes(),
+            b"z(",
+            other.as_bytes(),
+            b"N",
+        ]);
+        assert_eq!(
+            keys_and_secrets(&hay),
+            [(KEY.to_string(), Some(24)), (key2.to_string(), Some(88))]
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!
 //! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → set aside
 //! key IDs that sign a presigned URL (`presigned`) → pair the other key IDs with nearby
-//! secrets and tokens. Lines and columns are computed later, only for
+//! secrets and tokens; then decoded layers (`layers`) and, in binary blobs, key IDs and
+//! secrets glued to their neighbours (`glued`). Lines and columns are computed later, only for
 //! hits (`lines`).
 
 pub mod decode;
@@ -164,9 +165,11 @@ impl Detector {
     }
 
     /// Finds every credential in `hay`, plainly written or hidden in an encoding (see
-    /// `layers`).
+    /// `layers`), and in a binary blob glued to its neighbours (`glued`).
     pub fn detect_layers(&self, hay: &[u8]) -> Detections {
-        layers::detect(self, hay)
+        let mut found = layers::detect(self, hay);
+        glued::detect(self, hay, &mut found);
+        found
     }
 
     /// [`Detector::detect_layers`], then, in a configuration file, file-wide pairing of
@@ -185,14 +188,10 @@ impl Detector {
         let mut keys: Vec<(KeyId, usize)> = Vec::new();
         let mut secrets: Vec<SecretHit> = Vec::new();
         let mut tokens: Vec<Span> = Vec::new();
-        // Whether `hay` is binary (`glued`), worked out at the first key prefix that needs it.
-        let mut binary: Option<bool> = None;
         for (at, anchor) in self.prefilter.hits(hay) {
             match anchor {
                 Anchor::KeyPrefix => {
-                    let key =
-                        key_at(hay, at).or_else(|| glued::key_in_binary(hay, at, &mut binary));
-                    if let Some(key) = key {
+                    if let Some(key) = key_at(hay, at) {
                         keys.push((key, at));
                         if let Some(t) = triggers.as_deref_mut() {
                             t.near_values.push(at);
@@ -272,9 +271,6 @@ impl Detector {
         tokens.sort();
         tokens.dedup_by_key(|t| t.start);
         let mut found = pairing::pair(hay, &keys, secrets, tokens, &queries);
-        if !keys.is_empty() && glued::is_binary_cached(hay, &mut binary) {
-            glued::pair_prefixed(hay, &mut found);
-        }
         if !urls.is_empty() {
             found.extend(urls);
             found.sort_by_key(|d| d.anchor());
