@@ -9,28 +9,17 @@ import base64
 import os
 import random
 
-ACCOUNT = 381492067153
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+from fake_keys import key_id as _key_id, secret as _secret
+
 rng = random.Random(20261123)
 
 
 def key_id(prefix):
-    """A key ID whose body decodes to ACCOUNT (bytes 0-5 masked 0x7fffffffff80 >> 7)."""
-    while True:
-        head = (ACCOUNT << 7) | rng.getrandbits(7) | (rng.getrandbits(1) << 47)
-        body = head.to_bytes(6, "big") + rng.getrandbits(32).to_bytes(4, "big")
-        bits = int.from_bytes(body, "big")
-        text = "".join(B32[(bits >> (75 - 5 * i)) & 31] for i in range(16))
-        if text[0] not in "IJ":
-            return prefix + text
+    return _key_id(rng, prefix)
 
 
-def secret():
-    while True:
-        s = "".join(rng.choice(B64 + "/+") for _ in range(40))
-        if any(c.isupper() for c in s) and any(c.islower() for c in s) and any(c.isdigit() for c in s):
-            return s
+def secret(*first):
+    return _secret(rng, *first)
 
 
 def b64(text):

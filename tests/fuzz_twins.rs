@@ -13,7 +13,7 @@ mod regressions;
 use std::collections::BTreeMap;
 
 use keyleak::detect::{DetectOptions, Detection};
-use planted::{archive, bytes, planted, planted_utf16};
+use planted::{archive, bytes, planted, planted_binary, planted_utf16};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -40,6 +40,16 @@ proptest! {
     #[test]
     fn detect_on_utf16_text(hay in planted_utf16(), include in any::<bool>()) {
         fuzz_oracle::detect::check(&hay, options(include));
+    }
+
+    #[test]
+    fn detect_on_planted_binary(hay in planted_binary(), include in any::<bool>()) {
+        fuzz_oracle::detect::check(&hay, options(include));
+    }
+
+    #[test]
+    fn no_leak_on_planted_binary(hay in planted_binary()) {
+        fuzz_oracle::no_leak::check(&hay);
     }
 
     #[test]

@@ -8,12 +8,14 @@
 //!
 //! Pipeline inside: literal prefilter (`prefilter`) → validate each hit in place → set aside
 //! key IDs that sign a presigned URL (`presigned`) → pair the other key IDs with nearby
-//! secrets and tokens. Lines and columns are computed later, only for
+//! secrets and tokens; then decoded layers (`layers`) and, in binary blobs, key IDs and
+//! secrets glued to their neighbours (`glued`). Lines and columns are computed later, only for
 //! hits (`lines`).
 
 pub mod decode;
 pub mod expiration;
 mod file_pairing;
+mod glued;
 pub mod key_id;
 mod keywords;
 mod layers;
@@ -163,9 +165,11 @@ impl Detector {
     }
 
     /// Finds every credential in `hay`, plainly written or hidden in an encoding (see
-    /// `layers`).
+    /// `layers`), and in a binary blob glued to its neighbours (`glued`).
     pub fn detect_layers(&self, hay: &[u8]) -> Detections {
-        layers::detect(self, hay)
+        let mut found = layers::detect(self, hay);
+        glued::detect(self, hay, &mut found);
+        found
     }
 
     /// [`Detector::detect_layers`], then, in a configuration file, file-wide pairing of

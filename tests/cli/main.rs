@@ -30,6 +30,7 @@ mod report_outputs;
 mod resource_bounds;
 mod role_setup;
 mod scan_archives;
+mod scan_binary_glued;
 mod scan_canary;
 mod scan_decoding;
 mod scan_doc_samples;

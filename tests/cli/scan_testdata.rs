@@ -172,8 +172,9 @@ fn positive_tree_summary() {
 fn whole_testdata_tree_is_positives_and_doc_examples() {
     let run = scan(&["testdata", "--format", "json", "--show-secrets"]);
     assert_eq!(run.code, 1);
-    // Report order: testdata/deep, encoded, negative, positive, samples.
-    let mut want = parse_table(crate::scan_hex_nested::DEEP);
+    // Report order: testdata/binary, deep, encoded, negative, positive, samples.
+    let mut want = parse_table(crate::scan_binary_glued::BINARY);
+    want.extend(parse_table(crate::scan_hex_nested::DEEP));
     want.extend(parse_table(crate::scan_decoding::ENCODED));
     want.extend(parse_table(DOCS));
     want.extend(positive());
@@ -192,6 +193,7 @@ fn each_file_alone_gives_its_own_rows() {
     all.extend(parse_table(crate::scan_decoding::ENCODED));
     all.extend(parse_table(crate::scan_doc_samples::SAMPLES));
     all.extend(parse_table(crate::scan_hex_nested::DEEP));
+    all.extend(parse_table(crate::scan_binary_glued::BINARY));
     for file in files_under(Path::new("testdata")) {
         let run = scan(&[&file, "--format", "json", "--show-secrets"]);
         let want: Vec<Want> = all.iter().filter(|w| w.path == file).cloned().collect();

@@ -255,3 +255,36 @@ fn gzip(body: &[u8]) -> Vec<u8> {
     gz.write_all(body).expect("in memory");
     gz.finish().expect("in memory")
 }
+
+/// Binary records that store a key ID and a secret back to back with type and length bytes
+/// (`detect::glued`): protobuf fields (tag, length), marshal short strings (`z`/`Z`, length),
+/// class constants (tag 1, u16 length), SQLite records (serial types in a header, values
+/// glued), between random bytes.
+pub fn planted_binary() -> impl Strategy<Value = Vec<u8>> {
+    let record = (key_id(), secret(), 0..4u8, any::<u8>(), "[a-z0-9]{0,6}").prop_map(
+        |(key, secret, layout, tag, neighbour)| {
+            let (key, secret, neighbour) =
+                (key.as_bytes(), secret.as_bytes(), neighbour.as_bytes());
+            match layout {
+                0 => [&[tag, 20][..], key, &[tag | 2, 40], secret, &[tag]].concat(),
+                1 => [&[b'Z', 20][..], key, b"z(", secret, b"N"].concat(),
+                2 => [&[1, 0, 20][..], key, &[1, 0, 40], secret, &[7]].concat(),
+                _ => [
+                    &[4, 0x19, 0x35, 0x5d][..],
+                    neighbour,
+                    key,
+                    secret,
+                    neighbour,
+                ]
+                .concat(),
+            }
+        },
+    );
+    let noise = prop::collection::vec(any::<u8>(), 0..64);
+    prop::collection::vec((noise, record), 1..6).prop_map(|parts| {
+        parts
+            .into_iter()
+            .flat_map(|(n, r)| [n, r].concat())
+            .collect()
+    })
+}
