@@ -37,6 +37,7 @@ mod tags;
 mod tolerant_walk;
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
 use git2::{Oid, Repository, Sort};
@@ -227,22 +228,28 @@ pub fn plan(
         }
     }
     let git_dir = repo.path().to_path_buf();
+    // One repository handle and tree cache per pool thread, kept across chunks: a commit's
+    // parent is often one the same thread diffed shortly before.
+    let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads().max(1))
+        .map(|_| Mutex::new(None))
+        .collect();
     let mut fold = Fold::default();
     for (chunk_no, chunk) in commits.chunks(DIFF_CHUNK).enumerate() {
         let diffs: Vec<CommitDiff> = pool.install(|| {
             chunk
                 .par_iter()
-                .map_init(
-                    || (reopen(&git_dir), diff::Recent::default()),
-                    |(repo, recent), &oid| {
-                        let diff = match repo {
-                            Ok(repo) => diff::commit(repo, recent, oid, shallow, texts),
-                            Err(e) => CommitDiff::failed(oid, e),
-                        };
-                        counters.commits.fetch_add(1, Ordering::Relaxed);
-                        diff
-                    },
-                )
+                .map(|&oid| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    let mut worker = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    let (repo, recent) =
+                        worker.get_or_insert_with(|| (reopen(&git_dir), diff::Recent::default()));
+                    let diff = match repo {
+                        Ok(repo) => diff::commit(repo, recent, oid, shallow, texts),
+                        Err(e) => CommitDiff::failed(oid, e),
+                    };
+                    counters.commits.fetch_add(1, Ordering::Relaxed);
+                    diff
+                })
                 .collect()
         });
         for (i, diff) in diffs.into_iter().enumerate() {
@@ -315,6 +322,13 @@ pub fn plan(
     })
 }
 
+/// The hasher for the plan's maps: object ids are random already, and paths are short;
+/// SipHash's resistance to chosen keys is not worth its cost here.
+type FastHash = foldhash::fast::RandomState;
+
+/// A diff worker's repository handle and recently read trees.
+type Worker = (Result<Repository, git2::Error>, diff::Recent);
+
 /// Commits diffed in parallel before their results are folded: bounds what is held at once.
 const DIFF_CHUNK: usize = 4096;
 
@@ -327,7 +341,7 @@ fn not_found(rev: &str, flag: &'static str) -> impl FnOnce(git2::Error) -> Error
 /// Interned paths: most blobs share a path with their other versions.
 #[derive(Default)]
 struct PathTable {
-    ids: HashMap<Vec<u8>, u32>,
+    ids: HashMap<Vec<u8>, u32, FastHash>,
     names: Vec<String>,
 }
 
@@ -348,7 +362,7 @@ impl PathTable {
 struct Fold {
     paths: PathTable,
     /// (blob, path) → walk index of the oldest commit that introduced it there.
-    first: HashMap<(Oid, u32), u32>,
+    first: HashMap<(Oid, u32), u32, FastHash>,
     /// The commits' texts the filter kept, in walk order.
     texts: Vec<Text>,
     warnings: Vec<Warning>,
