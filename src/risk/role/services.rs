@@ -1,7 +1,7 @@
 //! The AWS services a file's code calls, as IAM service prefixes (`s3`, `dynamodb`): where a
-//! role's permissions policy starts. Data, not code: [`CALLS`] is how each SDK (and
-//! Terraform) names a service in source, [`SERVICES`] maps those names to IAM prefixes, and
-//! [`TERRAFORM`] maps resource types whose first word is not the prefix. A name in no table
+//! role's permissions policy starts. Data, not code: `CALLS` is how each SDK (and
+//! Terraform) names a service in source, `SERVICES` maps those names to IAM prefixes, and
+//! `TERRAFORM` maps resource types whose first word is not the prefix. A name in no table
 //! is left out: a wrong service is worse than a missing one.
 
 use std::sync::LazyLock;

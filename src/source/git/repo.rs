@@ -29,7 +29,7 @@ use crate::model::commit::CommitInfo;
 /// grew with history — on the 20,100-commit bench repository it was half of the anonymous
 /// memory (57 → 29 MB peak) and saved no time. Packs keep their own bounded delta-base cache.
 ///
-/// And caps the pack memory libgit2 maps ([`cap_pack_windows`]).
+/// And caps the pack memory libgit2 maps (`cap_pack_windows`).
 ///
 /// A repository in another object format (SHA-256), which libgit2 cannot read, is an error
 /// that says so and what to do instead.

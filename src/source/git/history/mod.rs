@@ -129,7 +129,7 @@ pub struct History {
     pub commits: Vec<Oid>,
     /// Display paths (lossy UTF-8, `/` separators); an [`Occurrence::path`] indexes here.
     pub paths: Vec<String>,
-    /// In the order the packs store them ([`pack_order`]), so reading follows the packs.
+    /// In the order the packs store them (`pack_order`), so reading follows the packs.
     pub blobs: Vec<BlobJob>,
     /// Commit texts in walk order, then tag texts by name.
     pub texts: Vec<Text>,
