@@ -3,7 +3,7 @@
 //!
 //! Properties: a run decodes its text as base64 (standard or URL-safe alphabet), checked
 //! against a decoder written here, with each byte's origin in the group it came from; a run
-//! around a hit shows a key prefix; a secret value decodes to exactly 40 bytes; the views map
+//! around a hit shows a key prefix (or, for a key encoded twice, the prefix's encoding); a secret value decodes to exactly 40 bytes; the views map
 //! back like any other.
 
 use keyleak::detect::decode::{Encoding, Run, base64};
@@ -18,8 +18,15 @@ pub fn check(hay: &[u8]) {
         }
         if let Some((run, _clipped)) = base64::run_around(hay, at) {
             check_decoded(hay, &run);
-            let shows = |p: &[u8]| run.decoded.windows(4).any(|w| w == p);
-            assert!(shows(b"AKIA") || shows(b"ASIA"), "{run:?}");
+            // A key prefix, or (a key encoded twice) the prefix's own encoding at the start of
+            // a group: base64("AKIA") = "QUtJQQ==", base64("ASIA") = "QVNJQQ==".
+            let shows = |p: &[u8]| run.decoded.windows(p.len()).any(|w| w == p);
+            assert!(
+                [&b"AKIA"[..], b"ASIA", b"QUtJQ", b"QVNJQ"]
+                    .iter()
+                    .any(|p| shows(p)),
+                "{run:?}"
+            );
             runs.push(run);
         }
     }
