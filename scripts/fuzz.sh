@@ -15,10 +15,11 @@
 # what libFuzzer adds goes to fuzz/corpus/TARGET (ignored by git, kept between runs).
 #
 # `scripts/fuzz.sh --ci` is CI's pass (.ci/run): each target runs the number of inputs that
-# fuzz/ci-runs lists, with a fixed draw (-seed=1) from the seeds alone (a fresh corpus), so it
-# tries the same inputs on every machine and a CI result replays here exactly; 300 s per
-# target stops it early on a slow machine (then it tried a prefix of the same inputs). Run it
-# before pushing a change to the oracles. Plain `scripts/fuzz.sh [SECONDS]` explores: a new
+# fuzz/ci-runs lists, with a fixed draw (-seed=1) from the seeds alone (a fresh corpus); 300 s
+# per target stops it early on a slow machine. The draw is fixed but coverage feedback is not
+# (hash tables are seeded at random, so the corpus grows differently), so a CI failure need not
+# replay by rerunning the pass: replay the input the log ends with. Run it before pushing a
+# change to the oracles. Plain `scripts/fuzz.sh [SECONDS]` explores: a new
 # draw each run (FUZZ_SEED to fix one), growing fuzz/corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,9 @@ for target in $(cargo fuzz list); do
     reproducer=$(ls -t "artifacts/$target"/* 2>/dev/null | head -n 1 || true)
     # CI keeps only the end of its log: repeat the failure there, with the input itself, so
     # a failure on a machine that is gone can still be replayed.
+    echo "  replay: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $target ${reproducer:-}" >&2
+    echo "  (or: base64 -d > crash with the last line below; same command with that file)" >&2
+    echo "  then make it a regression test in tests/fuzz_twins/regressions.rs" >&2
     echo "scripts/fuzz.sh: $target failed; the oracle said:" >&2
     grep -m 1 -A 3 -E "panicked at|ERROR: libFuzzer" "$log" >&2 || true
     if [ -n "$reproducer" ]; then
@@ -74,9 +78,6 @@ for target in $(cargo fuzz list); do
       base64 -w 0 "$reproducer" >&2
       echo >&2
     fi
-    echo "  replay: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $target ${reproducer:-}" >&2
-    echo "  (or: base64 -d > crash; same command with that file)" >&2
-    echo "  then make it a regression test in tests/fuzz_twins/regressions.rs" >&2
     rm -f "$log"
     exit 1
   fi

@@ -137,19 +137,29 @@ fn check_reads_back(hay: &[u8], layer: &Layer, anchor: usize, want: &[u8]) {
         // Each character reads back from its own origin: a code unit where the view decoded
         // it, the byte as written where the view passed it through (a key ID beside a UTF-16
         // stretch, paired with a secret decoded from it; or one whose last character a
-        // stretch starting right after it took as a code unit).
+        // stretch starting right after it took as a code unit). A decoded character maps to
+        // the first byte of its code unit (a blob that is UTF-16 throughout), or to its text
+        // byte (a stretch beside ASCII): in a big-endian stretch that is the unit's second
+        // byte, whose next byte may be the ASCII after the stretch.
         [Encoding::Utf16] => {
             let view = &layer.chain[0];
             for (i, &w) in want.iter().enumerate() {
                 let at = layer.to_level(anchor + i, 0);
                 let read = match view.is_decoded(anchor + i) {
-                    true => hay.get(at..at + 2).is_some_and(|u| {
-                        [
-                            u16::from_le_bytes([u[0], u[1]]),
-                            u16::from_be_bytes([u[0], u[1]]),
-                        ]
-                        .contains(&u16::from(w))
-                    }),
+                    true => {
+                        let unit_from = |from: usize| {
+                            hay.get(from..from + 2).is_some_and(|u| {
+                                [
+                                    u16::from_le_bytes([u[0], u[1]]),
+                                    u16::from_be_bytes([u[0], u[1]]),
+                                ]
+                                .contains(&u16::from(w))
+                            })
+                        };
+                        unit_from(at)
+                            || (hay.get(at) == Some(&w)
+                                && at.checked_sub(1).is_some_and(|b| hay[b] == 0))
+                    }
                     false => hay.get(at) == Some(&w),
                 };
                 assert!(read, "UTF-16 at {at} vs {want:?} (character {i})");

@@ -309,3 +309,29 @@ fn decode_base64_twice_encoded_key() {
     let input = include_bytes!("cases/decode_base64_twice_encoded_key.bin");
     fuzz_oracle::decode_base64::check(input);
 }
+
+/// `detect` (CI's `scripts/fuzz.sh --ci`): a secret keyword, then a secret whose first 37
+/// characters are big-endian UTF-16 (`\0Z\0/…\0H`) and whose last 3 are ASCII (`ple`). The
+/// stretch's last code unit is `\0H`; its text byte `H` is followed by `p`, not a zero, and
+/// the oracle read each decoded character as a unit starting at its text byte. A character
+/// decoded from a stretch maps to its text byte, with the unit's zero before or after it.
+#[test]
+fn big_endian_stretch_before_ascii() {
+    let input = include_bytes!("cases/detect_big_endian_stretch_before_ascii.bin");
+    fuzz_oracle::detect::check(input, options(false));
+    let found = scan("t.bin", input);
+    let secrets: Vec<(&str, u32, Option<&str>)> = found
+        .iter()
+        .map(|f| {
+            (
+                f.secret.as_ref().map_or("", |s| s.expose()),
+                f.location.line,
+                f.encoding,
+            )
+        })
+        .collect();
+    assert_eq!(
+        secrets,
+        [("Z/ZfzqhniCoqtbp6TuwFM0KoQPqYp1oLfDYkHple", 4, Some("utf16"))]
+    );
+}
