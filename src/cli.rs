@@ -35,6 +35,33 @@ pub enum Command {
     },
     /// Print the man page (roff) to standard output.
     Man,
+    /// Merge the JSONL reports of `scan --repos … --shard K/N` runs into one report, sorted
+    /// and summarised as one run over all the repositories would be.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSONL reports written by `keyleak scan --git --repos… --format jsonl` (`-`: standard
+    /// input).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format [default: human].
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+
+    /// When to colour human output (`NO_COLOR` is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Exit 1 when a finding has at least this risk; `never` always exits 0 on success.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Low)]
+    pub fail_on: FailOnArg,
+
+    /// Human output and GitHub annotations: list `info` findings one by one.
+    #[arg(long)]
+    pub show_info: bool,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +107,28 @@ pub struct ScanArgs {
     /// HEAD, read from the index, not the working tree.
     #[arg(long, help_heading = "Git")]
     pub staged: bool,
+
+    /// Scan the history of every repository listed in FILE: one local path or git URL per
+    /// line; blank lines and lines starting with `#` are skipped. URLs are cloned as mirrors
+    /// into --clone-dir (fetched again on later runs). Implies --git.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "repos_under", "staged"], help_heading = "Repositories")]
+    pub repos: Option<PathBuf>,
+
+    /// Scan the history of every git repository below DIR, bare (`git clone --mirror`) or
+    /// not; a repository's own tree is not searched for more. Implies --git.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["paths", "staged"], help_heading = "Repositories")]
+    pub repos_under: Option<PathBuf>,
+
+    /// Where --repos clones URLs (as mirrors, reused and fetched on later runs)
+    /// [default: $XDG_CACHE_HOME/keyleak/clones, else ~/.cache/keyleak/clones].
+    #[arg(long, value_name = "DIR", help_heading = "Repositories")]
+    pub clone_dir: Option<PathBuf>,
+
+    /// Scan only shard K of N (1 ≤ K ≤ N) of the repository list: the repositories whose
+    /// name hashes to it, so adding a repository moves no other. Write each shard's report
+    /// with `--format jsonl` and combine them with `keyleak merge`.
+    #[arg(long, value_name = "K/N", help_heading = "Repositories")]
+    pub shard: Option<String>,
 
     /// Output format of standard output [default: human]. With `--output FORMAT=-` it may
     /// only repeat that FORMAT.

@@ -26,6 +26,8 @@ pub enum Error {
     Hook { path: String, message: String },
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    #[error("merge {path}: {message}")]
+    Merge { path: String, message: String },
     #[error("baseline {path}: {message}")]
     Baseline { path: String, message: String },
     #[error("invalid value for {flag}: {message}")]

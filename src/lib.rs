@@ -28,6 +28,7 @@ pub mod detect;
 pub mod error;
 pub mod filter;
 pub mod install_hook;
+pub mod merge;
 pub mod model;
 pub mod printable;
 pub mod progress;
@@ -85,6 +86,38 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
             completions::man(&mut std::io::stdout().lock()).map_err(Error::Output)?;
             Ok(Status::Clean)
         }
+        cli::Command::Merge(args) => run_merge(&settings::merge::MergeSettings::resolve(args)?),
+    }
+}
+
+/// `keyleak merge`: the shards' findings as one report; the status as a scan would give it.
+pub fn run_merge(settings: &settings::merge::MergeSettings) -> Result<Status, Error> {
+    let result = merge::merge(&settings.files)?;
+    print_warnings(&result.warnings);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    report::reporter(settings.format, settings.options, settings.times)
+        .report(&mut out, &result)
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
+    Ok(status(&result, settings.fail_on))
+}
+
+/// Warnings on stderr, one `keyleak: warning:` line each.
+fn print_warnings(warnings: &[error::Warning]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for w in warnings {
+        // A failed write to stderr has nowhere better to be reported.
+        let _ = writeln!(err, "keyleak: warning: {w}");
+    }
+}
+
+/// Findings at or above `fail_on`: exit 1.
+fn status(result: &model::result::ScanResult, fail_on: model::FailOn) -> Status {
+    match result.findings.iter().any(|f| fail_on.fails(f.risk)) {
+        true => Status::Findings,
+        false => Status::Clean,
     }
 }
 
@@ -128,14 +161,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
             message: format!("cannot write: {e}"),
         })?;
     }
-    {
-        let stderr = std::io::stderr();
-        let mut err = stderr.lock();
-        for w in &result.warnings {
-            // A failed write to stderr has nowhere better to be reported.
-            let _ = writeln!(err, "keyleak: warning: {w}");
-        }
-    }
+    print_warnings(&result.warnings);
     // Files first, each whole or not at all; one that fails does not stop the others.
     let unwritten: Vec<_> = settings
         .report_files
@@ -167,13 +193,5 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     if !unwritten.is_empty() {
         return Err(Error::ReportFiles(unwritten));
     }
-    let failing = result
-        .findings
-        .iter()
-        .any(|f| settings.fail_on.fails(f.risk));
-    Ok(if failing {
-        Status::Findings
-    } else {
-        Status::Clean
-    })
+    Ok(status(&result, settings.fail_on))
 }

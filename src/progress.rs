@@ -1,4 +1,5 @@
-//! Progress on stderr for long scans: commits walked, then blobs and bytes scanned.
+//! Progress on stderr for long scans: commits walked, then blobs and bytes scanned; in a
+//! multi-repository scan, after which repository of how many (`repository 3/20 NAME: `).
 //!
 //! Workers only bump the atomic [`Counters`]; a single reporter thread reads them and draws an
 //! `indicatif` bar (it owns terminal detection and redraw rate limiting). Shown only when
@@ -32,12 +33,17 @@ pub struct Progress {
 impl Progress {
     /// Starts drawing when stderr is a terminal; otherwise only counts.
     pub fn start() -> Progress {
+        Progress::start_in(String::new())
+    }
+
+    /// [`Progress::start`], every line after `prefix` (printable text, the caller's).
+    pub fn start_in(prefix: String) -> Progress {
         let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::io::stderr().is_terminal().then(|| {
             let counters = Arc::clone(&counters);
             let stop = Arc::clone(&stop);
-            std::thread::spawn(move || draw(&counters, &stop))
+            std::thread::spawn(move || draw(&counters, &stop, prefix))
         });
         Progress {
             counters,
@@ -65,9 +71,10 @@ impl Drop for Progress {
     }
 }
 
-fn draw(counters: &Counters, stop: &AtomicBool) {
+fn draw(counters: &Counters, stop: &AtomicBool, prefix: String) {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+    bar.set_style(ProgressStyle::with_template("{prefix}{spinner} {msg}").expect("valid template"));
+    bar.set_prefix(prefix);
     let mut scanning = false;
     while !stop.load(Ordering::Relaxed) {
         let commits = counters.commits.load(Ordering::Relaxed);
@@ -76,8 +83,10 @@ fn draw(counters: &Counters, stop: &AtomicBool) {
             scanning = true;
             bar.set_length(total);
             bar.set_style(
-                ProgressStyle::with_template("{bar:20} {pos}/{len} blobs, {msg}, {elapsed}")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "{prefix}{bar:20} {pos}/{len} blobs, {msg}, {elapsed}",
+                )
+                .expect("valid template"),
             );
         }
         if scanning {

@@ -5,14 +5,16 @@
 //! results lock. After the walk, findings are sorted once by a total key, so output is
 //! identical whatever the thread count.
 //!
-//! Git inputs have their own drivers: `history` (`--git`, `--range`, `--since`, `--ref`) and
-//! `staged` (`--staged`); both feed the same `Collector`.
+//! Git inputs have their own drivers: `history` (`--git`, `--range`, `--since`, `--ref`),
+//! `repos` (`--repos`, `--repos-under`: `history` once per repository) and `staged`
+//! (`--staged`); all feed the same `Collector`.
 //!
 //! Every driver passes what it reads through `expanded`, so the members of zip, tar and gzip
 //! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
 mod config_file;
 mod history;
+mod repos;
 mod staged;
 mod stages;
 
@@ -160,6 +162,10 @@ struct Collector {
     clocks: stages::Clocks,
     /// `--stats`: what the drivers measured.
     stages: StageStats,
+    /// Multi-repository scans: repositories scanned and failed.
+    repositories: Option<crate::model::result::Repositories>,
+    /// What progress shows before its counts: the repository of a multi-repository scan.
+    progress_prefix: String,
 }
 
 impl Collector {
@@ -229,6 +235,7 @@ impl Collector {
             bytes: self.bytes.into_inner(),
             suppressed,
             commits: self.commits,
+            repositories: self.repositories,
         };
         stages.commits = stats.commits;
         stages.blobs = stats.blobs;
@@ -276,6 +283,9 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
             }
             GitMode::Staged => staged::scan(settings, repo, &detector, &collector)?,
         },
+        Input::Repos { list, selection } => {
+            repos::scan(settings, list, selection, &detector, &mut collector);
+        }
     }
     // The history driver times its own passes (plan, then read and detect).
     if !matches!(
@@ -283,7 +293,7 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
         Input::Git {
             mode: GitMode::History(_),
             ..
-        }
+        } | Input::Repos { .. }
     ) {
         collector.stages.scan = start.elapsed();
     }

@@ -52,6 +52,49 @@ pub fn rfc3339(unix: i64, offset_minutes: i32) -> String {
     format!("{y:04}-{m:02}-{d:02}T{time}{zone}")
 }
 
+/// Reads back what [`rfc3339`] writes: Unix seconds and the UTC offset in minutes. `None`
+/// for anything else.
+pub fn parse_rfc3339(text: &str) -> Option<(i64, i32)> {
+    let b = text.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = text.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let offset = match &text[19..] {
+        "Z" => 0,
+        zone if zone.len() == 6 && zone.as_bytes()[3] == b':' => {
+            let sign = match zone.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            sign * (num(20..22)? * 60 + num(23..25)?)
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?);
+    let local = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    Some((local - offset * 60, i32::try_from(offset).ok()?))
+}
+
+/// (year, month, day) to days since 1970-01-01: the inverse of [`civil_from_days`].
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
 /// `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -69,7 +112,29 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::{parse_rfc3339, rfc3339};
+
+    #[test]
+    fn rfc3339_reads_back() {
+        for (t, off) in [
+            (0, 0),
+            (951_782_400, 0),
+            (1_714_564_800, 120),
+            (1_714_564_800, -330),
+            (-1, 0),
+            (4_102_444_799, 59),
+        ] {
+            assert_eq!(parse_rfc3339(&rfc3339(t, off)), Some((t, off)), "{t} {off}");
+        }
+        for bad in [
+            "",
+            "2024-05-01",
+            "2024-05-01T14:00:00",
+            "2024-05-01T14:00:00+0200",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn rfc3339_dates() {

@@ -47,6 +47,11 @@ impl Kind {
         Kind::PresignedUrl,
     ];
 
+    /// The kind a report names ([`Kind::as_str`]).
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::AccessKey => "aws_access_key",
@@ -89,6 +94,11 @@ impl Risk {
         Risk::Low,
         Risk::Info,
     ];
+
+    /// The risk a report names ([`Risk::as_str`]).
+    pub fn parse(text: &str) -> Option<Risk> {
+        Risk::ALL.into_iter().find(|r| r.as_str() == text)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -134,6 +144,12 @@ impl Fingerprint {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A fingerprint as reports write it (32 lowercase hex digits), read back by `merge`.
+    pub fn parse(text: &str) -> Option<Fingerprint> {
+        let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        (text.len() == 32 && text.bytes().all(hex)).then(|| Fingerprint(text.to_string()))
     }
 }
 
@@ -185,13 +201,17 @@ pub struct Finding {
     pub token_meta: Option<TokenMeta>,
     /// With `--verify`: what STS said of this credential; `None` when it was not sent.
     pub verification: Option<Verification>,
+    /// Multi-repository scans (`--repos`, `--repos-under`): the repository as listed (a path
+    /// or a URL). `None` for a scan of one repository or of files.
+    pub repository: Option<Arc<str>>,
 }
 
 impl Finding {
-    /// The total order of reports: path, line, column, then kind, key and commit, so output
-    /// is the same whatever the thread count.
+    /// The total order of reports: repository, path, line, column, then kind, key and
+    /// commit, so output is the same whatever the thread count (and however many shards).
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
+            self.repository.as_deref(),
             &self.location,
             self.kind,
             self.key_id,

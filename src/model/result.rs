@@ -31,6 +31,16 @@ pub struct Stats {
     pub suppressed: Suppressed,
     /// History scans: commits walked.
     pub commits: Option<u64>,
+    /// Multi-repository scans (`--repos`, `--repos-under`): how many were scanned and how
+    /// many could not be (each also a warning).
+    pub repositories: Option<Repositories>,
+}
+
+/// Repositories of a multi-repository scan.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Repositories {
+    pub scanned: u64,
+    pub failed: u64,
 }
 
 /// Everything a run found.

@@ -131,7 +131,11 @@ impl Reporter for Github {
                 continue;
             }
             budget[at] -= 1;
-            let title = format!("{}: {}", f.risk, f.kind.title());
+            let mut title = format!("{}: {}", f.risk, f.kind.title());
+            if let Some(repo) = &f.repository {
+                let shown = printable::name(repo, self.options.show_secrets);
+                title.push_str(&format!(" in {shown}"));
+            }
             writeln!(
                 out,
                 "::{} file={},line={},col={},title={}::{}",

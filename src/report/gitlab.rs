@@ -167,6 +167,11 @@ fn vulnerability_id(f: &Finding, occurrence: u32) -> String {
     h.update(f.fingerprint.as_str().as_bytes());
     h.update([0u8]);
     h.update(f.commit.as_ref().map_or("", |c| c.id.as_str()).as_bytes());
+    // Multi-repository scans: the same key at the same path in two repositories is two.
+    if let Some(repo) = &f.repository {
+        h.update([0u8]);
+        h.update(repo.as_bytes());
+    }
     if occurrence > 0 {
         h.update([0u8]);
         h.update(occurrence.to_le_bytes());
@@ -263,6 +268,13 @@ fn role_markdown(role: &RoleSetup, policy: bool) -> String {
 /// other formats show them (redacted unless `--show-secrets`).
 fn description(f: &Finding, m: &Message, show_secrets: bool) -> String {
     let mut facts = vec![format!("Risk **{}**.", f.risk)];
+    if let Some(repo) = &f.repository {
+        let shown = match show_secrets {
+            true => repo.to_string(),
+            false => redact_secrets(repo).into_owned(),
+        };
+        facts.push(format!("Repository `{shown}`."));
+    }
     if let Some(k) = m.key_id {
         let account = m
             .account

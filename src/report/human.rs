@@ -158,6 +158,10 @@ impl Human {
             loc.line,
             loc.column
         )?;
+        if let Some(repo) = &f.repository {
+            let shown = printable::name(repo, show);
+            writeln!(out, "{pad} {} repository {shown}", p.dim("="))?;
+        }
         if let Some(c) = &f.commit {
             writeln!(
                 out,
@@ -339,7 +343,15 @@ impl Reporter for Human {
             scanned.push_str(&format!(" from {commits} {noun}"));
         }
         scanned.push_str(&left_out(result));
-        writeln!(out, "{scanned}")
+        writeln!(out, "{scanned}")?;
+        if let Some(r) = result.stats.repositories {
+            writeln!(
+                out,
+                "repositories: {} scanned, {} failed",
+                r.scanned, r.failed
+            )?;
+        }
+        Ok(())
     }
 }
 

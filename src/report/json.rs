@@ -1,6 +1,10 @@
 //! `--format json` (one document: findings + summary) and `--format jsonl` (one finding per
 //! line), from serde structs. Field meanings are documented in docs/output.md.
 //!
+//! Multi-repository scans (`--repos`, `--repos-under`) add `repository` to each finding and
+//! `repositories` to the summary, and end JSONL with one `{"summary": …, "warnings": […]}`
+//! line, which `keyleak merge` reads.
+//!
 //! History scans add `commit`, `in_head` and `expired` to each finding and `scanned_commits`
 //! to the summary; file, standard input and staged scans leave them out, so their documents
 //! are unchanged. Presigned URLs add `expired`, `expires_at` and `presigned`, and temporary
@@ -50,6 +54,9 @@ pub struct JsonFinding<'a> {
     pub session_token: Option<String>,
     pub has_session_token: bool,
     pub example: bool,
+    /// Multi-repository scans: the repository (path or URL) the finding is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// The path as printed: a secret-shaped run redacted unless `--show-secrets`.
     pub path: String,
     pub line: u32,
@@ -151,6 +158,7 @@ impl<'a> JsonFinding<'a> {
             session_token: f.session_token.as_ref().map(|s| s.render(show_secrets)),
             has_session_token: f.session_token.is_some(),
             example: f.example,
+            repository: f.repository.as_deref().map(|r| shown_name(r, show_secrets)),
             path: shown_name(&f.location.path, show_secrets),
             line: f.location.line,
             column: f.location.column,
@@ -199,6 +207,13 @@ struct JsonSuppressed {
     min_risk: u64,
 }
 
+/// Multi-repository scans: repositories scanned and failed.
+#[derive(Serialize)]
+pub struct JsonRepositories {
+    pub scanned: u64,
+    pub failed: u64,
+}
+
 #[derive(Serialize)]
 struct JsonSummary {
     findings: usize,
@@ -211,6 +226,8 @@ struct JsonSummary {
     warnings: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     scanned_commits: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repositories: Option<JsonRepositories>,
     /// `--verify`: findings per answer (`active`, `invalid`, `expired`, `error`).
     #[serde(skip_serializing_if = "Option::is_none")]
     verified: Option<BTreeMap<&'static str, usize>>,
@@ -223,6 +240,21 @@ struct Document<'a> {
     summary: JsonSummary,
 }
 
+/// The last line of a multi-repository scan's JSONL: what `keyleak merge` needs besides the
+/// findings to summarise the shards as one run (counts, warnings).
+#[derive(Serialize)]
+struct SummaryLine {
+    summary: JsonSummary,
+    warnings: Vec<JsonWarning>,
+}
+
+/// A warning as a summary line carries it: names redacted as in findings.
+#[derive(Serialize)]
+struct JsonWarning {
+    subject: String,
+    message: String,
+}
+
 impl Reporter for Json {
     fn report(&self, out: &mut dyn Write, result: &ScanResult) -> io::Result<()> {
         let show = self.options.show_secrets;
@@ -230,9 +262,22 @@ impl Reporter for Json {
             for f in &result.findings {
                 printable::json::write_line(out, &JsonFinding::new(f, show))?;
             }
+            if result.stats.repositories.is_some() {
+                let line = SummaryLine {
+                    summary: summary(result),
+                    warnings: result
+                        .warnings
+                        .iter()
+                        .map(|w| JsonWarning {
+                            subject: shown_name(&w.subject, show),
+                            message: shown_name(&w.message, show),
+                        })
+                        .collect(),
+                };
+                printable::json::write_line(out, &line)?;
+            }
             return Ok(());
         }
-        let summary = Summary::of(&result.findings);
         let doc = Document {
             version: SCHEMA_VERSION,
             findings: result
@@ -240,30 +285,38 @@ impl Reporter for Json {
                 .iter()
                 .map(|f| JsonFinding::new(f, show))
                 .collect(),
-            summary: JsonSummary {
-                findings: summary.findings,
-                by_risk: summary
-                    .by_risk
-                    .iter()
-                    .map(|(r, n)| (r.as_str(), *n))
-                    .collect(),
-                by_account: summary.by_account,
-                scanned_blobs: result.stats.blobs,
-                scanned_bytes: result.stats.bytes,
-                allowed_inline: result.stats.suppressed.inline,
-                suppressed: JsonSuppressed {
-                    inline: result.stats.suppressed.inline,
-                    path: result.stats.suppressed.path,
-                    key_id: result.stats.suppressed.key_id,
-                    baseline: result.stats.suppressed.baseline,
-                    min_risk: result.stats.suppressed.below_min_risk,
-                },
-                warnings: result.warnings.len(),
-                scanned_commits: result.stats.commits,
-                verified: super::verified::counts(&result.findings)
-                    .map(|c| c.into_iter().collect()),
-            },
+            summary: summary(result),
         };
         printable::json::write_pretty(out, &doc)
+    }
+}
+
+fn summary(result: &ScanResult) -> JsonSummary {
+    let summary = Summary::of(&result.findings);
+    JsonSummary {
+        findings: summary.findings,
+        by_risk: summary
+            .by_risk
+            .iter()
+            .map(|(r, n)| (r.as_str(), *n))
+            .collect(),
+        by_account: summary.by_account,
+        scanned_blobs: result.stats.blobs,
+        scanned_bytes: result.stats.bytes,
+        allowed_inline: result.stats.suppressed.inline,
+        suppressed: JsonSuppressed {
+            inline: result.stats.suppressed.inline,
+            path: result.stats.suppressed.path,
+            key_id: result.stats.suppressed.key_id,
+            baseline: result.stats.suppressed.baseline,
+            min_risk: result.stats.suppressed.below_min_risk,
+        },
+        warnings: result.warnings.len(),
+        scanned_commits: result.stats.commits,
+        repositories: result.stats.repositories.map(|r| JsonRepositories {
+            scanned: r.scanned,
+            failed: r.failed,
+        }),
+        verified: super::verified::counts(&result.findings).map(|c| c.into_iter().collect()),
     }
 }

@@ -204,6 +204,9 @@ struct ResultProperties<'a> {
     key_id: Option<String>,
     account_id: Option<String>,
     example: bool,
+    /// Multi-repository scans: the repository (path or URL) the finding is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<String>,
     advice_context: &'static str,
     /// The role that replaces the key, as JSON's `advice.role`; absent when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -320,6 +323,10 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
             key_id: f.key_id.map(|k| k.to_string()),
             account_id: f.account_id.map(account_string),
             example: f.example,
+            repository: f.repository.as_deref().map(|r| match show_secrets {
+                true => r.to_string(),
+                false => crate::printable::names::redact_secrets(r).into_owned(),
+            }),
             advice_context: f.advice.context,
             advice_role: f.advice.role.as_ref(),
             token_meta: super::token_meta::JsonTokenMeta::of(f),

@@ -214,6 +214,7 @@ pub fn classify(
             .and_then(|t| token_meta::read(t.bytes(hay)))
             .or(url_token_meta),
         verification: None,
+        repository: None,
     };
     if finding.replaceable() {
         finding.advice.role = Some(place.setup(finding.account_id));

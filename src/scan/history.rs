@@ -45,7 +45,7 @@ pub(super) fn scan(
     collector: &mut Collector,
 ) -> Result<(), Error> {
     let repo = git::repo::open(repo_path)?;
-    let progress = Progress::start();
+    let progress = Progress::start_in(collector.progress_prefix.clone());
     let pool = super::pool(settings.walk.threads)?;
     let keep = |text: &[u8]| !detector.detect_layers(text).is_empty();
     let texts = TextFilter {

@@ -23,8 +23,10 @@ use crate::source::fs::WalkOptions;
 use crate::source::git::history::Selection;
 use crate::verify::{Endpoint, VerifySettings};
 
+pub mod merge;
 pub mod repo;
 mod report;
+pub mod repos;
 
 /// Where the bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,11 @@ pub enum Input {
     Stdin,
     /// A git repository (found at or above `repo`).
     Git { repo: PathBuf, mode: GitMode },
+    /// `--repos`, `--repos-under`: the history of each repository listed.
+    Repos {
+        list: repos::RepoList,
+        selection: Selection,
+    },
 }
 
 /// What of a repository is scanned.
@@ -116,7 +123,12 @@ impl Settings {
                 })?),
                 None => None,
             };
-        let input = if let Some(mode) = git_mode(&args)? {
+        let input = if let Some(list) = repos::resolve(&args)? {
+            let Some(GitMode::History(selection)) = git_mode(&args)? else {
+                unreachable!("--repos implies --git and conflicts with --staged");
+            };
+            Input::Repos { list, selection }
+        } else if let Some(mode) = git_mode(&args)? {
             let [repo] = args.paths.as_slice() else {
                 return Err(Error::Usage {
                     flag: "PATH",
@@ -176,14 +188,7 @@ impl Settings {
                 args.threads
             ));
         }
-        let color = match args.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
-            }
-        };
+        let color = color(args.color);
         let (verify, verify_held_back) = verify_settings(
             VerifyArgs {
                 verify: args.verify,
@@ -238,6 +243,19 @@ impl Settings {
             verbose: args.verbose,
             stats: args.stats,
         })
+    }
+}
+
+/// Whether standard output is coloured: `--color`, and with `auto` a terminal without
+/// `NO_COLOR`.
+fn color(arg: ColorArg) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -433,7 +451,12 @@ fn risk_arg(arg: RiskArg) -> Risk {
 /// The git mode the flags ask for, if any. `--ref`, `--since` and `--range` imply `--git`;
 /// `--staged` stands alone.
 fn git_mode(args: &ScanArgs) -> Result<Option<GitMode>, Error> {
-    let history = args.git || !args.refs.is_empty() || args.since.is_some() || args.range.is_some();
+    let history = args.git
+        || !args.refs.is_empty()
+        || args.since.is_some()
+        || args.range.is_some()
+        || args.repos.is_some()
+        || args.repos_under.is_some();
     if args.staged {
         if history {
             return Err(Error::Usage {

@@ -21,6 +21,8 @@ pub fn identity(input: &Input) -> RepoIdentity {
         Input::Paths(paths) if paths.is_empty() => vec![PathBuf::from(".")],
         Input::Paths(paths) => paths.clone(),
         Input::Stdin => vec![PathBuf::from(".")],
+        // Each repository has its own: the scan reads it with `identity_of`.
+        Input::Repos { .. } => return RepoIdentity::default(),
     };
     let mut repos = dirs.iter().map(|d| discover(d));
     let Some(Some(first)) = repos.next() else {
@@ -31,6 +33,11 @@ pub fn identity(input: &Input) -> RepoIdentity {
         return RepoIdentity::default();
     }
     read(&first)
+}
+
+/// The identity of the repository at `path`, for a multi-repository scan.
+pub fn identity_of(path: &Path) -> RepoIdentity {
+    discover(path).map_or_else(RepoIdentity::default, |r| read(&r))
 }
 
 /// The repository `path` (a file or a directory) is in.

@@ -10,12 +10,15 @@
 //!   repositories), and opening it (`git::repo`).
 //! - `archive`: the members of a zip, jar, tar or gzip blob from any of them, as blobs named
 //!   `outer!member`.
+//! - `repos`: the repositories of a multi-repository scan (`--repos`, `--repos-under`) and
+//!   the shard a run takes; `git::mirror` clones and fetches the URLs among them.
 
 pub mod archive;
 mod file_bytes;
 pub mod fs;
 pub mod git;
 pub mod links;
+pub mod repos;
 pub mod stdin;
 
 use std::io::Read;

@@ -63,7 +63,7 @@ fn bash_completion_is_valid_bash_naming_subcommands_options_and_values() {
     );
     assert_eq!(
         complete("keyleak ''", 1, "", "keyleak"),
-        "-h -V --help --version scan install-hook completions man help"
+        "-h -V --help --version scan install-hook completions man merge help"
     );
 }
 
@@ -120,7 +120,8 @@ fn man_page_is_roff_with_a_page_per_subcommand_naming_the_options() {
             "keyleak-scan",
             "keyleak-install-hook",
             "keyleak-completions",
-            "keyleak-man"
+            "keyleak-man",
+            "keyleak-merge"
         ]
     );
     // roff escapes dashes: the options as the page writes them.

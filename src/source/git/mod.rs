@@ -8,6 +8,7 @@
 //!   minimal reader of git's index file.
 //! - `cli`: the same staged entries through the git command, the fallback for SHA-256
 //!   repositories.
+//! - `mirror`: `git clone --mirror` and `git fetch` for the URLs of `scan --repos`.
 //!
 //! Git sources must not detect keys, rate risk or report: they yield blobs with their
 //! [`Origin`](super::Origin)s, or [`Warning`](crate::error::Warning)s for what they cannot
@@ -16,5 +17,6 @@
 pub mod cli;
 pub mod history;
 pub mod index;
+pub mod mirror;
 pub mod repo;
 pub mod staged;
