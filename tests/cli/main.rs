@@ -20,6 +20,7 @@ mod hook_files;
 mod hostile_repo;
 mod hostile_tree;
 mod no_leak;
+mod org_audit;
 mod output_safety;
 mod precommit;
 mod readme_fields;
