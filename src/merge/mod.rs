@@ -6,10 +6,13 @@
 //! filter or report: the shards did the filtering, `report` writes the result. A file that
 //! cannot be read, a line that is not keyleak's, or a file without its summary line (a shard
 //! cut short) ends the run: a merged report quietly missing a shard would pass for a whole
-//! audit.
+//! audit. For the same reason, shards of `--shard K/N` runs must all be there, each once.
+
+use crate::source::repos::Shard;
 
 mod read;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +23,8 @@ use crate::model::result::{Repositories, ScanResult};
 pub fn merge(files: &[PathBuf]) -> Result<ScanResult, Error> {
     let mut result = ScanResult::default();
     let mut repositories = Repositories::default();
+    // Per file: the `--shard` it ran with, if any.
+    let mut shards: Vec<(&Path, Option<String>)> = Vec::new();
     for file in files {
         let fail = |message: String| Error::Merge {
             path: file.display().to_string(),
@@ -41,6 +46,7 @@ pub fn merge(files: &[PathBuf]) -> Result<ScanResult, Error> {
             if value.get("summary").is_some() {
                 let s: read::SummaryLine = serde_json::from_value(value)
                     .map_err(|e| at(format!("not a keyleak summary line: {e}")))?;
+                shards.push((file, s.shard.clone()));
                 add_summary(&mut result, &mut repositories, s);
                 summarised = true;
                 continue;
@@ -57,6 +63,7 @@ pub fn merge(files: &[PathBuf]) -> Result<ScanResult, Error> {
             ));
         }
     }
+    complete(&shards)?;
     result.stats.repositories = Some(repositories);
     result
         .findings
@@ -64,6 +71,44 @@ pub fn merge(files: &[PathBuf]) -> Result<ScanResult, Error> {
     result.warnings.sort();
     result.warnings.dedup();
     Ok(result)
+}
+
+/// With `--shard` runs, every shard of N once, all of the same N; files without a shard are
+/// whole runs, merged only with each other.
+fn complete(shards: &[(&Path, Option<String>)]) -> Result<(), Error> {
+    let Some((_, Some(first))) = shards.iter().find(|(_, s)| s.is_some()) else {
+        return Ok(());
+    };
+    let fail = |path: &Path, message: String| Error::Merge {
+        path: path.display().to_string(),
+        message,
+    };
+    let count = Shard::parse(first).map_err(|m| fail(shards[0].0, m))?.count;
+    let mut seen: BTreeMap<u64, &Path> = BTreeMap::new();
+    for (path, shard) in shards {
+        let Some(text) = shard else {
+            return Err(fail(
+                path,
+                format!("not a shard, merged with shards of {count}"),
+            ));
+        };
+        let s = Shard::parse(text).map_err(|m| fail(path, m))?;
+        if s.count != count {
+            return Err(fail(
+                path,
+                format!("shard {text}, merged with shards of {count}"),
+            ));
+        }
+        if let Some(other) = seen.insert(s.index, path) {
+            let also = other.display();
+            return Err(fail(path, format!("shard {text} again (also in {also})")));
+        }
+    }
+    if let Some(missing) = (1..=count).find(|k| !seen.contains_key(k)) {
+        let path = shards[0].0;
+        return Err(fail(path, format!("shard {missing}/{count} is missing")));
+    }
+    Ok(())
 }
 
 fn add_summary(result: &mut ScanResult, repos: &mut Repositories, line: read::SummaryLine) {

@@ -108,6 +108,8 @@ struct PresignedLine {
 pub(super) struct SummaryLine {
     pub summary: SummaryCounts,
     pub warnings: Vec<WarningLine>,
+    /// `K/N` when the shard ran with `--shard`.
+    pub shard: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +153,7 @@ impl RepositoriesLine {
         Repositories {
             scanned: self.scanned,
             failed: self.failed,
+            shard: None,
         }
     }
 }

@@ -41,6 +41,9 @@ pub struct Stats {
 pub struct Repositories {
     pub scanned: u64,
     pub failed: u64,
+    /// `--shard K/N`: (K, N). Written in the JSONL summary line, so that `merge` can tell
+    /// a missing or repeated shard.
+    pub shard: Option<(u64, u64)>,
 }
 
 /// Everything a run found.

@@ -246,6 +246,9 @@ struct Document<'a> {
 struct SummaryLine {
     summary: JsonSummary,
     warnings: Vec<JsonWarning>,
+    /// `--shard K/N`, as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
 }
 
 /// A warning as a summary line carries it: names redacted as in findings.
@@ -273,6 +276,11 @@ impl Reporter for Json {
                             message: shown_name(&w.message, show),
                         })
                         .collect(),
+                    shard: result
+                        .stats
+                        .repositories
+                        .and_then(|r| r.shard)
+                        .map(|(k, n)| format!("{k}/{n}")),
                 };
                 printable::json::write_line(out, &line)?;
             }

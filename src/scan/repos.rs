@@ -29,7 +29,10 @@ pub(super) fn scan(
     for w in &list.warnings {
         collector.warn(w.clone());
     }
-    let mut counts = Repositories::default();
+    let mut counts = Repositories {
+        shard: list.shard.map(|s| (s.index, s.count)),
+        ..Repositories::default()
+    };
     let total = list.repos.len();
     for (done, spec) in list.repos.iter().enumerate() {
         let name = crate::printable::text(&spec.name);

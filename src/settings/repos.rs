@@ -19,6 +19,8 @@ pub struct RepoList {
     pub clone_dir: PathBuf,
     /// Directories below `--repos-under` that could not be read.
     pub warnings: Vec<Warning>,
+    /// `--shard K/N`.
+    pub shard: Option<Shard>,
 }
 
 /// The list the flags ask for; `None` without `--repos` and `--repos-under`.
@@ -66,6 +68,7 @@ pub fn resolve(args: &ScanArgs) -> Result<Option<RepoList>, Error> {
         repos,
         clone_dir: args.clone_dir.clone().unwrap_or_else(default_clone_dir),
         warnings,
+        shard,
     }))
 }
 

@@ -209,6 +209,21 @@ fn an_organisation_in_one_run_and_in_four_merged_shards() {
     // The shards' warnings, printed again.
     let again: Vec<&str> = merged.stderr.lines().collect();
     assert_eq!(again, warnings);
+    // Three of the four, or one twice: not the organisation, so no report.
+    let run = keyleak(dir, &["merge", files[0], files[1], files[2]]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("shard 4/4 is missing"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+    let run = keyleak(
+        dir,
+        &["merge", files[0], files[1], files[2], files[3], files[1]],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("shard 2/4 again"), "{}", run.stderr);
     // And in the other formats, as one run writes them.
     for format in ["sarif", "human", "gitlab", "github"] {
         let one = keyleak(

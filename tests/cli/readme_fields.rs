@@ -111,6 +111,9 @@ fn every_kind_of_report() -> Vec<(Value, Value)> {
     repo.git(&["rm", "-q", "old.env"]);
     repo.commit_at(FIXED_NOW - 29 * DAY, "remove");
     all.push(reports(repo.path(), &["--git"]));
+    // The same repository in a multi-repository scan: repository, repositories.
+    let parent = repo.path().parent().unwrap();
+    all.push(reports(parent, &["--repos-under", "."]));
     // --verify: an active caller (ARN, account, user ID) and a refusal (detail).
     let dir = tree();
     let active = StandIn::start(Reply::Active);
