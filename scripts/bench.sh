@@ -15,7 +15,9 @@
 #   scripts/bench.sh --only A,B      only these groups of rows: tree (the mixed tree), history,
 #                                    staged, peers, dense (keyword-dense tree), bigfile (one
 #                                    40 MB file with and without keywords), python (a Python
-#                                    installation, archives expanded and not)
+#                                    installation, archives expanded and not), repos (16 bare
+#                                    repositories, each 1/16 of the history workload: one
+#                                    `--repos-under` process vs 4 `--shard K/4` processes)
 #   scripts/bench.sh --runs N        timed runs per command (median; default 3)
 #   KEYLEAK=PATH scripts/bench.sh    time that binary, not a release build of this checkout
 #
@@ -38,7 +40,7 @@ root=$PWD
 scale=${KEYLEAK_BENCH_SCALE:-1}
 with_peers=0
 real=0
-only=tree,history,staged,peers,dense,bigfile,python
+only=tree,history,staged,peers,dense,bigfile,python,repos
 runs=3
 while [ $# -gt 0 ]; do
   case $1 in
@@ -221,6 +223,18 @@ if wants bigfile && [ ! -f "$bigfile/.done" ]; then
   $gen densefile "$bigfile/plain.txt" --no-keywords
   touch "$bigfile/.done"
 fi
+# Issue 20's organisation: 16 bare repositories, each 1/16 of the history workload (the same
+# generator, so the same content 16 times: no scan shares work between repositories).
+repos_dir=$data/repos
+if wants repos && [ ! -f "$repos_dir/.done" ]; then
+  rm -rf "$repos_dir"; mkdir -p "$repos_dir"
+  per_repo=$(awk -v s="$scale" 'BEGIN { print s / 16 }')
+  for i in $(seq -w 1 16); do
+    git init -q --bare "$repos_dir/repo-$i.git"
+    $gen history --scale "$per_repo" | git -C "$repos_dir/repo-$i.git" fast-import --quiet
+  done
+  touch "$repos_dir/.done"
+fi
 # A real Python installation (wheels, zips and eggs inside): pyenv's, or a venv with a few
 # wheels from pip's cache (offline: nothing is downloaded). Not scaled: it is what it is.
 python_tree=
@@ -357,6 +371,28 @@ if wants python; then
   else
     notes+=("python: no ~/.pyenv and no venv could be made (python3 -m venv, pip cache): skipped")
   fi
+fi
+
+if wants repos; then
+  commits_all=0
+  for r in "$repos_dir"/*.git; do commits_all=$(( commits_all + $(git -C "$r" rev-list --all --count) )); done
+  workload+=("repos 16 bare repositories, $commits_all commits in all")
+  # 4 shard processes, all at once (each with its default -j, so they share the CPUs) or one
+  # after another; the reference is one process over all 16.
+  for how in parallel sequential; do
+    {
+      echo 'set -e'
+      for k in 1 2 3 4; do
+        printf '%s --repos-under %s --shard %s/4 --format jsonl > /dev/null%s\n' \
+          "$(kl)" "$repos_dir" "$k" "$([ $how = parallel ] && echo ' &')"
+      done
+      echo 'wait'
+    } >"$tmp/shards-$how.sh"
+  done
+  row "repos: 4 shards in parallel" "bash $tmp/shards-parallel.sh" "1 process, --repos-under" \
+    "$(kl --repos-under "$repos_dir" --format jsonl)"
+  row "repos: 4 shards one by one" "bash $tmp/shards-sequential.sh" "1 process, --repos-under" \
+    "$(kl --repos-under "$repos_dir" --format jsonl)"
 fi
 
 # ripsecrets (exit 1 on findings, 0 on none and on a missing path) walks like ripgrep: skips
