@@ -108,8 +108,9 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Git")]
     pub staged: bool,
 
-    /// Scan the history of every repository listed in FILE: one local path or git URL per
-    /// line; blank lines and lines starting with `#` are skipped. URLs are cloned as mirrors
+    /// Scan the history of every repository listed in FILE: one local path (relative to the
+    /// current directory) or git URL per line; blank lines and lines starting with `#` are
+    /// skipped. URLs are cloned as mirrors
     /// into --clone-dir (fetched again on later runs). Implies --git.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "repos_under", "staged"], help_heading = "Repositories")]
     pub repos: Option<PathBuf>,

@@ -363,6 +363,50 @@ fn urls_are_cloned_as_mirrors_then_fetched() {
 }
 
 #[test]
+fn a_password_in_a_url_reaches_no_report_and_no_warning() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    // Port 9 (discard) on the loopback: refused at once, nothing leaves the machine.
+    std::fs::write(
+        dir.join("repos.txt"),
+        "https://audit:sekretTOKEN@127.0.0.1:9/org/x.git\n",
+    )
+    .unwrap();
+    let run = keyleak(
+        dir,
+        &[
+            "scan",
+            "--repos",
+            "repos.txt",
+            "--clone-dir",
+            "clones",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("sekretTOKEN") && !run.stderr.contains("sekretTOKEN"));
+    assert!(
+        run.stderr.starts_with(
+            "keyleak: warning: https://127.0.0.1:9/org/x.git: repository not scanned: "
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("\"repositories\":{\"scanned\":0,\"failed\":1}")
+    );
+    assert!(
+        run.stdout
+            .contains("\"subject\":\"https://127.0.0.1:9/org/x.git\"")
+    );
+    // Nothing half-cloned is left to be taken for a mirror.
+    let left: Vec<_> = std::fs::read_dir(dir.join("clones")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn bad_shards_lists_and_merges_are_errors() {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path();

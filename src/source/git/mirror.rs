@@ -13,8 +13,21 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-/// The mirror of `url` in `clone_dir`, cloned or brought up to date. `Err` says what git said.
+/// The mirror of `url` in `clone_dir`, cloned or brought up to date. `Err` says what git said,
+/// with the URL's user and password taken out should git have repeated them.
 pub fn update(url: &str, clone_dir: &Path) -> Result<PathBuf, String> {
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .and_then(|authority| authority.rsplit_once('@'))
+        .map(|(info, _)| format!("{info}@"));
+    update_as_is(url, clone_dir).map_err(|e| match &userinfo {
+        Some(info) => e.replace(info.as_str(), ""),
+        None => e,
+    })
+}
+
+fn update_as_is(url: &str, clone_dir: &Path) -> Result<PathBuf, String> {
     let mirror = clone_dir.join(dir_name(url));
     if mirror.join("HEAD").is_file() {
         git(Command::new("git")
