@@ -38,12 +38,31 @@ impl Progress {
 
     /// [`Progress::start`], every line after `prefix` (printable text, the caller's).
     pub fn start_in(prefix: String) -> Progress {
+        Progress::spawn(move |counters, stop| draw(counters, stop, prefix))
+    }
+
+    /// A spinner and `text` (printable, the caller's), for a wait that counts nothing (a
+    /// clone or fetch).
+    pub fn waiting(text: String) -> Progress {
+        Progress::spawn(move |_, stop| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+            bar.set_message(text);
+            while !stop.load(Ordering::Relaxed) {
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        })
+    }
+
+    fn spawn(draw: impl FnOnce(&Counters, &AtomicBool) + Send + 'static) -> Progress {
         let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::io::stderr().is_terminal().then(|| {
             let counters = Arc::clone(&counters);
             let stop = Arc::clone(&stop);
-            std::thread::spawn(move || draw(&counters, &stop, prefix))
+            std::thread::spawn(move || draw(&counters, &stop))
         });
         Progress {
             counters,

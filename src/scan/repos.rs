@@ -65,7 +65,7 @@ fn one(
         RepoSource::Local(path) => path.clone(),
         RepoSource::Remote(url) => {
             // Cloning may take a while: say so on a terminal, like the scan's own progress.
-            let progress = Progress::start_in(format!("{prefix}cloning or fetching"));
+            let progress = Progress::waiting(format!("{prefix}cloning or fetching"));
             let path = mirror::update(url, &list.clone_dir);
             progress.finish();
             path?
