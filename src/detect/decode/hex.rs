@@ -223,9 +223,21 @@ pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
     out
 }
 
-/// Bytes a hex run is made of: digits, the `x` of `0x`, separators.
+/// Bytes a hex run is made of: digits, the `x` of `0x`, separators. A table: [`stretches`]
+/// asks it of every byte around each sample.
 fn in_run(b: u8) -> bool {
-    digit(b).is_some() || is_sep(b) || matches!(b, b'x' | b'X')
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_hexdigit()
+                || matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' | b'x' | b'X');
+            b += 1;
+        }
+        t
+    };
+    TABLE[usize::from(b)]
 }
 
 /// The shortest run [`runs_in`] keeps, in bytes: [`SECRET_ITEMS`] items glued.
