@@ -47,9 +47,13 @@ const BASE32_RUN: usize = 16;
 
 /// Is this blob binary (see the module docs)?
 pub fn is_binary(hay: &[u8]) -> bool {
+    let control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1b);
+    // Branch-free within 64-byte chunks, so the compiler vectorises it: every text blob is
+    // sniffed, and a byte-at-a-time `any` cost more than the literal search itself
+    // (measured: 7 instructions a byte).
     hay[..hay.len().min(SNIFF)]
-        .iter()
-        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1b))
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |seen, &b| seen | control(b)))
 }
 
 /// In a binary `hay`, adds the key IDs the text rule dropped to `found.plain` and pairs the
@@ -222,6 +226,12 @@ mod tests {
         assert!(is_binary(b"a\0b"));
         assert!(is_binary(b"\x0a\x14AKIA"));
         assert!(!is_binary(b""));
+        // Anywhere in the sniffed start, chunk edges included; not past it.
+        for at in [0, 63, 64, 65, 127, SNIFF - 1, SNIFF] {
+            let mut hay = vec![b'a'; SNIFF + 100];
+            hay[at] = 0x02;
+            assert_eq!(is_binary(&hay), at < SNIFF, "{at}");
+        }
     }
 
     #[test]

@@ -3,12 +3,13 @@
 //!
 //! The plain pass collects [`Triggers`] on the way (escape runs, base64 runs around encoded key
 //! prefixes or after secret keywords, hex runs around hex-written key prefixes, key IDs and secret
-//! keywords near which `%2F`, an escape or a hex-written secret may hide); each kind of trigger
-//! gives one [`View`] with those runs decoded in place, scanned again. A blob that looks like
-//! UTF-16 is also transcoded whole. Views nest up to [`DEPTH`] levels (base64 inside base64,
-//! escapes inside base64, URL encoding inside base64 inside base64), decode at most [`MAX_DECODED`]
-//! bytes and make at most [`MAX_VIEWS`] views per blob; what a cap leaves out becomes a note for
-//! the caller.
+//! keywords near which `%2F`, an escape or a hex-written secret may hide, split string literals
+//! at key prefixes and after secret keywords, key IDs near which a split secret may hide); each
+//! kind of trigger gives one [`View`] with those runs decoded in place, scanned again. A blob
+//! that looks like UTF-16 is also transcoded whole. Views nest up to [`DEPTH`] levels (base64
+//! inside base64, escapes inside base64, URL encoding inside base64 inside base64), decode at
+//! most [`MAX_DECODED`] bytes and make at most [`MAX_VIEWS`] views per blob; what a cap leaves
+//! out becomes a note for the caller.
 //!
 //! A layer keeps only what decoding revealed: a detection whose key, secret or token touches
 //! a decoded byte. When a layer and the plain pass (or two layers) report the same key ID (or
@@ -16,7 +17,7 @@
 //! one stays — a plain key ID whose secret was URL-encoded is reported once, paired. Different
 //! things at one offset are all reported.
 
-use super::decode::{self, Encoding, View, base64, hex, percent, utf16};
+use super::decode::{self, Encoding, View, base64, hex, joined, percent, utf16};
 use super::key_id::KeyId;
 use super::pairing::BYTES_AROUND;
 use super::{Detection, Detections, Detector, Span};
@@ -43,6 +44,10 @@ pub(crate) struct Triggers {
     pub clipped: bool,
     /// Key IDs and secret keywords: a URL-encoded secret may sit near them.
     pub near_values: Vec<usize>,
+    /// Split strings: a key ID or a keyword's value written in pieces.
+    pub joined: Vec<decode::Run>,
+    /// Key IDs: a secret written in pieces may sit near them.
+    pub keys: Vec<usize>,
 }
 
 /// Detections in a decoded view of a blob, or in a view of a view: `chain[0]` decodes the
@@ -185,14 +190,14 @@ fn descend_from(
     let percent = near(percent::runs_in);
     // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
     // secret keyword of this text.
-    let mut hex_runs = triggers.hex;
-    let mut near_hex = triggers.near_values.clone();
-    near_hex.extend(hex_runs.iter().map(|r| r.start));
-    let found: Vec<decode::Run> = near_runs(text, &near_hex, hex::runs_in)
-        .into_iter()
-        .filter(|f| !hex_runs.iter().any(|r| f.start < r.end && r.start < f.end))
-        .collect();
-    hex_runs.extend(found);
+    let hex_runs = with_runs_near(
+        text,
+        triggers.hex,
+        triggers.near_values.clone(),
+        hex::runs_in,
+    );
+    // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
+    let joined = with_runs_near(text, triggers.joined, triggers.keys, joined::secret_runs_in);
     // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
     let utf16 = match chain.is_empty() && !utf16::is_utf16(text) {
         true => near(utf16::runs_in),
@@ -204,6 +209,7 @@ fn descend_from(
         (Encoding::Percent, percent),
         (Encoding::Utf16, utf16),
         (Encoding::Hex, hex_runs),
+        (Encoding::Joined, joined),
     ] {
         if runs.is_empty() || !budget.take(&runs, encoding) {
             continue;
@@ -219,6 +225,8 @@ fn descend_from(
         inner.escapes.retain(|r| view.any_decoded(r.start, r.end));
         inner.base64.retain(|r| view.any_decoded(r.start, r.end));
         inner.hex.retain(|r| view.any_decoded(r.start, r.end));
+        inner.joined.retain(|r| view.any_decoded(r.start, r.end));
+        inner.keys.retain(|&at| view.is_decoded(at));
         inner.near_values.retain(|&at| view.is_decoded(at));
         let mut next = chain.to_vec();
         next.push(view);
@@ -230,6 +238,22 @@ fn descend_from(
             });
         }
     }
+}
+
+/// `runs`, and the runs `find` finds near them or near `near` that overlap none of them.
+fn with_runs_near(
+    text: &[u8],
+    mut runs: Vec<decode::Run>,
+    mut near: Vec<usize>,
+    find: fn(&[u8], usize, usize) -> Vec<decode::Run>,
+) -> Vec<decode::Run> {
+    near.extend(runs.iter().map(|r| r.start));
+    let found: Vec<decode::Run> = near_runs(text, &near, find)
+        .into_iter()
+        .filter(|f| !runs.iter().any(|r| f.start < r.end && r.start < f.end))
+        .collect();
+    runs.extend(found);
+    runs
 }
 
 /// Runs that `find` finds within a pairing window of each key ID or secret keyword: `%2F`,

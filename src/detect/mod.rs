@@ -195,7 +195,10 @@ impl Detector {
                         keys.push((key, at));
                         if let Some(t) = triggers.as_deref_mut() {
                             t.near_values.push(at);
+                            t.keys.push(at);
                         }
+                    } else if let Some(t) = triggers.as_deref_mut() {
+                        t.joined.extend(decode::joined::key_run_at(hay, at));
                     }
                 }
                 Anchor::SecretWord => {
@@ -207,6 +210,10 @@ impl Detector {
                     } else if let Some(t) = triggers.as_deref_mut() {
                         t.base64.extend(keyword_base64_secret(hay, at));
                         t.near_values.push(at);
+                        t.joined.extend(
+                            keywords::secret_keyword_end(hay, at)
+                                .and_then(|end| decode::joined::value_run_after(hay, end)),
+                        );
                     }
                 }
                 Anchor::TokenWord(len) => {

@@ -39,6 +39,7 @@ mod scan_escaped_secrets;
 mod scan_exit_codes;
 mod scan_file_pairing;
 mod scan_hex_nested;
+mod scan_joined;
 mod scan_negative;
 mod scan_output;
 mod scan_pairing;

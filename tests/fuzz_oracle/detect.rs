@@ -114,8 +114,8 @@ fn check_layers<'a>(hay: &'a [u8], found: &'a Detections) -> Vec<Expected<'a>> {
     expected
 }
 
-/// Where a layer is one escape or UTF-16 view (or escapes in UTF-16 text), the bytes its
-/// anchor maps to read back as the credential: decoded, or as written where the view passed
+/// Where a layer is one escape, UTF-16 or joined-strings view (or escapes in UTF-16 text), the
+/// bytes its anchor maps to read back as the credential: decoded, or as written where the view passed
 /// them through.
 fn check_reads_back(hay: &[u8], layer: &Layer, anchor: usize, want: &[u8]) {
     let encodings: Vec<Encoding> = layer.chain.iter().map(|v| v.encoding).collect();
@@ -133,6 +133,18 @@ fn check_reads_back(hay: &[u8], layer: &Layer, anchor: usize, want: &[u8]) {
                 super::decodes_to(text, at, want),
                 "escapes at {at} vs {want:?}"
             );
+        }
+        // A split string: each character of the credential is the byte it maps to, in a
+        // piece or passed through as written.
+        [Encoding::Joined] => {
+            for (i, &w) in want.iter().enumerate() {
+                let at = layer.to_level(anchor + i, 0);
+                assert_eq!(
+                    hay.get(at),
+                    Some(&w),
+                    "joined at {at} vs {want:?} (character {i})"
+                );
+            }
         }
         // Each character reads back from its own origin: a code unit where the view decoded
         // it, the byte as written where the view passed it through (a key ID beside a UTF-16

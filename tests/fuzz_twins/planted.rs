@@ -121,6 +121,19 @@ pub fn fragment() -> impl Strategy<Value = Vec<u8>> {
                 let items: Vec<String> = t.bytes().map(|b| format!("{pre}{b:02x}")).collect();
                 format!(" {} ", items.join(sep))
             }),
+        // A key ID or a secret split across string literals, joined as some language would.
+        1 => (
+            prop_oneof![key_id(), secret()],
+            1..19usize,
+            prop::sample::select(vec![" + ", " +\n    ", " ", "\n", " . ", ".", " .. ", "", "\\\n"]),
+        )
+            .prop_map(|(t, cut, join)| {
+                let (a, b) = t.split_at(cut.min(t.len() - 1));
+                match join {
+                    "\\\n" => format!("\"{a}{join}{b}\""),
+                    _ => format!("\"{a}\"{join}\"{b}\""),
+                }
+            }),
         // A URL-encoded secret.
         1 => secret().prop_map(|s| s.replace('/', "%2F").replace('+', "%2b")),
         6 => separator.prop_map(str::to_string),

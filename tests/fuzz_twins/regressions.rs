@@ -335,3 +335,29 @@ fn big_endian_stretch_before_ascii() {
         [("Z/ZfzqhniCoqtbp6TuwFM0KoQPqYp1oLfDYkHple", 4, Some("utf16"))]
     );
 }
+
+/// The `detect` seed of split strings: every form makes a `joined` layer, and the oracle
+/// checks that each character of each credential reads back at the byte it maps to.
+#[test]
+fn joined_seed_passes_the_detect_oracle() {
+    let hay = include_bytes!("../../fuzz/seeds/detect/joined.txt");
+    fuzz_oracle::detect::check(hay, options(false));
+    let found = fuzz_oracle::detector(options(false)).detect_layers(hay);
+    let joined: Vec<&str> = found
+        .decoded
+        .iter()
+        .filter(|l| l.encoding() == keyleak::detect::decode::Encoding::Joined)
+        .flat_map(|l| &l.detections)
+        .filter_map(|d| match d {
+            Detection::Key { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        joined,
+        ["AKIA2PSAGESI2SSAKGP4"; 8]
+            .into_iter()
+            .chain(["ASIAVRUVS7NI7XTJWVMC"])
+            .collect::<Vec<_>>()
+    );
+}

@@ -217,6 +217,69 @@ pub fn run_around(hay: &[u8], at: usize, lo: usize) -> Option<Run> {
 pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
     let hi = hi.min(hay.len());
     let mut out = Vec::new();
+    for (start, end) in stretches(hay, lo, hi) {
+        runs_in_stretch(hay, start, hi.min(end), &mut out);
+    }
+    out
+}
+
+/// Bytes a hex run is made of: digits, the `x` of `0x`, separators. A table: [`stretches`]
+/// asks it of every byte around each sample.
+fn in_run(b: u8) -> bool {
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_hexdigit()
+                || matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' | b'x' | b'X');
+            b += 1;
+        }
+        t
+    };
+    TABLE[usize::from(b)]
+}
+
+/// The shortest run [`runs_in`] keeps, in bytes: [`SECRET_ITEMS`] items glued.
+const MIN_RUN_BYTES: usize = 2 * SECRET_ITEMS;
+
+/// Stretches of [`in_run`] bytes, from `lo` on, that a run starting in `hay[lo..hi]` and
+/// holding [`SECRET_ITEMS`] items may lie in: [`MIN_RUN_BYTES`] hex digits or more. Ordinary
+/// text has none, and finding that out reads about one byte in 80: a run of at least
+/// [`MIN_RUN_BYTES`] bytes starting at or after `lo` covers one of the bytes at `lo + 79`,
+/// `lo + 159`, …, so only the stretches around those are measured.
+fn stretches(hay: &[u8], lo: usize, hi: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut sample = lo + MIN_RUN_BYTES - 1;
+    while sample < hay.len() && sample < hi + MIN_RUN_BYTES - 1 {
+        if !in_run(hay[sample]) {
+            sample += MIN_RUN_BYTES;
+            continue;
+        }
+        let start = lo.max(
+            sample
+                - hay[lo..sample]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| in_run(b))
+                    .count(),
+        );
+        let end = sample + hay[sample..].iter().take_while(|&&b| in_run(b)).count();
+        let digits = hay[start..end]
+            .iter()
+            .filter(|&&b| digit(b).is_some())
+            .count();
+        if digits >= MIN_RUN_BYTES && start < hi {
+            out.push((start, end));
+        }
+        // The next sample past this stretch.
+        sample += (end - sample) / MIN_RUN_BYTES * MIN_RUN_BYTES + MIN_RUN_BYTES;
+    }
+    out
+}
+
+/// [`runs_in`] within one stretch: runs starting in `hay[lo..hi]`, appended to `out`.
+fn runs_in_stretch(hay: &[u8], lo: usize, hi: usize, out: &mut Vec<Run>) {
     let mut at = lo;
     while at < hi {
         // Items start a run only at a word start: `…9f41…` inside a longer word has no grid.
@@ -240,7 +303,6 @@ pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
         }
         at = end.max(at + 1);
     }
-    out
 }
 
 #[cfg(test)]
@@ -346,6 +408,55 @@ mod tests {
         let glued = format!("ab{}", hex(&format!(" {KEY}"), " ", ""));
         let run = run_around(glued.as_bytes(), hit(&glued), 0).unwrap();
         assert_eq!(run.decoded, format!(" {KEY}").as_bytes());
+    }
+
+    /// Skipping to the stretches that may hold a secret-sized run loses none: on text mixing
+    /// hex secrets (each kind of separator), hex-looking words, numbers and prose, with windows
+    /// starting and ending anywhere, `runs_in` finds what reading every byte finds.
+    #[test]
+    fn stretches_lose_no_run() {
+        let secret = "Zq8Tn3Kv0Yb6Hw1Rj5Lm9Px2Cs4Df7Gu0Ei3Ao6B";
+        let pieces = [
+            hex(secret, "", ""),
+            hex(secret, " ", ""),
+            hex(secret, ", ", "0x"),
+            hex(secret, ",\n    ", "0x"),
+            hex(&secret[..30], " ", ""),
+            "deadbeef cafe face bad ".to_string(),
+            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ".repeat(3),
+            "the session secret is not here\n".to_string(),
+            "ab".repeat(45),
+            " ".repeat(100),
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap()
+        };
+        let mut found = 0;
+        for _ in 0..400 {
+            let mut text = String::new();
+            let mut starts = vec![0];
+            for _ in 0..next(12) {
+                text.push_str(&pieces[next(pieces.len())]);
+                starts.push(text.len());
+            }
+            let hay = text.as_bytes();
+            // Half the windows start where a piece does: a glued secret is then a run of
+            // exactly the shortest length at the window's start.
+            let lo = match next(2) {
+                0 => starts[next(starts.len())],
+                _ => next(hay.len() + 1),
+            };
+            let hi = lo + next(hay.len() + 200);
+            let mut every = Vec::new();
+            runs_in_stretch(hay, lo, hi.min(hay.len()), &mut every);
+            assert_eq!(runs_in(hay, lo, hi), every, "{text:?} {lo}..{hi}");
+            found += every.len();
+        }
+        assert!(found > 100, "{found} runs: the inputs must hold some");
     }
 
     #[test]

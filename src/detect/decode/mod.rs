@@ -5,7 +5,8 @@
 //! - `percent`: URL encoding of the bytes a secret or token may hold (`%2F`, `%2B`, `%3D`);
 //! - `base64`: base64 text holding a key (Kubernetes `Secret` data, encoded config files);
 //! - `utf16`: a whole blob of UTF-16 text (PowerShell, Windows tools);
-//! - `hex`: hex text holding a key (`xxd -p` dumps, `bytes.fromhex`, `0x41, 0x4b` lists).
+//! - `hex`: hex text holding a key (`xxd -p` dumps, `bytes.fromhex`, `0x41, 0x4b` lists);
+//! - `joined`: a key split across string literals (`"AKIA" + "…"`, `'AKIA' '…'`).
 //!
 //! Each yields [`Run`]s — a range of the input and the bytes it decodes to, with the input
 //! offset behind each decoded byte — and a [`View`] puts them in place. Owns decoding and
@@ -15,6 +16,7 @@
 pub mod base64;
 mod escape;
 pub mod hex;
+pub mod joined;
 pub mod percent;
 pub mod utf16;
 
@@ -32,6 +34,8 @@ pub enum Encoding {
     Utf16,
     /// Hex digits, two a byte (`414b…`, `41 4b …`, `0x41, 0x4b, …`).
     Hex,
+    /// String literals joined: `"AKIA" + "…"`, `"AKIA" "…"`, `.concat("…")`.
+    Joined,
 }
 
 impl Encoding {
@@ -42,6 +46,7 @@ impl Encoding {
             Encoding::Base64 => "base64",
             Encoding::Utf16 => "utf16",
             Encoding::Hex => "hex",
+            Encoding::Joined => "joined",
         }
     }
 }
