@@ -28,6 +28,9 @@ pub enum Error {
     Config(#[from] crate::config::ConfigError),
     #[error("baseline {path}: {message}")]
     Baseline { path: String, message: String },
+    /// `keyleak role PATH[:LINE]` found no key to replace there.
+    #[error("{at}: {why}")]
+    NoRole { at: String, why: String },
     #[error("invalid value for {flag}: {message}")]
     Usage { flag: &'static str, message: String },
     #[error("{path}: not a git repository")]
