@@ -79,6 +79,17 @@ pub fn run(args: &RoleArgs) -> Result<(), Error> {
     }
     let repo = settings.repo.remote.as_ref().map(|r| r.path.as_str());
     let setups = setups(&with_role, args, repo);
+    if setups
+        .iter()
+        .all(|s| s.cli.is_none() && s.terraform.is_none() && s.cloudformation.is_none())
+    {
+        return Err(Error::NoRole {
+            at,
+            why: "people sign in through IAM Identity Center: no role, so no Terraform or \
+                  CloudFormation (`--only cli` prints the `aws configure sso` profile)"
+                .to_string(),
+        });
+    }
     let text = match args.format {
         RoleFormatArg::Json => {
             serde_json::to_string_pretty(&serde_json::json!({ "setups": setups })).expect("JSON")

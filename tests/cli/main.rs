@@ -28,6 +28,8 @@ mod report_gitlab;
 mod report_noise;
 mod report_outputs;
 mod resource_bounds;
+mod role_cmd;
+mod role_cmd_tools;
 mod role_setup;
 mod scan_archives;
 mod scan_binary_glued;
