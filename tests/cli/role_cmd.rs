@@ -201,6 +201,16 @@ fn services_get_their_principal_and_ec2_an_instance_profile() {
         cfn.contains("              - Action: !Ref DynamodbActions\n"),
         "{cfn}"
     );
+    let tf = lambda["terraform"].as_str().unwrap();
+    assert_eq!(
+        lines_with(tf, "var."),
+        [
+            "        \"Action\" = var.lambda_shop_api_dynamodb_actions",
+            "        \"Resource\" = var.lambda_shop_api_dynamodb_resources",
+            "        \"Action\" = var.lambda_shop_api_s3_actions",
+            "        \"Resource\" = var.lambda_shop_api_s3_resources",
+        ]
+    );
     // ECS's trust is limited to the key's own account.
     let ecs = setup(&repo, "ecs/task-definition.json");
     assert!(

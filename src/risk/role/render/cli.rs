@@ -4,8 +4,15 @@
 
 use std::fmt::Write;
 
-use super::{PERMISSIONS_NOTE, Plan, Target, permissions_policy};
+use serde_json::json;
+
+use super::{ACTION, Part, Plan, RESOURCE, Target, permissions_policy};
 use crate::model::role::RoleSetup;
+
+/// Above the permissions policy.
+const PERMISSIONS_NOTE: &str = "# Permissions: replace each <ACTION> with an action the code calls \
+    (s3:GetObject, never s3:*)\n# and each <RESOURCE_ARN> with the ARN it uses. IAM refuses the \
+    placeholders: nothing is granted until they are scoped.";
 
 /// Where the setup's wiring shows the profile (`risk::role`'s text for people).
 const PROFILE_START: &str = "[profile ";
@@ -31,7 +38,13 @@ pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
         out,
         "{PERMISSIONS_NOTE}\n{}\naws iam put-role-policy --role-name {name} \
          --policy-name {name}-permissions --policy-document file://permissions.json",
-        heredoc("permissions.json", &permissions_policy(target.setup))
+        heredoc(
+            "permissions.json",
+            &permissions_policy(target.setup, &|slot, part| match part {
+                Part::Actions => json!([format!("{}:{ACTION}", slot.prefix())]),
+                Part::Resources => json!([RESOURCE]),
+            })
+        )
     );
     if plan.instance_profile {
         let _ = writeln!(

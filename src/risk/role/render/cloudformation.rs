@@ -8,14 +8,11 @@
 
 use std::fmt::Write;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::emit::yaml;
-use super::{Plan, Target};
+use super::emit::{EXPR, yaml};
+use super::{Part, Plan, Slot, Target, permissions_policy, slots};
 use crate::risk::role::ACCOUNT;
-
-/// Marks a string the template writes as `!Ref` to what follows.
-const REF: &str = "\u{0}!Ref ";
 
 /// A whole template for `target`.
 pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
@@ -40,11 +37,10 @@ pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
         );
     }
     let arn = plan.oidc.as_ref().map(|o| o.arn.as_str());
-    let raw = |s: &str| match s.strip_prefix('\u{0}') {
-        Some(r) => Some(r.to_string()),
-        None if Some(s) == arn => Some("!Ref OidcProvider".to_string()),
-        None if s == ACCOUNT => Some("!Ref AWS::AccountId".to_string()),
-        None => None,
+    let raw = |s: &str| match s {
+        _ if Some(s) == arn => Some("!Ref OidcProvider".to_string()),
+        ACCOUNT => Some("!Ref AWS::AccountId".to_string()),
+        _ => None,
     };
     let role = json!({
         "Type": "AWS::IAM::Role",
@@ -70,46 +66,30 @@ pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
     out
 }
 
-/// The template's parameters (a list of actions and one of resources per service the file
-/// calls) and the permissions policy that uses them.
-fn permissions(target: &Target<'_>) -> (serde_json::Value, serde_json::Value) {
-    let services = &target.setup.permissions_hint.services;
-    let mut parameters = serde_json::Map::new();
-    let mut statements = Vec::new();
-    let named: Vec<Option<&str>> = match services.is_empty() {
-        true => vec![None],
-        false => services.iter().map(|s| Some(*s)).collect(),
-    };
-    for service in named {
-        let word: String = service
+/// The template's parameters (a list of actions and one of resources per [`Slot`], no
+/// default) and the permissions policy that uses them.
+fn permissions(target: &Target<'_>) -> (Value, Value) {
+    let name = |slot: Slot, part: Part| {
+        let word: String = slot
+            .service
             .unwrap_or("")
             .split(|c: char| !c.is_ascii_alphanumeric())
             .map(|w| w[..w.len().min(1)].to_uppercase() + &w[w.len().min(1)..])
             .collect();
-        let example = service.unwrap_or("s3");
-        for (kind, what) in [
-            (
-                "Actions",
-                format!(
-                    "the {example} actions the code calls ({example}:GetObject, not {example}:*)"
-                ),
-            ),
-            (
-                "Resources",
-                format!("the ARNs of the {example} resources it uses (no wildcards)"),
-            ),
-        ] {
+        format!("{word}{part:?}")
+    };
+    let mut parameters = serde_json::Map::new();
+    for slot in slots(target.setup) {
+        for part in [Part::Actions, Part::Resources] {
+            let doc = format!("Permissions: {}", slot.doc(part));
             parameters.insert(
-                format!("{word}{kind}"),
-                json!({ "Type": "CommaDelimitedList", "Description": format!("Permissions: {what}") }),
+                name(slot, part),
+                json!({ "Type": "CommaDelimitedList", "Description": doc }),
             );
         }
-        statements.push(json!({
-            "Effect": "Allow",
-            "Action": format!("{REF}{word}Actions"),
-            "Resource": format!("{REF}{word}Resources"),
-        }));
     }
-    let policy = json!({ "Version": "2012-10-17", "Statement": statements });
-    (serde_json::Value::Object(parameters), policy)
+    let policy = permissions_policy(target.setup, &|slot, part| {
+        json!(format!("{EXPR}!Ref {}", name(slot, part)))
+    });
+    (Value::Object(parameters), policy)
 }

@@ -4,6 +4,10 @@
 
 use serde_json::Value;
 
+/// A string that starts with this is written as the expression that follows, in either
+/// language (`var.x`, `!Ref X`): for values the caller builds, never for read ones.
+pub const EXPR: char = '\u{0}';
+
 /// Writes a string as an expression of the target language instead of a quoted string.
 pub type Raw<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -11,7 +15,7 @@ pub type Raw<'a> = &'a dyn Fn(&str) -> Option<String>;
 pub fn hcl(value: &Value, indent: usize, raw: Raw<'_>) -> String {
     let pad = " ".repeat(indent + 2);
     match value {
-        Value::String(s) => raw(s).unwrap_or_else(|| hcl_string(s)),
+        Value::String(s) => expr(s, raw).unwrap_or_else(|| hcl_string(s)),
         Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
             let items: Vec<String> = items.iter().map(|v| hcl(v, indent, raw)).collect();
             format!("[{}]", items.join(", "))
@@ -31,6 +35,13 @@ pub fn hcl(value: &Value, indent: usize, raw: Raw<'_>) -> String {
             format!("{{\n{}{}}}", items.concat(), " ".repeat(indent))
         }
         other => other.to_string(),
+    }
+}
+
+fn expr(s: &str, raw: Raw<'_>) -> Option<String> {
+    match s.strip_prefix(EXPR) {
+        Some(e) => Some(e.to_string()),
+        None => raw(s),
     }
 }
 
@@ -83,7 +94,7 @@ fn is_empty(value: &Value) -> bool {
 fn yaml_scalar(value: &Value, raw: Raw<'_>) -> String {
     match value {
         // JSON's string escapes are a subset of YAML's double-quoted ones.
-        Value::String(s) => raw(s).unwrap_or_else(|| value.to_string()),
+        Value::String(s) => expr(s, raw).unwrap_or_else(|| value.to_string()),
         Value::Object(_) => "{}".to_string(),
         Value::Array(_) => "[]".to_string(),
         other => other.to_string(),

@@ -98,31 +98,66 @@ impl<'a> Shape<'a> {
     }
 }
 
-/// The role's permissions policy: one statement per service the file calls, each action and
-/// resource a placeholder to replace; one `<SERVICE>:<ACTION>` statement when it calls none.
-pub fn permissions_policy(setup: &RoleSetup) -> Value {
-    let services = &setup.permissions_hint.services;
-    let prefixes: Vec<&str> = match services.is_empty() {
-        true => vec!["<SERVICE>"],
-        false => services.clone(),
-    };
-    let statements: Vec<Value> = prefixes
-        .iter()
-        .map(|s| {
+/// One statement of the permissions policy: a service the file calls, or any service when
+/// it names none.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    pub service: Option<&'static str>,
+}
+
+/// The two lists of a [`Slot`] someone must fill in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Actions,
+    Resources,
+}
+
+impl Slot {
+    /// The IAM prefix, or `<SERVICE>`.
+    pub fn prefix(self) -> &'static str {
+        self.service.unwrap_or("<SERVICE>")
+    }
+
+    /// What to put in `part`, for a parameter's or variable's description.
+    pub fn doc(self, part: Part) -> String {
+        let p = self.prefix();
+        match part {
+            Part::Actions => {
+                format!("the {p}:... actions the code calls, each by name (never {p}:*)")
+            }
+            Part::Resources => format!("the ARNs of the {p} resources it uses (no wildcards)"),
+        }
+    }
+}
+
+/// The slots of `setup`'s permissions: one per service the file calls, one for any when none.
+pub fn slots(setup: &RoleSetup) -> Vec<Slot> {
+    match setup.permissions_hint.services.is_empty() {
+        true => vec![Slot { service: None }],
+        false => setup
+            .permissions_hint
+            .services
+            .iter()
+            .map(|s| Slot { service: Some(s) })
+            .collect(),
+    }
+}
+
+/// The role's permissions policy, one statement per [`Slot`], its actions and resources as
+/// `fill` writes them (placeholders, template parameters, variables): never a wildcard.
+pub fn permissions_policy(setup: &RoleSetup, fill: &dyn Fn(Slot, Part) -> Value) -> Value {
+    let statements: Vec<Value> = slots(setup)
+        .into_iter()
+        .map(|slot| {
             json!({
                 "Effect": "Allow",
-                "Action": [format!("{s}:{ACTION}")],
-                "Resource": [RESOURCE],
+                "Action": fill(slot, Part::Actions),
+                "Resource": fill(slot, Part::Resources),
             })
         })
         .collect();
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
-
-/// The comment every form puts above the permissions policy (`#` comments in all three).
-pub const PERMISSIONS_NOTE: &str = "# Permissions: replace each <ACTION> with the actions the code \
-    calls (s3:GetObject, not s3:*)\n# and each <RESOURCE_ARN> with the ARN it uses. IAM refuses \
-    the placeholders: nothing is granted until they are scoped.";
 
 /// All three forms of `target`.
 pub fn render(target: &Target<'_>) -> Snippets {

@@ -2,17 +2,39 @@
 //! `jsonencode`, `aws_iam_role_policy` for the permissions, and where the setup needs them
 //! `aws_iam_openid_connect_provider` (the trust policy then refers to it) and
 //! `aws_iam_instance_profile`.
+//!
+//! The permissions' actions and resources are variables without defaults, as CloudFormation's
+//! are parameters: `terraform plan` asks for them, so nothing is granted before they are named.
 
 use std::fmt::Write;
 
-use super::emit::{hcl, hcl_string};
-use super::{PERMISSIONS_NOTE, Plan, Target, permissions_policy};
+use serde_json::json;
+
+use super::emit::{EXPR, hcl, hcl_string};
+use super::{Part, Plan, Slot, Target, permissions_policy, slots};
 
 /// The resources for `target`.
 pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
     let label = label(target.role_name);
     let name = hcl_string(target.role_name);
     let mut out = String::new();
+    let variable = |slot: Slot, part: Part| {
+        let service = slot
+            .service
+            .map(|s| format!("{}_", self::label(s)))
+            .unwrap_or_default();
+        format!("{label}_{service}{}", format!("{part:?}").to_lowercase())
+    };
+    for slot in slots(target.setup) {
+        for part in [Part::Actions, Part::Resources] {
+            let _ = writeln!(
+                out,
+                "variable \"{}\" {{\n  description = {}\n  type        = list(string)\n}}\n",
+                variable(slot, part),
+                hcl_string(&format!("Permissions: {}", slot.doc(part)))
+            );
+        }
+    }
     let provider_ref = format!("aws_iam_openid_connect_provider.{label}.arn");
     if let Some(oidc) = &plan.oidc {
         let _ = writeln!(
@@ -35,11 +57,16 @@ pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "{PERMISSIONS_NOTE}\n\
-         resource \"aws_iam_role_policy\" \"{label}\" {{\n  \
+        "resource \"aws_iam_role_policy\" \"{label}\" {{\n  \
          name   = {}\n  role   = aws_iam_role.{label}.id\n  policy = jsonencode({})\n}}",
         hcl_string(&format!("{}-permissions", target.role_name)),
-        hcl(&permissions_policy(target.setup), 2, &|_| None)
+        hcl(
+            &permissions_policy(target.setup, &|slot, part| {
+                json!(format!("{EXPR}var.{}", variable(slot, part)))
+            }),
+            2,
+            &|_| None
+        )
     );
     if plan.instance_profile {
         let _ = writeln!(

@@ -80,28 +80,25 @@ fn the_shape_follows_the_trust_policy() {
 }
 
 #[test]
-fn permissions_are_placeholders_per_service_never_a_wildcard() {
-    let policy = permissions_policy(&ec2());
+fn permissions_are_one_statement_per_service_never_a_wildcard() {
+    let fill = |slot: Slot, part: Part| json!(format!("{}/{part:?}", slot.prefix()));
     assert_eq!(
-        policy["Statement"],
+        permissions_policy(&ec2(), &fill)["Statement"],
         json!([
-            {"Effect": "Allow", "Action": ["dynamodb:<ACTION>"], "Resource": ["<RESOURCE_ARN>"]},
-            {"Effect": "Allow", "Action": ["s3:<ACTION>"], "Resource": ["<RESOURCE_ARN>"]},
+            {"Effect": "Allow", "Action": "dynamodb/Actions", "Resource": "dynamodb/Resources"},
+            {"Effect": "Allow", "Action": "s3/Actions", "Resource": "s3/Resources"},
         ])
     );
-    let none = permissions_policy(&setup(None, "x", vec![]));
-    assert_eq!(
-        none["Statement"][0]["Action"],
-        json!(["<SERVICE>:<ACTION>"])
-    );
-    for snippet in [render(&Target {
+    let none = permissions_policy(&setup(None, "x", vec![]), &fill);
+    assert_eq!(none["Statement"][0]["Action"], "<SERVICE>/Actions");
+    let out = render(&Target {
         setup: &ec2(),
         role_name: "r",
-    })] {
-        for text in [Some(snippet.cli), snippet.terraform, snippet.cloudformation] {
-            let text = text.unwrap();
-            assert!(!text.contains(":*\"") && !text.contains("\"*\""), "{text}");
-        }
+    });
+    for text in [Some(out.cli), out.terraform, out.cloudformation] {
+        let text = text.unwrap();
+        assert!(!text.contains(":*\"") && !text.contains("\"*\""), "{text}");
+        assert!(text.contains("dynamodb") && text.contains("s3"), "{text}");
     }
 }
 
