@@ -26,7 +26,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (or `-` for standard input) for AWS keys.
     Scan(ScanArgs),
-    /// Print the role setup that replaces the key at PATH[:LINE]: AWS CLI, Terraform and
+    /// Print the role setup that replaces the key at `PATH[:LINE]`: AWS CLI, Terraform and
     /// CloudFormation, ready to paste.
     #[command(after_help = ROLE_HELP)]
     Role(RoleArgs),
@@ -44,8 +44,9 @@ pub enum Command {
 const ROLE_HELP: &str = "Scans the one file as `keyleak scan PATH` would (its context, the \
 repository's `origin` remote and branch, the services the file calls) and prints, for each key \
 found at LINE (or in the whole file): the trust policy, the OIDC provider (GitHub, GitLab) or \
-instance profile (EC2) it needs, and a permissions policy whose actions and resources are \
-placeholders to scope. For people (credentials files, .env), the `aws configure sso` profile \
+instance profile (EC2) it needs, and a permissions policy with a statement per service the \
+file calls, never a wildcard: its actions and resources are placeholders (CLI) or variables and \
+parameters without defaults (Terraform, CloudFormation) to name. For people (credentials files, .env), the `aws configure sso` profile \
 instead. `<ACCOUNT_ID>` is the key's own account when its ID encodes one. Secrets are never \
 printed, only key IDs.
 
@@ -59,7 +60,8 @@ pub struct RoleArgs {
     #[arg(value_name = "PATH[:LINE]")]
     pub target: String,
 
-    /// `text`: comments and the three snippets; `json`: the setups with each snippet as a string.
+    /// `text`: comments and the three snippets; `json`: `{"setups": [...]}`, each with the
+    /// finding's path, lines, key IDs, account, context, role name, `role` and the snippets.
     #[arg(long, value_enum, default_value_t = RoleFormatArg::Text)]
     pub format: RoleFormatArg,
 
