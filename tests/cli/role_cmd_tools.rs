@@ -1,14 +1,16 @@
 //! The snippets of `keyleak role` read by the tools that use them: every CloudFormation
 //! template passes `cfn-lint`, every Terraform snippet parses with `python-hcl2`, and every
-//! trust policy the AWS CLI form writes is accepted by moto's IAM. `scripts/test.sh` installs
-//! them and sets `KEYLEAK_REQUIRE_IAC_TOOLS=1` and `KEYLEAK_REQUIRE_MOTO=1`, so there a missing
+//! AWS CLI script runs, as pasted, against moto's IAM (`aws_cli_shim.py` standing in for
+//! `aws`). `scripts/test.sh` installs them and sets `KEYLEAK_REQUIRE_IAC_TOOLS=1` and `KEYLEAK_REQUIRE_MOTO=1`, so there a missing
 //! tool fails instead of skipping.
 
 use std::process::Command;
 
-use serde_json::Value;
+use std::path::Path;
 
-use crate::common::tool_runs;
+use serde_json::{Value, json};
+
+use crate::common::{ROOT, Run, tool_runs};
 use crate::role_cmd::{USER_DATA, heredoc, repo, role};
 use crate::role_setup::key_pair;
 use crate::verify_moto::Moto;
@@ -115,18 +117,104 @@ fn every_terraform_snippet_parses_with_python_hcl2() {
     assert!(types("resource \"aws_iam_role\" \"x\" {\n  name = \"x\"\n").is_err());
 }
 
+/// Runs `script` with bash in a new directory, `aws` being `aws_cli_shim.py` against `moto`.
+fn run_with_aws(moto: &Moto, script: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let shim = Path::new(ROOT).join("tests/cli/aws_cli_shim.py");
+    let aws = bin.join("aws");
+    std::fs::write(
+        &aws,
+        format!("#!/bin/sh\nexec python3 '{}' \"$@\"\n", shim.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&aws, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("KEYLEAK_MOTO_ENDPOINT", moto.endpoint())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 #[test]
-fn the_cli_trust_policies_are_accepted_by_moto_iam() {
+fn the_cli_commands_run_as_pasted_against_moto_iam() {
     let Some(moto) = Moto::start_open() else {
         return;
     };
     let (key, secret, _) = key_pair();
     let repo = repo(&key, &secret);
     for (i, target) in TARGETS.iter().enumerate() {
-        let run = role(repo.path(), &[target, "--only", "cli"]);
+        let name = format!("keyleak-cmd-{i}");
+        let run = role(
+            repo.path(),
+            &[target, "--only", "cli", "--role-name", &name],
+        );
         assert_eq!(run.code, 0, "{target}: {}", run.stderr);
+        // As written, IAM refuses the permissions: a placeholder is no ARN. (Once: each run
+        // of the shim starts python and boto3.)
+        if i == 0 {
+            let unedited = run_with_aws(&moto, &run.stdout);
+            assert_eq!(unedited.code, 1, "{target}: {unedited:?}");
+            assert!(
+                unedited
+                    .stderr
+                    .contains("aws iam put-role-policy: MalformedPolicyDocument"),
+                "{target}: {}",
+                unedited.stderr
+            );
+        }
+        // Named as someone pasting would, all of it runs (the role exists already: a new name).
+        let named = format!("{name}-named");
+        let script = run
+            .stdout
+            .replace(&name, &named)
+            .replace("<SERVICE>", "s3")
+            .replace("<ACTION>", "GetObject")
+            .replace("<RESOURCE_ARN>", "arn:aws:s3:::shop-api/*")
+            // GitHub's provider was made by the unedited run: once per account.
+            .replace("aws iam create-open-id-connect-provider", "true");
+        let edited = run_with_aws(&moto, &script);
+        assert_eq!(edited.code, 0, "{target}: {}", edited.stderr);
+        let check = format!(
+            "aws iam get-role --role-name {named}\n\
+             aws iam get-role-policy --role-name {named} --policy-name {named}-permissions\n\
+             aws iam list-instance-profiles-for-role --role-name {named}\n"
+        );
+        let got = run_with_aws(&moto, &check);
+        assert_eq!(got.code, 0, "{target}: {}", got.stderr);
+        let answers: Vec<Value> = got
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         let trust = heredoc(&run.stdout, "trust.json");
-        let got = moto.helper(&["trust", &format!("keyleak-cmd-{i}"), &trust.to_string()]);
-        assert_eq!(got["policy"], trust, "{target}");
+        assert_eq!(
+            answers[0]["Role"]["AssumeRolePolicyDocument"], trust,
+            "{target}"
+        );
+        assert_eq!(
+            answers[1]["PolicyDocument"]["Statement"][0]["Resource"],
+            json!(["arn:aws:s3:::shop-api/*"])
+        );
+        let profiles: Vec<&str> = answers[2]["InstanceProfiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["InstanceProfileName"].as_str().unwrap())
+            .collect();
+        let want: &[&str] = match *target == USER_DATA {
+            true => &[named.as_str()],
+            false => &[],
+        };
+        assert_eq!(profiles, want, "{target}");
     }
 }

@@ -81,6 +81,11 @@ impl Moto {
         Some(moto)
     }
 
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
     /// Runs `moto_helper.py ENDPOINT ARGS`; its stdout is JSON.
     pub fn helper(&self, args: &[&str]) -> Value {
         let out = Command::new("python3")
