@@ -66,16 +66,18 @@ pub fn run(args: &RoleArgs) -> Result<(), Error> {
         .filter(|f| f.advice.role.is_some())
         .collect();
     if with_role.is_empty() {
-        let why = match found.is_empty() {
-            true => "no AWS key found there",
-            false => {
-                "only an example key, an identifier or a canary token there: no key to replace"
-            }
+        let allowed = result.stats.suppressed.total();
+        let why = match (found.is_empty(), allowed) {
+            (true, 0) => "no AWS key found there".to_string(),
+            (true, n) => format!(
+                "no AWS key reported there ({n} in the file left out by an inline marker or the \
+                 configuration's allow-list)"
+            ),
+            (false, _) => "only an example key, an identifier or a canary token there: no key \
+                           to replace"
+                .to_string(),
         };
-        return Err(Error::NoRole {
-            at,
-            why: why.to_string(),
-        });
+        return Err(Error::NoRole { at, why });
     }
     let repo = settings.repo.remote.as_ref().map(|r| r.path.as_str());
     let setups = setups(&with_role, args, repo);

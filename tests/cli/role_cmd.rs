@@ -1,14 +1,13 @@
 //! `keyleak role PATH[:LINE]` (issue 21): the role setup of one file's keys, ready to paste, in
-//! each context (GitHub Actions, Lambda, ECS, EC2, EKS, and people: an SSO profile), and the
-//! exit codes a script relies on. `role_cmd_tools` hands the snippets to the tools that read
-//! them.
+//! each context (GitHub Actions, GitLab, Lambda, ECS, EC2, EKS, and people: an SSO profile).
+//! `role_cmd_exit` checks exit 2; `role_cmd_tools` hands the snippets to the tools that read them.
 
 use std::path::Path;
 
 use serde_json::{Value, json};
 
 use crate::common::{Run, finish, isolate};
-use crate::git_common::Repo;
+use crate::git_common::{Repo, fake_key, fake_secret};
 use crate::role_setup::{files, key_pair};
 
 pub const USER_DATA: &str = "user-data.sh";
@@ -253,25 +252,53 @@ fn people_get_the_sso_profile_not_a_role() {
 }
 
 #[test]
-fn no_key_to_replace_is_exit_2_with_the_reason() {
-    let (key, secret, _) = key_pair();
-    let repo = repo(&key, &secret);
+fn gitlab_gets_its_own_provider_and_an_undecoded_account_stays_a_placeholder() {
+    // A fifth character `I` predates the account encoding: no account to decode.
+    let key = format!("AKIAI{}", &fake_key("AKIA")[5..]);
+    let secret = fake_secret();
+    let repo = Repo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://gitlab.example.org/platform/billing.git",
+    ]);
     repo.write(
-        "docs/example.env",
-        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
+        ".gitlab-ci.yml",
+        &format!("deploy:\n  variables:\n    AWS_ACCESS_KEY_ID: {key}\n    AWS_SECRET_ACCESS_KEY: {secret}\n"),
     );
-    for (target, why) in [
-        (".github/workflows/deploy.yml:3", "no AWS key found there"),
-        (
-            "docs/example.env",
-            "only an example key, an identifier or a canary token there",
-        ),
-        ("missing.yml:4", "missing.yml: no such file or directory"),
-    ] {
-        let run = role(repo.path(), &[target]);
-        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{target}");
-        assert!(run.stderr.contains(why), "{target}: {}", run.stderr);
-    }
-    let bad = role(repo.path(), &["user-data.sh", "--role-name", "a b"]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    repo.write("ecs/task-definition.json", &files(&key, &secret)[2].1);
+    let gl = setup(&repo, ".gitlab-ci.yml:3");
+    assert_eq!(
+        (gl["account_id"].clone(), gl["role_name"].clone()),
+        (Value::Null, json!("gitlab-ci-billing"))
+    );
+    let cli = gl["cli"].as_str().unwrap();
+    assert_eq!(
+        lines_with(cli, "aws iam create-open"),
+        [
+            "aws iam create-open-id-connect-provider --url https://gitlab.example.org --client-id-list https://gitlab.example.org"
+        ]
+    );
+    assert_eq!(
+        heredoc(cli, "trust.json")["Statement"][0]["Principal"]["Federated"],
+        "arn:aws:iam::<ACCOUNT_ID>:oidc-provider/gitlab.example.org"
+    );
+    let cfn = gl["cloudformation"].as_str().unwrap();
+    assert!(
+        cfn.contains("      Url: \"https://gitlab.example.org\"\n"),
+        "{cfn}"
+    );
+    // CloudFormation knows its own account; the CLI form keeps the placeholder.
+    let ecs = setup(&repo, "ecs/task-definition.json");
+    let cfn = ecs["cloudformation"].as_str().unwrap();
+    assert!(
+        cfn.contains("                \"aws:SourceAccount\": !Ref AWS::AccountId\n"),
+        "{cfn}"
+    );
+    let trust = heredoc(ecs["cli"].as_str().unwrap(), "trust.json");
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "<ACCOUNT_ID>"
+    );
 }

@@ -39,16 +39,25 @@ fn every_cloudformation_template_passes_cfn_lint() {
         return;
     }
     let (key, secret, _) = key_pair();
-    let repo = repo(&key, &secret);
+    // And a key whose account is not encoded: `!Ref AWS::AccountId` in its place.
+    let old_key = format!("AKIAI{}", &key[5..]);
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
-    for (i, target) in TARGETS.iter().enumerate() {
-        let run = role(repo.path(), &[target, "--only", "cloudformation"]);
-        assert_eq!(run.code, 0, "{target}: {}", run.stderr);
-        let path = dir.path().join(format!("{i}.yaml"));
-        std::fs::write(&path, &run.stdout).unwrap();
-        paths.push(path);
+    for key in [&key, &old_key] {
+        let repo = repo(key, &secret);
+        for target in TARGETS {
+            let run = role(repo.path(), &[target, "--only", "cloudformation"]);
+            assert_eq!(run.code, 0, "{target}: {}", run.stderr);
+            let path = dir.path().join(format!("{}.yaml", paths.len()));
+            std::fs::write(&path, &run.stdout).unwrap();
+            paths.push(path);
+        }
     }
+    let joined: String = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(joined.contains("!Ref AWS::AccountId"), "{joined}");
     let out = Command::new("cfn-lint").args(&paths).output().unwrap();
     assert!(
         out.status.success(),
