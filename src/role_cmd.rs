@@ -153,12 +153,16 @@ fn scan_args(path: &Path) -> Result<ScanArgs, Error> {
     })
 }
 
-/// The findings grouped by setup, in report order; a second role in one file gets `-2`.
+/// The findings grouped by setup and account (a role is made in the key's account), in report
+/// order; a second role in one file gets `-2`.
 fn setups<'a>(found: &[&'a Finding], args: &RoleArgs, repo: Option<&str>) -> Vec<Setup<'a>> {
     let mut groups: Vec<(&'a RoleSetup, Vec<&'a Finding>)> = Vec::new();
     for f in found {
         let role = f.advice.role.as_ref().expect("filtered on a role");
-        match groups.iter_mut().find(|(r, _)| *r == role) {
+        let same = |(r, fs): &&mut (&RoleSetup, Vec<&Finding>)| {
+            *r == role && fs[0].account_id == f.account_id
+        };
+        match groups.iter_mut().find(same) {
             Some((_, fs)) => fs.push(f),
             None => groups.push((role, vec![f])),
         }
@@ -184,11 +188,12 @@ fn setups<'a>(found: &[&'a Finding], args: &RoleArgs, repo: Option<&str>) -> Vec
                 role_name: &role_name,
             });
             let want = |s: SnippetArg| args.only.is_none_or(|o| o == s);
-            let mut key_ids: Vec<String> = fs
-                .iter()
-                .filter_map(|f| f.key_id.map(|k| k.to_string()))
-                .collect();
-            key_ids.dedup();
+            let mut key_ids: Vec<String> = Vec::new();
+            for id in fs.iter().filter_map(|f| f.key_id.map(|k| k.to_string())) {
+                if !key_ids.contains(&id) {
+                    key_ids.push(id);
+                }
+            }
             Setup {
                 path,
                 lines: fs.iter().map(|f| f.location.line).collect(),

@@ -29,7 +29,7 @@ mod report_noise;
 mod report_outputs;
 mod resource_bounds;
 mod role_cmd;
-mod role_cmd_exit;
+mod role_cmd_pick;
 mod role_cmd_tools;
 mod role_setup;
 mod scan_archives;

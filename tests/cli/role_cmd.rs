@@ -1,6 +1,6 @@
 //! `keyleak role PATH[:LINE]` (issue 21): the role setup of one file's keys, ready to paste, in
 //! each context (GitHub Actions, GitLab, Lambda, ECS, EC2, EKS, and people: an SSO profile).
-//! `role_cmd_exit` checks exit 2; `role_cmd_tools` hands the snippets to the tools that read them.
+//! `role_cmd_pick` checks what LINE picks and exit 2; `role_cmd_tools` hands the snippets to the tools that read them.
 
 use std::path::Path;
 
