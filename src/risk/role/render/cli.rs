@@ -10,7 +10,7 @@ use super::{ACTION, Part, Plan, RESOURCE, Target, permissions_policy};
 use crate::model::role::RoleSetup;
 
 /// Above the permissions policy.
-const PERMISSIONS_NOTE: &str = "# Permissions: replace each <ACTION> with an action the code calls \
+const PERMISSIONS_NOTE: &str = "# Permissions: replace each [<SERVICE>:]<ACTION> with an action the code calls \
     (s3:GetObject, never s3:*)\n# and each <RESOURCE_ARN> with the ARN it uses. IAM refuses the \
     placeholders: nothing is granted until they are scoped.";
 
