@@ -26,6 +26,13 @@ if ! command -v moto_server >/dev/null || ! python3 -c 'import boto3' 2>/dev/nul
 fi
 export KEYLEAK_REQUIRE_MOTO=1
 
+# `keyleak role`'s snippets are read by the tools that use them (tests/cli/role_cmd_tools.rs):
+# CloudFormation by cfn-lint, Terraform by python-hcl2.
+if ! command -v cfn-lint >/dev/null || ! python3 -c 'import hcl2' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check cfn-lint python-hcl2
+fi
+export KEYLEAK_REQUIRE_IAC_TOOLS=1
+
 # Property tests (proptest, the fuzz oracles' twins) draw the same cases on every run here,
 # so that a pass or a failure is the code's and not the draw's; `cargo test` alone draws anew
 # each time and explores (a case it finds goes into tests/fuzz_twins/regressions.rs).

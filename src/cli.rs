@@ -26,6 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (or `-` for standard input) for AWS keys.
     Scan(ScanArgs),
+    /// Print the role setup that replaces the key at `PATH[:LINE]`: AWS CLI, Terraform and
+    /// CloudFormation, ready to paste.
+    #[command(after_help = ROLE_HELP)]
+    Role(RoleArgs),
     /// Install a git pre-commit hook running `keyleak scan --staged` (honours core.hooksPath).
     InstallHook(InstallHookArgs),
     /// Print a shell completion script to standard output.
@@ -62,6 +66,53 @@ pub struct MergeArgs {
     /// Human output and GitHub annotations: list `info` findings one by one.
     #[arg(long)]
     pub show_info: bool,
+}
+
+const ROLE_HELP: &str = "Scans the one file as `keyleak scan PATH` would (its context, the \
+repository's `origin` remote and branch, the services the file calls) and prints, for each key \
+found at LINE (or in the whole file): the trust policy, the OIDC provider (GitHub, GitLab) or \
+instance profile (EC2) it needs, and a permissions policy with a statement per service the \
+file calls, never a wildcard: its actions and resources are placeholders (CLI) or variables and \
+parameters without defaults (Terraform, CloudFormation) to name. For people (credentials files, .env), the `aws configure sso` profile \
+instead. `<ACCOUNT_ID>` is the key's own account when its ID encodes one. Secrets are never \
+printed, only key IDs.
+
+Exit codes: 0 printed; 2 no key to replace at PATH[:LINE] (none, or only an example, an \
+identifier or a canary token), or an error.";
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// The file, and the line of the key or its secret (`deploy.yml:14`); without a line,
+    /// every key in the file.
+    #[arg(value_name = "PATH[:LINE]")]
+    pub target: String,
+
+    /// `text`: comments and the three snippets; `json`: `{"setups": [...]}`, each with the
+    /// finding's path, lines, key IDs, account, context, role name, `role` and the snippets.
+    #[arg(long, value_enum, default_value_t = RoleFormatArg::Text)]
+    pub format: RoleFormatArg,
+
+    /// Print only this snippet (text: nothing else, ready to redirect to a file).
+    #[arg(long, value_enum)]
+    pub only: Option<SnippetArg>,
+
+    /// The role's name [default: from the context and the repository or file name].
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SnippetArg {
+    /// AWS CLI commands (for people: the `aws configure sso` profile).
+    Cli,
+    Terraform,
+    Cloudformation,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,9 @@ pub enum Error {
     Merge { path: String, message: String },
     #[error("baseline {path}: {message}")]
     Baseline { path: String, message: String },
+    /// `keyleak role PATH[:LINE]` found no key to replace there.
+    #[error("{at}: {why}")]
+    NoRole { at: String, why: String },
     #[error("invalid value for {flag}: {message}")]
     Usage { flag: &'static str, message: String },
     #[error("{path}: not a git repository")]

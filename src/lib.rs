@@ -35,6 +35,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod risk;
+pub mod role_cmd;
 pub mod scan;
 pub mod settings;
 pub mod source;
@@ -70,6 +71,10 @@ pub fn run(cli: cli::Cli) -> Result<Status, Error> {
         cli::Command::Scan(args) => {
             let settings = Settings::resolve(args)?;
             run_scan(&settings)
+        }
+        cli::Command::Role(args) => {
+            role_cmd::run(&args)?;
+            Ok(Status::Clean)
         }
         cli::Command::InstallHook(args) => {
             let hook = install_hook::install(&args.repo, args.force)?;

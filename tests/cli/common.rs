@@ -342,3 +342,22 @@ pub fn schema_errors(schema: &str, doc: &Value) -> Vec<String> {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
 }
+
+/// Whether `program ARGS` runs and succeeds: a test that needs a tool skips without it, unless
+/// `require_var` is set (`scripts/test.sh` sets it after installing `package`), then it fails.
+pub fn tool_runs(program: &str, args: &[&str], require_var: &str, package: &str) -> bool {
+    let ok = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os(require_var).is_none(),
+            "{program} {args:?} is required here (scripts/test.sh installs {package})"
+        );
+        eprintln!("skipped: {program} {args:?} fails (./scripts/test.sh installs {package})");
+    }
+    ok
+}

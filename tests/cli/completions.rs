@@ -63,7 +63,7 @@ fn bash_completion_is_valid_bash_naming_subcommands_options_and_values() {
     );
     assert_eq!(
         complete("keyleak ''", 1, "", "keyleak"),
-        "-h -V --help --version scan install-hook completions man merge help"
+        "-h -V --help --version scan role install-hook completions man merge help"
     );
 }
 
@@ -118,6 +118,7 @@ fn man_page_is_roff_with_a_page_per_subcommand_naming_the_options() {
         [
             "keyleak",
             "keyleak-scan",
+            "keyleak-role",
             "keyleak-install-hook",
             "keyleak-completions",
             "keyleak-man",

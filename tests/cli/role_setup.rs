@@ -11,7 +11,7 @@ use crate::git_common::{Repo, fake_key, fake_secret};
 use crate::verify_moto::Moto;
 
 /// A long-term key ID whose account decodes, and a secret.
-fn key_pair() -> (String, String, String) {
+pub fn key_pair() -> (String, String, String) {
     loop {
         let key = fake_key("AKIA");
         if let Some(account) = account_of(&key) {
@@ -21,7 +21,7 @@ fn key_pair() -> (String, String, String) {
 }
 
 /// A file in each context, all holding `key` and `secret`.
-fn files(key: &str, secret: &str) -> Vec<(&'static str, String)> {
+pub fn files(key: &str, secret: &str) -> Vec<(&'static str, String)> {
     vec![
         (
             ".github/workflows/deploy.yml",

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{ROOT, Run, scan_in, tree_of};
+use crate::common::{ROOT, Run, scan_in, tool_runs, tree_of};
 
 /// Requests moto_helper.py's `setup` makes before signatures are checked.
 const SETUP_CALLS: &str = "4";
@@ -41,18 +41,12 @@ impl Moto {
     /// `no_auth_calls`: how many requests moto takes before it checks signatures; `None`,
     /// never checked.
     fn start_with(no_auth_calls: Option<&str>) -> Option<Moto> {
-        let installed = Command::new("moto_server")
-            .arg("--help")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !installed {
-            assert!(
-                std::env::var_os("KEYLEAK_REQUIRE_MOTO").is_none(),
-                "moto_server is required here (scripts/test.sh installs moto[server])"
-            );
-            eprintln!("skipped: moto_server is not installed (./scripts/test.sh installs it)");
+        if !tool_runs(
+            "moto_server",
+            &["--help"],
+            "KEYLEAK_REQUIRE_MOTO",
+            "moto[server]",
+        ) {
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0")
@@ -85,6 +79,11 @@ impl Moto {
             std::thread::sleep(Duration::from_millis(100));
         }
         Some(moto)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     /// Runs `moto_helper.py ENDPOINT ARGS`; its stdout is JSON.

@@ -8,6 +8,7 @@
 //! What could not be read (no remote, a branch the workflow does not name) is a marked
 //! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
 
+pub mod render;
 pub mod services;
 pub mod workflow;
 

@@ -1,0 +1,81 @@
+//! What `keyleak role PATH[:LINE]` picks: the keys of the file (or at LINE), one role for those
+//! that share a setup; and exit 2 when there is no key to replace there (none, an example, one
+//! an inline marker allows, a missing file) or an option is bad, each with its reason on stderr
+//! and nothing on stdout, so a script never takes empty output for a setup.
+
+use serde_json::json;
+
+use crate::git_common::Repo;
+use crate::role_cmd::{repo, role};
+use crate::role_setup::key_pair;
+
+#[test]
+fn no_key_to_replace_is_exit_2_with_the_reason() {
+    let (key, secret, _) = key_pair();
+    let repo = repo(&key, &secret);
+    repo.write(
+        "docs/example.env",
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
+    );
+    repo.write(
+        "allowed.env",
+        &format!("AWS_ACCESS_KEY_ID={key} # keyleak:allow\n"),
+    );
+    for (target, why) in [
+        (".github/workflows/deploy.yml:3", "no AWS key found there"),
+        (
+            "docs/example.env",
+            "only an example key, an identifier or a canary token there",
+        ),
+        ("missing.yml:4", "missing.yml: no such file or directory"),
+        (
+            "allowed.env:1",
+            "allowed.env:1: no AWS key reported there (1 in the file left out by an inline marker",
+        ),
+    ] {
+        let run = role(repo.path(), &[target]);
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{target}");
+        assert!(run.stderr.contains(why), "{target}: {}", run.stderr);
+    }
+    let bad = role(repo.path(), &["user-data.sh", "--role-name", "a b"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+fn keys_that_share_a_setup_are_one_role_and_a_line_picks_one() {
+    let (key, secret, _) = key_pair();
+    let (other, other_secret, _) = key_pair();
+    let repo = Repo::new();
+    repo.write(
+        "user-data.sh",
+        &format!(
+            "export AWS_ACCESS_KEY_ID={key}\nexport AWS_SECRET_ACCESS_KEY={secret}\n\
+             export AWS_ACCESS_KEY_ID={key}\nexport AWS_SECRET_ACCESS_KEY={secret}\n\
+             export BACKUP_KEY_ID={other}\nexport BACKUP_SECRET_KEY={other_secret}\n"
+        ),
+    );
+    let run = role(repo.path(), &["user-data.sh", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let picked: Vec<_> = run.json()["setups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["lines"].clone(),
+                s["key_ids"].clone(),
+                s["role_name"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        picked,
+        [
+            (json!([1, 3]), json!([key]), json!("ec2-user-data")),
+            (json!([5]), json!([other]), json!("ec2-user-data-2")),
+        ]
+    );
+    let one = role(repo.path(), &["user-data.sh:6", "--format", "json"]);
+    assert_eq!(one.json()["setups"][0]["key_ids"], json!([other]));
+    assert_eq!(one.json()["setups"].as_array().unwrap().len(), 1);
+}
