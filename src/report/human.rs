@@ -105,13 +105,15 @@ fn headline(f: &Finding) -> String {
     if let Some(encoding) = f.encoding {
         // The line below shows the decoded text; the position is where the encoding starts.
         let how = match encoding {
-            "escaped" => "in escaped text",
-            "percent" => "in URL-encoded text",
-            "base64" => "in base64 text",
-            "utf16" => "in UTF-16 text",
+            "escaped" => "hidden in escaped text",
+            "percent" => "hidden in URL-encoded text",
+            "base64" => "hidden in base64 text",
+            "utf16" => "hidden in UTF-16 text",
+            "hex" => "hidden in hex-encoded bytes",
+            "joined" => "split across string literals",
             other => other,
         };
-        s.push_str(&format!(", hidden {how}"));
+        s.push_str(&format!(", {how}"));
     }
     s
 }

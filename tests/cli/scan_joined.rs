@@ -144,7 +144,14 @@ fn split_secret_pairs_and_stays_redacted() {
         (&2.into(), &17.into())
     );
     assert_eq!(found[0]["encoding"], "joined");
-    let human = scan_stdin(text.as_bytes(), &[]);
+    let human = scan_stdin(text.as_bytes(), &["--color", "never"]);
+    assert!(
+        human.stdout.lines().next().is_some_and(|l| l.starts_with(
+            "critical: long-term AWS access key with its secret, split across string literals"
+        )),
+        "{}",
+        human.stdout
+    );
     for out in [&run.stdout, &human.stdout] {
         for piece in ["3Kv0Yb6Hw1Rj5Lm9", "Px2Cs4Df7Gu0Ei3Ao6BZ"] {
             assert!(!out.contains(piece), "{out}");
