@@ -13,6 +13,7 @@
 //! hits (`lines`).
 
 pub mod decode;
+mod env_pairing;
 pub mod expiration;
 mod file_pairing;
 mod glued;
@@ -172,10 +173,12 @@ impl Detector {
         found
     }
 
-    /// [`Detector::detect_layers`], then, in a configuration file, file-wide pairing of
-    /// what is left alone in the plain text (`file_pairing`).
+    /// [`Detector::detect_layers`], then pairing of what is left alone in the plain text:
+    /// the SDK's environment variables, each assigned once (`env_pairing`), and in a
+    /// configuration file, keyword-announced values file-wide (`file_pairing`).
     pub fn detect_blob(&self, hay: &[u8], kind: BlobKind) -> Detections {
         let mut found = self.detect_layers(hay);
+        env_pairing::pair_environment(hay, &mut found.plain);
         if kind == BlobKind::Config {
             file_pairing::pair_file_wide(hay, &mut found.plain);
         }

@@ -84,7 +84,7 @@ fn fail_on_never_exits_0_even_with_critical_findings() {
         "json",
     ]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.json()["summary"]["by_risk"]["critical"], 17);
+    assert_eq!(run.json()["summary"]["by_risk"]["critical"], 18);
 }
 
 #[test]

@@ -71,13 +71,14 @@ fn configuration_files_pair_by_name_and_others_do_not() {
 }
 
 /// Where the name cannot tell (no extension, `.txt`), the content does: lines of `key=value`
-/// pair file-wide, a script or notes with other lines do not.
+/// pair file-wide, a script or notes with other lines do not. (The variables are not the SDK's
+/// own names, which pair in any file: `environment_variables_pair_in_any_file`.)
 #[test]
 fn configuration_by_content_where_the_name_cannot_tell() {
     let dir = tempfile::tempdir().unwrap();
     let env = |k: &str, s: &str| {
         format!(
-            "# EnvironmentFile\nAWS_ACCESS_KEY_ID={k}\nA=1\nB=2\nC=3\nD=4\nE=5\nF=6\nAWS_SECRET_ACCESS_KEY={s}\n"
+            "# EnvironmentFile\nUPLOAD_AWS_ACCESS_KEY_ID={k}\nA=1\nB=2\nC=3\nD=4\nE=5\nF=6\nUPLOAD_AWS_SECRET_ACCESS_KEY={s}\n"
         )
     };
     let creds: Vec<(String, String)> = (0..4).map(|_| (fake_key("AKIA"), fake_secret())).collect();
@@ -162,4 +163,40 @@ fn history_and_staged_blobs_pair_too() {
     repo.stage(".env", &far_apart(&k2, &s2));
     let (_, staged) = git_findings(repo.path(), &["--staged"]);
     assert_eq!(rows(&staged), [row(".env", "critical", &k2, &s2)]);
+}
+
+/// The SDK's own variables, each assigned once, are one credential in any file: a deploy
+/// script, notes, a `make -p` dump in a log. A variable assigned twice pairs nothing.
+#[test]
+fn environment_variables_pair_in_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (k, s) = (fake_key("AKIA"), fake_secret());
+    let (k2, s2) = (fake_key("AKIA"), fake_secret());
+    let filler: String = (0..60)
+        .map(|i| format!("# environment\nVAR_{i} = {i}\n"))
+        .collect();
+    write(
+        dir.path(),
+        "bin/deploy",
+        &format!(
+            "#!/bin/sh\nexport AWS_ACCESS_KEY_ID={k}\n{filler}export AWS_SECRET_ACCESS_KEY={s}\naws s3 sync dist/ s3://b/\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "logs/make.log",
+        &format!(
+            "AWS_ACCESS_KEY_ID = {k2}\n{filler}AWS_ACCESS_KEY_ID = {k}\n{filler}AWS_SECRET_ACCESS_KEY = {s2}\n"
+        ),
+    );
+    let run = scan_in(dir.path(), &[".", "--format", "json", "--show-secrets"]);
+    assert_eq!(
+        rows(&run.findings()),
+        [
+            row("bin/deploy", "critical", &k, &s),
+            row("logs/make.log", "high", &k2, "-"),
+            row("logs/make.log", "high", &k, "-"),
+            row("logs/make.log", "high", "-", &s2),
+        ]
+    );
 }

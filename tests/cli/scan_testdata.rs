@@ -31,8 +31,9 @@ use crate::scan_negative::DOCS;
 ///   `dotnet/Web.config` (7 lines apart): configuration files by name, where a key ID and a
 ///   secret announced by their keywords pair file-wide: critical. `etc/default/uploader`
 ///   (8 lines apart) has no extension, but every line is `KEY=value`: a configuration file
-///   by content, critical too. `settings.py` has the same layout in a Python module: the key ID and
-///   the secret stay apart, high and high.
+///   by content, critical too. `settings.py` (Django, 48 lines apart) is no configuration file,
+///   but assigns the SDK's variable names `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` once
+///   each: one credential, critical (`env_pairing`).
 /// - `presigned/`: a key ID that signs a presigned URL is one `presigned_url` finding, never
 ///   paired: `low` while the URL is valid or its expiry unknown, `info` once expired
 ///   (`scan_presigned.rs` checks the expiry fields). The ASIA URL carries its session token.
@@ -75,8 +76,7 @@ pub const POSITIVE: &str = "
     testdata/positive/presigned/share-links.md      6:164  presigned_url             AKIA2PSAGESI4L34XAVW  720615384209  info      -                                         -   -                             real  generic
     testdata/positive/presigned/share-links.md      7:186  presigned_url             AKIAS73GWDLBGJ7U6WOO  205836917442  low       -                                         -   -                             real  generic
     testdata/positive/serverless.yml                10:23  aws_access_key            AKIAS73GWDLBKAG4U7WT  205836917442  critical  TlxxwY/pMAiJGLtlXUPN2mcaFK42nOLAwMu2oOU0  11  -                             real  lambda
-    testdata/positive/settings.py                   8:22   aws_access_key            AKIAVRUVS7NI5B4DJH7S  381492067153  high      -                                         -   -                             real  sdk_code
-    testdata/positive/settings.py                   56:26  aws_secret_access_key     -                     -             high      KByrTDJUm8o0HvBMA2vtIeGZEzxZw42pnoMVm0gr  56  -                             real  sdk_code
+    testdata/positive/settings.py                   8:22   aws_access_key            AKIAVRUVS7NI5B4DJH7S  381492067153  critical  KByrTDJUm8o0HvBMA2vtIeGZEzxZw42pnoMVm0gr  56  -                             real  sdk_code
     testdata/positive/sts/assume-role.json          3:25   aws_temporary_access_key  ASIA2PSAGESIXFWFUUEI  720615384209  low       fmLKKkVvOJJOlFbHjfKWi/rxyPanQ0/XniRIRewn  4   IQoJb3JpZ2luX2VjED0aCWV1#956  real  generic
     testdata/positive/sts/credential-process.json   3:19   aws_temporary_access_key  ASIA2PSAGESIQMAPWOOU  720615384209  low       fTmSFsU3DnngXGIjavXgk1mawymKkehxswlLYcq4  4   IQoJb3JpZ2luX2Vjrz+zchMn#390  real  generic
     testdata/positive/sts/export-credentials.env    1:26   aws_temporary_access_key  ASIAC73GWDLBADIV4XNU  205836917442  medium    uvuEK2gcBSAIK3oMRHUmaJEuy6mByggzqiv9xi1R  2   IQoJb3JpZ2luX2Vj3IgebYni#576  real  credentials_file
@@ -136,8 +136,8 @@ fn positive_tree_summary() {
     let by_risk: BTreeMap<String, u64> =
         serde_json::from_value(summary["by_risk"].clone()).expect("by_risk is a map");
     let counts = [
-        ("critical", 17),
-        ("high", 3),
+        ("critical", 18),
+        ("high", 1),
         ("medium", 5),
         ("low", 15),
         ("info", 4),
@@ -156,9 +156,9 @@ fn positive_tree_summary() {
         by_account
     );
     // The three made-up accounts of testdata/README.md, the two canary accounts, and the
-    // unknowns: the legacy key, the two lone secrets, the lone token.
+    // unknowns: the legacy key, the lone secret, the lone token.
     assert_eq!(by_account.len(), 6);
-    assert_eq!(by_account["unknown"], 4);
+    assert_eq!(by_account["unknown"], 3);
     let files = files_under(Path::new("testdata/positive"));
     assert_eq!(summary["scanned_blobs"], files.len());
     assert_eq!(summary["allowed_inline"], 0);
