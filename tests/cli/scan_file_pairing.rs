@@ -178,14 +178,14 @@ fn environment_variables_pair_in_any_file() {
     write(
         dir.path(),
         "bin/deploy",
-        &format!(
+        format!(
             "#!/bin/sh\nexport AWS_ACCESS_KEY_ID={k}\n{filler}export AWS_SECRET_ACCESS_KEY={s}\naws s3 sync dist/ s3://b/\n"
         ),
     );
     write(
         dir.path(),
         "logs/make.log",
-        &format!(
+        format!(
             "AWS_ACCESS_KEY_ID = {k2}\n{filler}AWS_ACCESS_KEY_ID = {k}\n{filler}AWS_SECRET_ACCESS_KEY = {s2}\n"
         ),
     );
