@@ -5,7 +5,11 @@
 //! `risk::role` builds a [`RoleSetup`] per finding from it, the context and the file. No git
 //! I/O and no policy here.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
+
+use crate::redact::Secret;
 
 /// The scanned repository as a role's trust policy names it: its `origin` remote and HEAD's
 /// branch. Filled once per run; `Default` is "not a repository, no remote".
@@ -38,6 +42,9 @@ pub struct RoleSetup {
     pub trust_policy: Option<serde_json::Value>,
     /// What to change where the key was.
     pub wiring: String,
+    /// The wiring as a unified diff of the file, where keyleak can write one (a GitHub
+    /// Actions workflow); `None` elsewhere.
+    pub wiring_diff: Option<WiringDiff>,
     pub permissions_hint: PermissionsHint,
     /// What was not read from the repository but assumed or left as a placeholder.
     pub guessed: Vec<String>,
@@ -50,4 +57,39 @@ pub struct PermissionsHint {
     pub services: Vec<&'static str>,
     /// How to turn them into a policy: only the actions called, on named resources.
     pub note: &'static str,
+}
+
+/// A unified diff of the file the key sits in (paths `a/`, `b/` from the repository root),
+/// as `git apply` takes it. Lines it removes or keeps as context may hold a secret: then
+/// [`patch`](WiringDiff::patch) shows it redacted and does not apply, and the applicable text
+/// is kept apart for `--show-secrets` ([`RoleSetup::shown`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WiringDiff {
+    /// The diff as it may be printed.
+    pub patch: String,
+    /// `patch` applies as is: no secret had to be redacted from it.
+    pub applies: bool,
+    /// The applicable diff when `patch` had to be redacted.
+    #[serde(skip)]
+    pub full: Option<Secret>,
+}
+
+impl RoleSetup {
+    /// The setup as it may be printed: with `show_secrets`, a redacted wiring diff is
+    /// replaced by the one that applies.
+    pub fn shown(&self, show_secrets: bool) -> Cow<'_, RoleSetup> {
+        let full = self.wiring_diff.as_ref().and_then(|d| d.full.as_ref());
+        match full {
+            Some(full) if show_secrets => {
+                let mut setup = self.clone();
+                setup.wiring_diff = Some(WiringDiff {
+                    patch: full.expose().to_string(),
+                    applies: true,
+                    full: None,
+                });
+                Cow::Owned(setup)
+            }
+            _ => Cow::Borrowed(self),
+        }
+    }
 }

@@ -29,6 +29,7 @@ mod report_noise;
 mod report_outputs;
 mod resource_bounds;
 mod role_setup;
+mod role_wiring;
 mod scan_archives;
 mod scan_binary_glued;
 mod scan_canary;

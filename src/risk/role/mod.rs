@@ -9,6 +9,8 @@
 //! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
 
 pub mod services;
+mod unified;
+pub mod wiring_diff;
 pub mod workflow;
 
 use serde_json::{Value, json};
@@ -155,21 +157,24 @@ pub struct Place<'a> {
     repo: &'a RepoIdentity,
     services: Vec<&'static str>,
     triggers: workflow::Triggers,
+    /// A workflow's rewiring, rendered per finding with its account.
+    rewire: Option<wiring_diff::Plan>,
 }
 
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
         let context = advice::context_for(path, content);
-        let triggers = match context.role {
-            Role::GithubOidc => workflow::read(content),
-            _ => workflow::Triggers::default(),
+        let (triggers, rewire) = match context.role {
+            Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),
+            _ => (workflow::Triggers::default(), None),
         };
         Place {
             context,
             repo,
             services: services::called(content),
             triggers,
+            rewire,
         }
     }
 
@@ -192,10 +197,12 @@ impl<'a> Place<'a> {
             ),
             Role::People => (PEOPLE.to_string(), None, PEOPLE_WIRING.to_string()),
         };
+        let arn = format!("arn:aws:iam::{account}:role/<ROLE_NAME>");
         RoleSetup {
             principal,
             trust_policy,
             wiring: wiring.replace(ACCOUNT, &account),
+            wiring_diff: self.rewire.as_ref().and_then(|p| p.render(&arn)),
             permissions_hint: PermissionsHint {
                 note: match self.services.is_empty() {
                     true => PERMISSIONS_NONE,
