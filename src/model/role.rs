@@ -35,10 +35,11 @@ pub struct Remote {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoleSetup {
     /// Who assumes the role: a service (`lambda.amazonaws.com`), an OIDC provider
-    /// (`token.actions.githubusercontent.com`), or `IAM Identity Center` for people.
-    pub principal: String,
+    /// (`token.actions.githubusercontent.com`), or `IAM Identity Center` for people; `None`
+    /// where an IAM user is the legitimate case (a third-party tool, break-glass access).
+    pub principal: Option<String>,
     /// The role's trust policy (IAM policy grammar); `null` where no role is made (people
-    /// sign in through IAM Identity Center instead).
+    /// sign in through IAM Identity Center instead; an IAM user keeps its key).
     pub trust_policy: Option<serde_json::Value>,
     /// What to change where the key was.
     pub wiring: String,

@@ -28,6 +28,7 @@ mod report_gitlab;
 mod report_noise;
 mod report_outputs;
 mod resource_bounds;
+mod role_iam_user;
 mod role_setup;
 mod role_wiring;
 mod scan_archives;

@@ -8,6 +8,7 @@
 //! What could not be read (no remote, a branch the workflow does not name) is a marked
 //! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
 
+pub mod iam_user;
 pub mod services;
 mod unified;
 pub mod wiring_diff;
@@ -37,6 +38,8 @@ pub enum Role {
     Service(&'static Service),
     /// People: IAM Identity Center sign-in, no role written by hand.
     People,
+    /// No role: an IAM user is the legitimate case; its key goes to a secret store.
+    IamUser(&'static iam_user::IamUser),
 }
 
 /// A service principal and how a workload gets the role there.
@@ -191,11 +194,12 @@ impl<'a> Place<'a> {
             Role::GithubOidc => self.github(&account, &mut guessed),
             Role::GitlabOidc => self.gitlab(&account, &mut guessed),
             Role::Service(s) => (
-                s.principal.to_string(),
+                Some(s.principal.to_string()),
                 Some(service_policy(s, &account)),
                 s.wiring.to_string(),
             ),
-            Role::People => (PEOPLE.to_string(), None, PEOPLE_WIRING.to_string()),
+            Role::People => (Some(PEOPLE.to_string()), None, PEOPLE_WIRING.to_string()),
+            Role::IamUser(u) => (None, None, u.wiring()),
         };
         let arn = format!("arn:aws:iam::{account}:role/<ROLE_NAME>");
         RoleSetup {
@@ -237,7 +241,11 @@ impl<'a> Place<'a> {
         }
     }
 
-    fn github(&self, account: &str, guessed: &mut Vec<String>) -> (String, Option<Value>, String) {
+    fn github(
+        &self,
+        account: &str,
+        guessed: &mut Vec<String>,
+    ) -> (Option<String>, Option<Value>, String) {
         let remote = self.repo.remote.as_ref();
         let (issuer, repo) = match remote.and_then(|r| Some((github_issuer(&r.host)?, r))) {
             Some((issuer, r)) if r.path.matches('/').count() == 1 => (issuer, r.path.clone()),
@@ -276,10 +284,14 @@ impl<'a> Place<'a> {
              secrets from the repository settings. Once per account: an IAM OIDC provider for \
              https://{issuer} with audience sts.amazonaws.com."
         );
-        (issuer, Some(policy), wiring)
+        (Some(issuer), Some(policy), wiring)
     }
 
-    fn gitlab(&self, account: &str, guessed: &mut Vec<String>) -> (String, Option<Value>, String) {
+    fn gitlab(
+        &self,
+        account: &str,
+        guessed: &mut Vec<String>,
+    ) -> (Option<String>, Option<Value>, String) {
         let remote = self.repo.remote.as_ref();
         let (host, project) = match remote {
             Some(r) if gitlab_host(&r.host) => (r.host.clone(), r.path.clone()),
@@ -311,7 +323,7 @@ impl<'a> Place<'a> {
              CI/CD variables. Once per account: an IAM OIDC provider for {audience} with \
              audience {audience}."
         );
-        (host, Some(policy), wiring)
+        (Some(host), Some(policy), wiring)
     }
 }
 

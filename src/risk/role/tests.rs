@@ -29,7 +29,10 @@ fn github_actions_trust_the_repository_and_branch() {
         &r,
         Some(123456789012),
     );
-    assert_eq!(s.principal, "token.actions.githubusercontent.com");
+    assert_eq!(
+        s.principal.as_deref(),
+        Some("token.actions.githubusercontent.com")
+    );
     assert_eq!(
         s.trust_policy.unwrap(),
         json!({
@@ -117,7 +120,10 @@ fn github_without_a_remote_is_a_placeholder() {
 fn github_enterprise_issuers() {
     let ghes = repo("github.acme.example", "platform/api", None);
     let s = setup(".github/workflows/d.yml", WORKFLOW, &ghes, None);
-    assert_eq!(s.principal, "github.acme.example/_services/token");
+    assert_eq!(
+        s.principal.as_deref(),
+        Some("github.acme.example/_services/token")
+    );
     let p = s.trust_policy.unwrap();
     assert_eq!(
         p["Statement"][0]["Condition"]["StringEquals"]["github.acme.example/_services/token:sub"],
@@ -125,7 +131,7 @@ fn github_enterprise_issuers() {
     );
     let cloud = repo("octo.ghe.com", "team/svc", None);
     let s = setup(".github/workflows/d.yml", WORKFLOW, &cloud, None);
-    assert_eq!(s.principal, "token.actions.octo.ghe.com");
+    assert_eq!(s.principal.as_deref(), Some("token.actions.octo.ghe.com"));
 }
 
 #[test]
@@ -137,7 +143,7 @@ fn gitlab_trusts_the_instance_and_project_path() {
         &r,
         Some(123456789012),
     );
-    assert_eq!(s.principal, "gitlab.acme.example");
+    assert_eq!(s.principal.as_deref(), Some("gitlab.acme.example"));
     assert_eq!(
         s.trust_policy.unwrap(),
         json!({
@@ -155,11 +161,13 @@ fn gitlab_trusts_the_instance_and_project_path() {
     );
     assert_eq!(s.guessed.len(), 1, "the branch is HEAD's: {:?}", s.guessed);
     let s = setup(".gitlab-ci.yml", "", &repo("github.com", "o/r", None), None);
-    assert_eq!(s.principal, "gitlab.com");
+    assert_eq!(s.principal.as_deref(), Some("gitlab.com"));
     let azure = repo("dev.azure.com", "org/project/_git/app", Some("main"));
     assert_eq!(
-        setup(".gitlab-ci.yml", "", &azure, None).principal,
-        "gitlab.com"
+        setup(".gitlab-ci.yml", "", &azure, None)
+            .principal
+            .as_deref(),
+        Some("gitlab.com")
     );
     assert!(
         s.trust_policy
@@ -174,7 +182,10 @@ fn service_roles() {
     let none = RepoIdentity::default();
     let service = |path: &str, content: &str| {
         let s = setup(path, content, &none, Some(123456789012));
-        (s.principal, s.trust_policy.unwrap()["Statement"][0].clone())
+        (
+            s.principal.unwrap(),
+            s.trust_policy.unwrap()["Statement"][0].clone(),
+        )
     };
     let (p, st) = service("template.yaml", "Transform: AWS::Serverless-2016-10-31");
     assert_eq!(p, "lambda.amazonaws.com");
@@ -205,7 +216,7 @@ fn people_get_an_sso_profile_not_a_trust_policy() {
         &RepoIdentity::default(),
         Some(123456789012),
     );
-    assert_eq!(s.principal, "IAM Identity Center");
+    assert_eq!(s.principal.as_deref(), Some("IAM Identity Center"));
     assert_eq!(s.trust_policy, None);
     assert!(s.wiring.contains("aws configure sso"));
     assert!(s.wiring.contains("sso_account_id = 123456789012"));
@@ -224,5 +235,51 @@ fn permissions_hint_names_services_never_a_wildcard() {
     for note in [PERMISSIONS_FOUND, PERMISSIONS_NONE] {
         assert!(!note.contains('*'));
         assert!(note.contains("resources"));
+    }
+}
+
+#[test]
+fn iam_user_cases_keep_the_key_in_a_secret_store_and_rotate_it() {
+    let none = RepoIdentity::default();
+    let rotation = "Rotate it at most every 90 days: `aws iam create-access-key --user-name \
+        <USER>`, put the new key where the old one was, then `aws iam update-access-key \
+        --user-name <USER> --access-key-id <OLD_KEY_ID> --status Inactive` and, once nothing \
+        fails, `aws iam delete-access-key --user-name <USER> --access-key-id <OLD_KEY_ID>`.";
+    let tool = format!(
+        "No role here: this tool (s3cmd, rclone, s3fs, Cyberduck, boto, restic, duplicity) takes \
+         a long-term access key when it runs outside AWS, so an IAM user is the legitimate case. \
+         (On EC2, ECS or EKS it can use the workload's role instead: rclone `env_auth = true`; \
+         s3cmd, restic and duplicity read the SDK's default chain.) Give the user only the \
+         actions the tool needs, on its bucket. Keep the key out of the repository: in AWS \
+         Secrets Manager, the CI's secret store or a password manager, handed to the tool when \
+         it runs. {rotation}"
+    );
+    let break_glass = format!(
+        "No role here: break-glass access, for when IAM Identity Center or the identity provider \
+         is down, is the legitimate case for an IAM user with a long-term key. Require MFA on \
+         the user and alarm on every use of it (CloudTrail, an EventBridge rule on its API \
+         calls). Never in a repository: keep the key sealed in AWS Secrets Manager (in another \
+         account or Region than the one it rescues) or a password manager with access logged, \
+         and rotate it after each use too. {rotation}"
+    );
+    let cases: &[(&str, &str, &String)] = &[
+        ("home/.s3cfg", "[default]\n", &tool),
+        (".config/rclone/rclone.conf", "[b]\ntype = s3\n", &tool),
+        (".passwd-s3fs", "", &tool),
+        ("Cyberduck/Bookmarks/b.duck", "", &tool),
+        (".boto", "[Credentials]\n", &tool),
+        ("restic.env", "RESTIC_REPOSITORY=s3:x\n", &tool),
+        ("backup.sh", "duplicity /srv s3://bucket/srv\n", &tool),
+        ("ops/breakglass/credentials", "", &break_glass),
+        ("home/.aws/credentials", "[break-glass]\n", &break_glass),
+        ("emergency/admin.env", "", &break_glass),
+    ];
+    for (path, content, want) in cases {
+        let s = setup(path, content, &none, Some(123456789012));
+        assert_eq!(s.principal, None, "{path}");
+        assert_eq!(s.trust_policy, None, "{path}");
+        assert_eq!(&s.wiring, *want, "{path}");
+        assert_eq!(s.wiring_diff, None, "{path}");
+        assert!(s.guessed.is_empty(), "{path}");
     }
 }
