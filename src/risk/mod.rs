@@ -216,7 +216,7 @@ pub fn classify(
         verification: None,
     };
     if finding.replaceable() {
-        finding.advice.role = Some(place.setup(finding.account_id));
+        finding.advice.role = Some(place.setup_at(finding.account_id, Some(finding.location.line)));
     }
     finding
 }

@@ -8,6 +8,8 @@
 //! What could not be read (no remote, a branch the workflow does not name) is a marked
 //! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
 
+mod branches;
+pub mod gitlab_ci;
 pub mod iam_user;
 pub mod services;
 mod unified;
@@ -162,6 +164,8 @@ pub struct Place<'a> {
     triggers: workflow::Triggers,
     /// A workflow's rewiring, rendered per finding with its account.
     rewire: Option<wiring_diff::Plan>,
+    /// A GitLab pipeline's jobs and the branches they run on.
+    pipeline: Option<gitlab_ci::Pipeline>,
 }
 
 impl<'a> Place<'a> {
@@ -172,17 +176,26 @@ impl<'a> Place<'a> {
             Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),
             _ => (workflow::Triggers::default(), None),
         };
+        let pipeline =
+            matches!(context.role, Role::GitlabOidc).then(|| gitlab_ci::Pipeline::read(content));
         Place {
             context,
             repo,
             services: services::called(content),
             triggers,
             rewire,
+            pipeline,
         }
     }
 
-    /// The role setup for a key of `account` (`None`: not decoded) found here.
+    /// The role setup for a key of `account` (`None`: not decoded) found here, on no line in
+    /// particular.
     pub fn setup(&self, account: Option<u64>) -> RoleSetup {
+        self.setup_at(account, None)
+    }
+
+    /// The role setup for a key of `account` on `line` (1-based), which names its CI job.
+    pub fn setup_at(&self, account: Option<u64>, line: Option<u32>) -> RoleSetup {
         let account = account.map_or_else(|| ACCOUNT.to_string(), account_string);
         let mut guessed: Vec<String> = self
             .context
@@ -192,7 +205,7 @@ impl<'a> Place<'a> {
             .collect();
         let (principal, trust_policy, wiring) = match self.context.role {
             Role::GithubOidc => self.github(&account, &mut guessed),
-            Role::GitlabOidc => self.gitlab(&account, &mut guessed),
+            Role::GitlabOidc => self.gitlab(&account, line, &mut guessed),
             Role::Service(s) => (
                 Some(s.principal.to_string()),
                 Some(service_policy(s, &account)),
@@ -215,29 +228,6 @@ impl<'a> Place<'a> {
                 services: self.services.clone(),
             },
             guessed,
-        }
-    }
-
-    /// The branches a CI role is for: the workflow's, else HEAD's (said to be a guess).
-    fn branches(&self, from_workflow: bool, guessed: &mut Vec<String>) -> Vec<String> {
-        if from_workflow && !self.triggers.branches.is_empty() {
-            return self.triggers.branches.clone();
-        }
-        let trigger = match from_workflow {
-            true => "the workflow names no `on: push: branches`",
-            false => "the pipeline's branches are not read",
-        };
-        match &self.repo.head_branch {
-            Some(b) => {
-                guessed.push(format!("branch `{b}`: HEAD's branch, as {trigger}"));
-                vec![b.clone()]
-            }
-            None => {
-                guessed.push(format!(
-                    "branch `{BRANCH}`: a placeholder, as {trigger} and HEAD names no branch"
-                ));
-                vec![BRANCH.to_string()]
-            }
         }
     }
 
@@ -264,7 +254,7 @@ impl<'a> Place<'a> {
             }
         };
         let subjects: Vec<String> = if self.triggers.environments.is_empty() {
-            self.branches(true, guessed)
+            self.branches(guessed)
                 .iter()
                 .map(|b| format!("repo:{repo}:ref:refs/heads/{b}"))
                 .collect()
@@ -290,6 +280,7 @@ impl<'a> Place<'a> {
     fn gitlab(
         &self,
         account: &str,
+        line: Option<u32>,
         guessed: &mut Vec<String>,
     ) -> (Option<String>, Option<Value>, String) {
         let remote = self.repo.remote.as_ref();
@@ -309,7 +300,7 @@ impl<'a> Place<'a> {
             }
         };
         let subjects: Vec<String> = self
-            .branches(false, guessed)
+            .gitlab_branches(line, guessed)
             .iter()
             .map(|b| format!("project_path:{project}:ref_type:branch:ref:{b}"))
             .collect();

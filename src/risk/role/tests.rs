@@ -283,3 +283,36 @@ fn iam_user_cases_keep_the_key_in_a_secret_store_and_rotate_it() {
         assert!(s.guessed.is_empty(), "{path}");
     }
 }
+
+#[test]
+fn gitlab_branches_from_the_jobs_rules_else_heads() {
+    let r = repo("gitlab.com", "g/p", Some("trunk"));
+    let ci = "variables:\n  AWS_ACCESS_KEY_ID: x\ndeploy:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n  script: x\nlint:\n  script: y\n";
+    let sub = |line| {
+        let s = Place::of(".gitlab-ci.yml", ci.as_bytes(), &r).setup_at(None, Some(line));
+        let p = s.trust_policy.unwrap();
+        (p["Statement"][0]["Condition"].clone(), s.guessed)
+    };
+    let (cond, guessed) = sub(7);
+    assert_eq!(
+        cond["StringEquals"]["gitlab.com:sub"],
+        json!([
+            "project_path:g/p:ref_type:branch:ref:main",
+            "project_path:g/p:ref_type:branch:ref:trunk"
+        ])
+    );
+    assert_eq!(
+        guessed,
+        ["branch `trunk`: HEAD's branch, as a rule names `$CI_DEFAULT_BRANCH`"]
+    );
+    // `lint` names no branch.
+    let (cond, guessed) = sub(9);
+    assert_eq!(
+        cond["StringEquals"]["gitlab.com:sub"],
+        "project_path:g/p:ref_type:branch:ref:trunk"
+    );
+    assert_eq!(
+        guessed,
+        ["branch `trunk`: HEAD's branch, as the job names no branch in `rules:` or `only:`"]
+    );
+}

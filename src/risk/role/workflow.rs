@@ -86,7 +86,7 @@ fn branch_pattern(s: &str) -> Option<String> {
 }
 
 /// The items of a sequence, inline (`[a, b]`, `a`) or as `- a` lines under the key.
-fn items(inline: &str, under: &[Line<'_>]) -> Vec<String> {
+pub(super) fn items(inline: &str, under: &[Line<'_>]) -> Vec<String> {
     let raw: Vec<&str> = if inline.is_empty() {
         under
             .iter()
