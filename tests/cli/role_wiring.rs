@@ -271,3 +271,62 @@ fn no_diff_where_nothing_can_be_rewired() {
         Value::Null
     );
 }
+
+#[test]
+fn human_output_shows_the_role_in_two_lines_without_secrets() {
+    let (key, account) = key_with_account();
+    let secret = fake_secret();
+    let repo = Repo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/octo/shop.git",
+    ]);
+    repo.write(
+        PATH,
+        &format!(
+            "on: push\njobs:\n  d:\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        \
+             with:\n          aws-access-key-id: {key}\n          aws-secret-access-key: {secret}\n"
+        ),
+    );
+    repo.write(
+        "rclone.conf",
+        &format!("[s3]\ntype = s3\naccess_key_id = {key}\nsecret_access_key = {secret}\n"),
+    );
+    let run = scan_in(repo.path(), &["."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stdout.contains(&secret), "{}", run.stdout);
+    let roles: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("  = role: ") || l.starts_with("  = wiring: "))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "  = role: assumed by token.actions.githubusercontent.com; trust policy and workflow diff: --format json".to_string(),
+            format!(
+                "  = wiring: In the job: `permissions: id-token: write` (and `contents: read`); in \
+                 `aws-actions/configure-aws-credentials`, replace `aws-access-key-id` and \
+                 `aws-secret-access-key` with `role-to-assume: arn:aws:iam::{account}:role/<ROLE_NAME>` \
+                 (keep `aws-region`). Delete the key secrets from the repository settings. Once per \
+                 account: an IAM OIDC provider for https://token.actions.githubusercontent.com with \
+                 audience sts.amazonaws.com."
+            ),
+            "  = role: none, an IAM user keeps this key".to_string(),
+            "  = wiring: No role here: this tool (s3cmd, rclone, s3fs, Cyberduck, boto, restic, \
+             duplicity) takes a long-term access key when it runs outside AWS, so an IAM user is \
+             the legitimate case. (On EC2, ECS or EKS it can use the workload's role instead: \
+             rclone `env_auth = true`; s3cmd, restic and duplicity read the SDK's default chain.) \
+             Give the user only the actions the tool needs, on its bucket. Keep the key out of \
+             the repository: in AWS Secrets Manager, the CI's secret store or a password manager, \
+             handed to the tool when it runs. Rotate it at most every 90 days: `aws iam \
+             create-access-key --user-name <USER>`, put the new key where the old one was, then \
+             `aws iam update-access-key --user-name <USER> --access-key-id <OLD_KEY_ID> --status \
+             Inactive` and, once nothing fails, `aws iam delete-access-key --user-name <USER> \
+             --access-key-id <OLD_KEY_ID>`."
+                .to_string(),
+        ]
+    );
+}
