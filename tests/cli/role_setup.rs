@@ -315,3 +315,30 @@ fn a_gitlab_jobs_rules_name_its_branch() {
         ]
     );
 }
+
+#[test]
+fn trust_policies_print_their_keys_in_the_order_aws_documents_show() {
+    let (key, secret, account) = key_pair();
+    let repo = repo_with(Some("https://github.com/octo-org/shop-api"), &key, &secret);
+    // serde_json keeps the order it reads (preserve_order), so this is the output's order.
+    let text = |role: &Value| serde_json::to_string(&role["trust_policy"]).unwrap();
+    let roles = roles(&repo);
+    assert_eq!(
+        text(role_of(&roles, ".github/workflows/deploy.yml")),
+        format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\
+             \"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com\"}},\"Action\":\
+             \"sts:AssumeRoleWithWebIdentity\",\"Condition\":{{\"StringEquals\":{{\
+             \"token.actions.githubusercontent.com:aud\":\"sts.amazonaws.com\",\
+             \"token.actions.githubusercontent.com:sub\":\"repo:octo-org/shop-api:ref:refs/heads/release\"}}}}}}]}}"
+        )
+    );
+    assert_eq!(
+        text(role_of(&roles, "ecs/task-definition.json")),
+        format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\
+             \"ecs-tasks.amazonaws.com\"}},\"Action\":\"sts:AssumeRole\",\"Condition\":{{\"StringEquals\":{{\
+             \"aws:SourceAccount\":\"{account}\"}}}}}}]}}"
+        )
+    );
+}

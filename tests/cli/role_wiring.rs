@@ -330,3 +330,17 @@ fn human_output_shows_the_role_in_two_lines_without_secrets() {
         ]
     );
 }
+
+#[test]
+fn the_documented_example_is_real_output() {
+    let doc = include_str!("../../docs/advice.md");
+    let run = crate::common::scan(&[
+        "--format",
+        "json",
+        "testdata/positive/.github/workflows/deploy.yml",
+    ]);
+    let diff = &run.findings()[0]["advice"]["role"]["wiring_diff"];
+    assert_eq!(diff["applies"], false);
+    let patch = diff["patch"].as_str().unwrap();
+    assert!(doc.contains(&format!("```diff\n{patch}```")), "{patch}");
+}

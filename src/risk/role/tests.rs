@@ -316,3 +316,34 @@ fn gitlab_branches_from_the_jobs_rules_else_heads() {
         ["branch `trunk`: HEAD's branch, as the job names no branch in `rules:` or `only:`"]
     );
 }
+
+#[test]
+fn trust_policy_keys_in_the_order_aws_documents_show() {
+    let r = repo("github.com", "octo/app", None);
+    let s = setup(".github/workflows/d.yml", WORKFLOW, &r, Some(123456789012));
+    assert_eq!(
+        serde_json::to_string(&s.trust_policy.unwrap()).unwrap(),
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\
+         \"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\"},\"Action\":\
+         \"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\
+         \"token.actions.githubusercontent.com:aud\":\"sts.amazonaws.com\",\
+         \"token.actions.githubusercontent.com:sub\":\"repo:octo/app:ref:refs/heads/main\"}}}]}"
+    );
+    let s = setup("task-definition.json", "{}", &r, Some(123456789012));
+    assert_eq!(
+        serde_json::to_string(&s.trust_policy.unwrap()).unwrap(),
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\
+         \"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\
+         \"aws:SourceAccount\":\"123456789012\"}}}]}"
+    );
+    // A wildcard subject: StringEquals (aud) before StringLike (sub).
+    let glob = "on:\n  push:\n    branches: ['release/**']\n";
+    let s = setup(".github/workflows/d.yml", glob, &r, None);
+    let text =
+        serde_json::to_string(&s.trust_policy.unwrap()["Statement"][0]["Condition"]).unwrap();
+    assert_eq!(
+        text,
+        "{\"StringEquals\":{\"token.actions.githubusercontent.com:aud\":\"sts.amazonaws.com\"},\
+         \"StringLike\":{\"token.actions.githubusercontent.com:sub\":\"repo:octo/app:ref:refs/heads/release/*\"}}"
+    );
+}
