@@ -7,7 +7,7 @@
 //!
 //! Owns which lines change. Reads the YAML's block structure with [`super::workflow`]'s line
 //! reader: a layout it cannot read (flow mappings, anchors) is left as it is, and a file with
-//! nothing it can change gives no diff. The diff's text and redaction are [`super::unified`]'s.
+//! nothing it can change gives no diff. The diff's text and redaction are `super::unified`'s.
 
 use std::collections::{BTreeMap, BTreeSet};
 

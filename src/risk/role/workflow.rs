@@ -3,7 +3,7 @@
 //! from the YAML's block structure (no YAML library): enough for the usual layouts, and a
 //! layout it cannot read gives nothing, so the caller falls back and says it guessed.
 //!
-//! The line reader here ([`lines`], [`block`], [`child`]) is also what
+//! The line reader here (`lines`, `block`, `child`) is also what
 //! [`super::wiring_diff`] edits the workflow with.
 
 /// The subjects a workflow's OIDC token can carry.
