@@ -87,8 +87,9 @@ pub fn run(args: &RoleArgs) -> Result<(), Error> {
     {
         return Err(Error::NoRole {
             at,
-            why: "people sign in through IAM Identity Center: no role, so no Terraform or \
-                  CloudFormation (`--only cli` prints the `aws configure sso` profile)"
+            why: "no role to create here (people sign in through IAM Identity Center; a \
+                  third-party tool or break-glass user keeps an IAM user), so no Terraform or \
+                  CloudFormation: `--only cli` prints what to do instead"
                 .to_string(),
         });
     }
@@ -231,7 +232,12 @@ fn text(setup: &Setup<'_>, only: Option<SnippetArg>) -> String {
     }
     head += &format!(
         "\ncontext: {}; assumed by: {}",
-        setup.context, setup.role.principal
+        setup.context,
+        setup
+            .role
+            .principal
+            .as_deref()
+            .unwrap_or("no one: an IAM user stays, with its key out of the repository")
     );
     if setup.role.trust_policy.is_some() {
         head += &format!("\nrole name: {} (--role-name to change)", setup.role_name);

@@ -20,7 +20,7 @@ use crate::model::advice::Advice;
 use crate::model::commit::{CommitInfo, parse_rfc3339};
 use crate::model::finding::{Finding, Fingerprint, Kind, Location, Risk};
 use crate::model::result::{Repositories, Suppressed};
-use crate::model::role::{PermissionsHint, RoleSetup};
+use crate::model::role::{PermissionsHint, RoleSetup, WiringDiff};
 use crate::model::verification::{Status, Verification};
 use crate::model::warning::Warning;
 use crate::redact::Secret;
@@ -73,11 +73,18 @@ struct AdviceLine {
 
 #[derive(Deserialize)]
 struct RoleLine {
-    principal: String,
+    principal: Option<String>,
     trust_policy: Option<serde_json::Value>,
     wiring: String,
+    wiring_diff: Option<DiffLine>,
     permissions_hint: HintLine,
     guessed: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DiffLine {
+    patch: String,
+    applies: bool,
 }
 
 #[derive(Deserialize)]
@@ -290,6 +297,11 @@ impl FindingLine {
                 principal: r.principal,
                 trust_policy: r.trust_policy,
                 wiring: r.wiring,
+                wiring_diff: r.wiring_diff.map(|d| WiringDiff {
+                    patch: d.patch,
+                    applies: d.applies,
+                    full: None,
+                }),
                 permissions_hint: PermissionsHint {
                     services: r
                         .permissions_hint

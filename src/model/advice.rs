@@ -1,5 +1,7 @@
 //! [`Advice`]: what to do about one finding, as `risk::advice` chose it from its tables.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::role::RoleSetup;
@@ -20,4 +22,18 @@ pub struct Advice {
     /// there is no key to replace (an example, an identifier, a canary token).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleSetup>,
+}
+
+impl Advice {
+    /// The advice as it may be printed: the role's wiring diff as
+    /// [`RoleSetup::shown`] gives it.
+    pub fn shown(&self, show_secrets: bool) -> Cow<'_, Advice> {
+        match self.role.as_ref().map(|r| r.shown(show_secrets)) {
+            Some(Cow::Owned(role)) => Cow::Owned(Advice {
+                role: Some(role),
+                ..self.clone()
+            }),
+            _ => Cow::Borrowed(self),
+        }
+    }
 }

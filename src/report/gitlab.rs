@@ -235,7 +235,10 @@ fn solution(f: &Finding, m: &Message) -> String {
 /// The role setup as Markdown: principal, trust policy (as a JSON block when `policy`),
 /// wiring, permissions, what was guessed.
 fn role_markdown(role: &RoleSetup, policy: bool) -> String {
-    let mut s = format!("**Role:** assumed by `{}`.", role.principal);
+    let mut s = match &role.principal {
+        Some(p) => format!("**Role:** assumed by `{p}`."),
+        None => "**Role:** none: an IAM user keeps this key.".to_string(),
+    };
     match (&role.trust_policy, policy) {
         (Some(p), true) => {
             let json = serde_json::to_string_pretty(p).unwrap_or_default();

@@ -32,6 +32,7 @@ use crate::model::account_string;
 use crate::model::commit::rfc3339;
 use crate::model::finding::{Finding, Kind, Risk};
 use crate::model::result::ScanResult;
+use crate::model::role::RoleSetup;
 use crate::printable;
 
 pub struct Human {
@@ -237,8 +238,31 @@ impl Human {
         if let Some(instead) = m.instead {
             writeln!(out, "{pad} {} instead: {instead}", p.dim("="))?;
         }
+        if let Some(role) = &f.advice.role {
+            let [who, wiring] = role_lines(role);
+            writeln!(out, "{pad} {} role: {who}", p.dim("="))?;
+            writeln!(out, "{pad} {} wiring: {wiring}", p.dim("="))?;
+        }
         writeln!(out)
     }
+}
+
+/// The role setup in two lines: who assumes it (and what JSON adds), and the wiring's first
+/// line. Both are keyleak's own text and the remote's host: no secret is in them.
+fn role_lines(role: &RoleSetup) -> [String; 2] {
+    let who = match &role.principal {
+        Some(p) => {
+            let json = match (&role.trust_policy, &role.wiring_diff) {
+                (Some(_), Some(_)) => "; trust policy and workflow diff: --format json",
+                (Some(_), None) => "; trust policy: --format json",
+                _ => "",
+            };
+            format!("assumed by {p}{json}")
+        }
+        None => "none, an IAM user keeps this key".to_string(),
+    };
+    let wiring = role.wiring.lines().next().unwrap_or_default().to_string();
+    [who, wiring]
 }
 
 impl Paint {

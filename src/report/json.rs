@@ -16,6 +16,7 @@
 //! characters stay in them as JSON escapes (`\u001b`), DEL, C1 and bidirectional controls
 //! included ([`crate::printable::json`]), so the document is lossless yet safe to `cat`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -62,7 +63,8 @@ pub struct JsonFinding<'a> {
     pub line: u32,
     pub column: u32,
     pub snippet: String,
-    pub advice: &'a Advice,
+    /// The role's wiring diff as `--show-secrets` allows ([`Advice::shown`]).
+    pub advice: Cow<'a, Advice>,
     pub fingerprint: &'a str,
     /// `escaped` when the credential was found by decoding; absent when written plainly.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,7 +165,7 @@ impl<'a> JsonFinding<'a> {
             line: f.location.line,
             column: f.location.column,
             snippet: f.snippet(show_secrets),
-            advice: &f.advice,
+            advice: f.advice.shown(show_secrets),
             fingerprint: f.fingerprint.as_str(),
             encoding: f.encoding,
             commit: f

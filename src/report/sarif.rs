@@ -10,6 +10,7 @@
 //! redacted like every printed name, then is percent-encoded ([`super::uri`]); strings are
 //! written by [`crate::printable::json`].
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -210,7 +211,7 @@ struct ResultProperties<'a> {
     advice_context: &'static str,
     /// The role that replaces the key, as JSON's `advice.role`; absent when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    advice_role: Option<&'a RoleSetup>,
+    advice_role: Option<Cow<'a, RoleSetup>>,
     /// The session token's region and account, as in JSON; absent when unknown.
     #[serde(flatten)]
     token_meta: Option<super::token_meta::JsonTokenMeta<'a>>,
@@ -328,7 +329,7 @@ fn result(f: &Finding, show_secrets: bool) -> SarifResult<'_> {
                 false => crate::printable::names::redact_secrets(r).into_owned(),
             }),
             advice_context: f.advice.context,
-            advice_role: f.advice.role.as_ref(),
+            advice_role: f.advice.role.as_ref().map(|r| r.shown(show_secrets)),
             token_meta: super::token_meta::JsonTokenMeta::of(f),
             verified: super::verified::JsonVerified::of(f),
         },

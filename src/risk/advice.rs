@@ -25,6 +25,10 @@ pub enum Test {
     Ext(&'static str),
     /// The file's bytes contain all of these.
     Content(&'static [&'static str]),
+    /// The path contains it, in any case (`Break-Glass/`).
+    PathWord(&'static str),
+    /// The file's bytes contain it, in any ASCII case.
+    ContentWord(&'static str),
 }
 
 /// A context: any one of its tests matching is enough.
@@ -41,6 +45,51 @@ pub struct Context {
 }
 
 use Test::*;
+
+/// Where an IAM user with a long-term key is the legitimate case: checked before
+/// [`CONTEXTS`], by path and content alike, as they override the file's kind (a break-glass
+/// profile in `~/.aws/credentials`, rclone's keys in an `.env`). `emergency` counts in a path
+/// only: in text it says too little.
+pub const IAM_USER_CONTEXTS: &[Context] = &[
+    Context {
+        id: "break_glass",
+        tests: &[
+            PathWord("break-glass"),
+            PathWord("breakglass"),
+            PathWord("break_glass"),
+            PathWord("emergency"),
+            ContentWord("break-glass"),
+            ContentWord("breakglass"),
+            ContentWord("break_glass"),
+            ContentWord("break glass"),
+        ],
+        replace_with: "Break-glass access is the legitimate case for an IAM user: keep its key in a \
+            secret store (never in a repository), require MFA, alarm on its use and rotate it.",
+        role: Role::IamUser(&role::iam_user::BREAK_GLASS),
+        role_assumed: None,
+    },
+    Context {
+        id: "third_party_tool",
+        tests: &[
+            Name(".s3cfg"),
+            Name("s3cfg"),
+            Name("rclone.conf"),
+            Name(".passwd-s3fs"),
+            Name("passwd-s3fs"),
+            Ext("duck"),
+            Name(".boto"),
+            Name("boto.cfg"),
+            Content(&["type = s3", "access_key_id"]),
+            Content(&["RESTIC_REPOSITORY"]),
+            Content(&["duplicity", "s3"]),
+        ],
+        replace_with: "A tool that takes only a long-term key outside AWS is the legitimate case for an \
+            IAM user: keep its key in a secret store, not in the repository, scope it to the tool's \
+            bucket and rotate it.",
+        role: Role::IamUser(&role::iam_user::THIRD_PARTY_TOOL),
+        role_assumed: None,
+    },
+];
 
 /// Checked in order; the first context with a matching test wins, [`GENERIC`] otherwise.
 pub const CONTEXTS: &[Context] = &[
@@ -145,8 +194,6 @@ pub const CONTEXTS: &[Context] = &[
             Ext("env"),
             Name(".envrc"),
             Name(".netrc"),
-            Name(".s3cfg"),
-            Name(".boto"),
         ],
         replace_with: "People: use IAM Identity Center (`aws configure sso`, then `aws sso login`): \
             short-lived credentials, nothing stored. Workloads: a role (instance profile, task role, Lambda \
@@ -306,9 +353,29 @@ pub fn staged_step(f: &Finding) -> &'static str {
 pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer works. Nothing to \
     revoke; remove it from the file. Its key ID still names the signing key and account.";
 
-/// Picks the context for a file from its path and, if the path says nothing, its content.
+/// `content` holds `word` in any ASCII case.
+fn holds_word(content: &[u8], word: &str) -> bool {
+    let word = word.as_bytes();
+    let Some(&first) = word.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        content,
+    )
+    .any(|at| {
+        content
+            .get(at..at + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
+}
+
+/// Picks the context for a file: an [`IAM_USER_CONTEXTS`] case, else from its path and, if
+/// the path says nothing, its content.
 pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
     let path = path.replace('\\', "/");
+    let lower = path.to_ascii_lowercase();
     let name = path.rsplit('/').next().unwrap_or(&path);
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let path_match = |t: &Test| match t {
@@ -316,14 +383,20 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         Name(n) => name == *n,
         NamePrefix(p) => name.starts_with(p),
         Ext(e) => ext.eq_ignore_ascii_case(e),
-        Content(_) => false,
+        PathWord(w) => lower.contains(w),
+        Content(_) | ContentWord(_) => false,
     };
     let content_match = |t: &Test| match t {
         Content(all) => all
             .iter()
             .all(|needle| memchr::memmem::find(content, needle.as_bytes()).is_some()),
+        ContentWord(w) => holds_word(content, w),
         _ => false,
     };
+    let either = |c: &&Context| c.tests.iter().any(|t| path_match(t) || content_match(t));
+    if let Some(c) = IAM_USER_CONTEXTS.iter().find(either) {
+        return c;
+    }
     CONTEXTS
         .iter()
         .find(|c| c.tests.iter().any(path_match))
@@ -377,6 +450,36 @@ mod tests {
             ),
             ("charts/app/values.yaml", b"", "kubernetes"),
             ("home/.aws/credentials", b"", "credentials_file"),
+            ("home/.s3cfg", b"", "third_party_tool"),
+            (".config/rclone/rclone.conf", b"", "third_party_tool"),
+            ("etc/passwd-s3fs", b"", "third_party_tool"),
+            ("bookmarks/backup.duck", b"", "third_party_tool"),
+            (".boto", b"", "third_party_tool"),
+            (
+                "backup.env",
+                b"RESTIC_REPOSITORY=s3:s3.amazonaws.com/b",
+                "third_party_tool",
+            ),
+            (
+                "backup.sh",
+                b"duplicity /home s3://b/home",
+                "third_party_tool",
+            ),
+            (
+                "remotes.ini",
+                b"[r]\ntype = s3\naccess_key_id = x",
+                "third_party_tool",
+            ),
+            ("ops/Break-Glass/credentials", b"", "break_glass"),
+            ("emergency-access.env", b"", "break_glass"),
+            (
+                "home/.aws/credentials",
+                b"[BreakGlass-admin]\n",
+                "break_glass",
+            ),
+            (".env", b"# break glass only\n", "break_glass"),
+            // `emergency` in text alone says too little.
+            (".env", b"# emergency contact: ops\n", "credentials_file"),
             (".env", b"", "credentials_file"),
             (".env.production", b"", "credentials_file"),
             ("app/upload.py", b"boto3.client('s3')", "sdk_code"),

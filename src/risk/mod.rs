@@ -217,7 +217,7 @@ pub fn classify(
         repository: None,
     };
     if finding.replaceable() {
-        finding.advice.role = Some(place.setup(finding.account_id));
+        finding.advice.role = Some(place.setup_at(finding.account_id, Some(finding.location.line)));
     }
     finding
 }

@@ -197,7 +197,9 @@ fn services_get_their_principal_and_ec2_an_instance_profile() {
     );
     let cfn = lambda["cloudformation"].as_str().unwrap();
     assert!(
-        cfn.contains("              - Action: !Ref DynamodbActions\n"),
+        cfn.contains(
+            "              - Effect: \"Allow\"\n                Action: !Ref DynamodbActions\n"
+        ),
         "{cfn}"
     );
     let tf = lambda["terraform"].as_str().unwrap();
@@ -244,7 +246,7 @@ fn people_get_the_sso_profile_not_a_role() {
     assert_eq!(only.code, 2);
     assert!(
         only.stderr
-            .contains("people sign in through IAM Identity Center"),
+            .contains("no role to create here (people sign in through IAM Identity Center"),
         "{}",
         only.stderr
     );

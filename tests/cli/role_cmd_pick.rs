@@ -3,7 +3,7 @@
 //! an inline marker allows, a missing file) or an option is bad, each with its reason on stderr
 //! and nothing on stdout, so a script never takes empty output for a setup.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::git_common::Repo;
 use crate::role_cmd::{repo, role};
@@ -78,4 +78,44 @@ fn keys_that_share_a_setup_are_one_role_and_a_line_picks_one() {
     let one = role(repo.path(), &["user-data.sh:6", "--format", "json"]);
     assert_eq!(one.json()["setups"][0]["key_ids"], json!([other]));
     assert_eq!(one.json()["setups"].as_array().unwrap().len(), 1);
+}
+
+/// A third-party tool's configuration keeps its IAM user: no role, so no template; the CLI form
+/// says why and where the key goes, then the rotation as commands, a new key first.
+#[test]
+fn an_iam_user_that_stays_gets_rotation_not_a_role() {
+    let (key, secret, _) = key_pair();
+    let repo = Repo::new();
+    repo.write(
+        ".s3cfg",
+        &format!("[default]\naccess_key = {key}\nsecret_key = {secret}\n"),
+    );
+    let run = role(repo.path(), &[".s3cfg", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let s = &run.json()["setups"][0];
+    assert_eq!(s["role"]["principal"], Value::Null);
+    assert_eq!(
+        (s["terraform"].clone(), s["cloudformation"].clone()),
+        (Value::Null, Value::Null)
+    );
+    let cli = s["cli"].as_str().unwrap();
+    let commands: Vec<&str> = cli.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        commands,
+        [
+            "aws iam create-access-key --user-name <USER>",
+            "aws iam update-access-key --user-name <USER> --access-key-id <OLD_KEY_ID> --status Inactive",
+            "aws iam delete-access-key --user-name <USER> --access-key-id <OLD_KEY_ID>",
+        ]
+    );
+    assert!(cli.starts_with("# No role here: this tool (s3cmd"), "{cli}");
+    assert!(cli.contains("AWS Secrets Manager"), "{cli}");
+    assert!(!cli.contains(&secret[4..]), "{cli}");
+    let only = role(repo.path(), &[".s3cfg", "--only", "cloudformation"]);
+    assert_eq!(only.code, 2);
+    assert!(
+        only.stderr.contains("no role to create here"),
+        "{}",
+        only.stderr
+    );
 }

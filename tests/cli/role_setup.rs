@@ -266,3 +266,79 @@ fn every_trust_policy_is_accepted_by_moto_iam() {
         assert_eq!(got["error"], "MalformedPolicyDocument", "{bad}");
     }
 }
+
+#[test]
+fn a_gitlab_jobs_rules_name_its_branch() {
+    let (key, secret, _) = key_pair();
+    let (other, _, _) = key_pair();
+    let repo = Repo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "git@gitlab.com:platform/billing.git",
+    ]);
+    repo.write(
+        ".gitlab-ci.yml",
+        &format!(
+            "stages: [deploy]\ndeploy:\n  stage: deploy\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n      when: never\n    - if: '$CI_COMMIT_BRANCH == \"production\"'\n  variables:\n    AWS_ACCESS_KEY_ID: {key}\n    AWS_SECRET_ACCESS_KEY: {secret}\n  script: aws s3 sync dist/ s3://www\n\
+             nightly:\n  only: [release]\n  variables:\n    AWS_ACCESS_KEY_ID: {other}\n  script: make\n"
+        ),
+    );
+    let run = scan_in(repo.path(), &["--format", "json", "."]);
+    let subs: Vec<(u64, Value, Value)> = run
+        .findings()
+        .iter()
+        .map(|f| {
+            let role = &f["advice"]["role"];
+            (
+                f["line"].as_u64().unwrap(),
+                role["trust_policy"]["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:sub"]
+                    .clone(),
+                role["guessed"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        subs,
+        [
+            (
+                9,
+                json!("project_path:platform/billing:ref_type:branch:ref:production"),
+                json!([])
+            ),
+            (
+                15,
+                json!("project_path:platform/billing:ref_type:branch:ref:release"),
+                json!([])
+            ),
+        ]
+    );
+}
+
+#[test]
+fn trust_policies_print_their_keys_in_the_order_aws_documents_show() {
+    let (key, secret, account) = key_pair();
+    let repo = repo_with(Some("https://github.com/octo-org/shop-api"), &key, &secret);
+    // serde_json keeps the order it reads (preserve_order), so this is the output's order.
+    let text = |role: &Value| serde_json::to_string(&role["trust_policy"]).unwrap();
+    let roles = roles(&repo);
+    assert_eq!(
+        text(role_of(&roles, ".github/workflows/deploy.yml")),
+        format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\
+             \"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com\"}},\"Action\":\
+             \"sts:AssumeRoleWithWebIdentity\",\"Condition\":{{\"StringEquals\":{{\
+             \"token.actions.githubusercontent.com:aud\":\"sts.amazonaws.com\",\
+             \"token.actions.githubusercontent.com:sub\":\"repo:octo-org/shop-api:ref:refs/heads/release\"}}}}}}]}}"
+        )
+    );
+    assert_eq!(
+        text(role_of(&roles, "ecs/task-definition.json")),
+        format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\
+             \"ecs-tasks.amazonaws.com\"}},\"Action\":\"sts:AssumeRole\",\"Condition\":{{\"StringEquals\":{{\
+             \"aws:SourceAccount\":\"{account}\"}}}}}}]}}"
+        )
+    );
+}

@@ -243,6 +243,7 @@ fn reports_name_the_tripwire() {
     assert!(human.contains("low: long-term AWS access key ID (no secret found next to it): canary token of canarytokens.org look-alike"), "{human}");
     assert_eq!(human.matches(TRIPWIRE).count(), 2);
     assert!(!human.contains("instead:"), "{human}");
+    assert!(!human.contains("role:"), "{human}");
     for format in ["sarif", "github"] {
         let out = scan_at(FIXED_NOW, &[path, "--format", format]).stdout;
         assert_eq!(out.matches(TRIPWIRE).count(), 2, "{format}");

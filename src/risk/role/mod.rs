@@ -8,8 +8,13 @@
 //! What could not be read (no remote, a branch the workflow does not name) is a marked
 //! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
 
+mod branches;
+pub mod gitlab_ci;
+pub mod iam_user;
 pub mod render;
 pub mod services;
+mod unified;
+pub mod wiring_diff;
 pub mod workflow;
 
 use serde_json::{Value, json};
@@ -36,6 +41,8 @@ pub enum Role {
     Service(&'static Service),
     /// People: IAM Identity Center sign-in, no role written by hand.
     People,
+    /// No role: an IAM user is the legitimate case; its key goes to a secret store.
+    IamUser(&'static iam_user::IamUser),
 }
 
 /// A service principal and how a workload gets the role there.
@@ -156,26 +163,40 @@ pub struct Place<'a> {
     repo: &'a RepoIdentity,
     services: Vec<&'static str>,
     triggers: workflow::Triggers,
+    /// A workflow's rewiring, rendered per finding with its account.
+    rewire: Option<wiring_diff::Plan>,
+    /// A GitLab pipeline's jobs and the branches they run on.
+    pipeline: Option<gitlab_ci::Pipeline>,
 }
 
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
         let context = advice::context_for(path, content);
-        let triggers = match context.role {
-            Role::GithubOidc => workflow::read(content),
-            _ => workflow::Triggers::default(),
+        let (triggers, rewire) = match context.role {
+            Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),
+            _ => (workflow::Triggers::default(), None),
         };
+        let pipeline =
+            matches!(context.role, Role::GitlabOidc).then(|| gitlab_ci::Pipeline::read(content));
         Place {
             context,
             repo,
             services: services::called(content),
             triggers,
+            rewire,
+            pipeline,
         }
     }
 
-    /// The role setup for a key of `account` (`None`: not decoded) found here.
+    /// The role setup for a key of `account` (`None`: not decoded) found here, on no line in
+    /// particular.
     pub fn setup(&self, account: Option<u64>) -> RoleSetup {
+        self.setup_at(account, None)
+    }
+
+    /// The role setup for a key of `account` on `line` (1-based), which names its CI job.
+    pub fn setup_at(&self, account: Option<u64>, line: Option<u32>) -> RoleSetup {
         let account = account.map_or_else(|| ACCOUNT.to_string(), account_string);
         let mut guessed: Vec<String> = self
             .context
@@ -185,18 +206,21 @@ impl<'a> Place<'a> {
             .collect();
         let (principal, trust_policy, wiring) = match self.context.role {
             Role::GithubOidc => self.github(&account, &mut guessed),
-            Role::GitlabOidc => self.gitlab(&account, &mut guessed),
+            Role::GitlabOidc => self.gitlab(&account, line, &mut guessed),
             Role::Service(s) => (
-                s.principal.to_string(),
+                Some(s.principal.to_string()),
                 Some(service_policy(s, &account)),
                 s.wiring.to_string(),
             ),
-            Role::People => (PEOPLE.to_string(), None, PEOPLE_WIRING.to_string()),
+            Role::People => (Some(PEOPLE.to_string()), None, PEOPLE_WIRING.to_string()),
+            Role::IamUser(u) => (None, None, u.wiring()),
         };
+        let arn = format!("arn:aws:iam::{account}:role/<ROLE_NAME>");
         RoleSetup {
             principal,
             trust_policy,
             wiring: wiring.replace(ACCOUNT, &account),
+            wiring_diff: self.rewire.as_ref().and_then(|p| p.render(&arn)),
             permissions_hint: PermissionsHint {
                 note: match self.services.is_empty() {
                     true => PERMISSIONS_NONE,
@@ -208,30 +232,11 @@ impl<'a> Place<'a> {
         }
     }
 
-    /// The branches a CI role is for: the workflow's, else HEAD's (said to be a guess).
-    fn branches(&self, from_workflow: bool, guessed: &mut Vec<String>) -> Vec<String> {
-        if from_workflow && !self.triggers.branches.is_empty() {
-            return self.triggers.branches.clone();
-        }
-        let trigger = match from_workflow {
-            true => "the workflow names no `on: push: branches`",
-            false => "the pipeline's branches are not read",
-        };
-        match &self.repo.head_branch {
-            Some(b) => {
-                guessed.push(format!("branch `{b}`: HEAD's branch, as {trigger}"));
-                vec![b.clone()]
-            }
-            None => {
-                guessed.push(format!(
-                    "branch `{BRANCH}`: a placeholder, as {trigger} and HEAD names no branch"
-                ));
-                vec![BRANCH.to_string()]
-            }
-        }
-    }
-
-    fn github(&self, account: &str, guessed: &mut Vec<String>) -> (String, Option<Value>, String) {
+    fn github(
+        &self,
+        account: &str,
+        guessed: &mut Vec<String>,
+    ) -> (Option<String>, Option<Value>, String) {
         let remote = self.repo.remote.as_ref();
         let (issuer, repo) = match remote.and_then(|r| Some((github_issuer(&r.host)?, r))) {
             Some((issuer, r)) if r.path.matches('/').count() == 1 => (issuer, r.path.clone()),
@@ -250,7 +255,7 @@ impl<'a> Place<'a> {
             }
         };
         let subjects: Vec<String> = if self.triggers.environments.is_empty() {
-            self.branches(true, guessed)
+            self.branches(guessed)
                 .iter()
                 .map(|b| format!("repo:{repo}:ref:refs/heads/{b}"))
                 .collect()
@@ -270,10 +275,15 @@ impl<'a> Place<'a> {
              secrets from the repository settings. Once per account: an IAM OIDC provider for \
              https://{issuer} with audience sts.amazonaws.com."
         );
-        (issuer, Some(policy), wiring)
+        (Some(issuer), Some(policy), wiring)
     }
 
-    fn gitlab(&self, account: &str, guessed: &mut Vec<String>) -> (String, Option<Value>, String) {
+    fn gitlab(
+        &self,
+        account: &str,
+        line: Option<u32>,
+        guessed: &mut Vec<String>,
+    ) -> (Option<String>, Option<Value>, String) {
         let remote = self.repo.remote.as_ref();
         let (host, project) = match remote {
             Some(r) if gitlab_host(&r.host) => (r.host.clone(), r.path.clone()),
@@ -291,7 +301,7 @@ impl<'a> Place<'a> {
             }
         };
         let subjects: Vec<String> = self
-            .branches(false, guessed)
+            .gitlab_branches(line, guessed)
             .iter()
             .map(|b| format!("project_path:{project}:ref_type:branch:ref:{b}"))
             .collect();
@@ -305,7 +315,7 @@ impl<'a> Place<'a> {
              CI/CD variables. Once per account: an IAM OIDC provider for {audience} with \
              audience {audience}."
         );
-        (host, Some(policy), wiring)
+        (Some(host), Some(policy), wiring)
     }
 }
 

@@ -2,6 +2,9 @@
 //! `on: push: branches:` trigger names and the environments its jobs name. Read line by line
 //! from the YAML's block structure (no YAML library): enough for the usual layouts, and a
 //! layout it cannot read gives nothing, so the caller falls back and says it guessed.
+//!
+//! The line reader here (`lines`, `block`, `child`) is also what
+//! [`super::wiring_diff`] edits the workflow with.
 
 /// The subjects a workflow's OIDC token can carry.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -12,16 +15,21 @@ pub struct Triggers {
     pub environments: Vec<String>,
 }
 
-struct Line<'a> {
-    indent: usize,
+/// A line that holds YAML (not blank, not only a comment).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Line<'a> {
+    /// Its index among the file's lines, from 0.
+    pub no: usize,
+    pub indent: usize,
     /// Without indentation, comment and trailing space.
-    text: &'a str,
+    pub text: &'a str,
 }
 
-fn lines(content: &str) -> Vec<Line<'_>> {
+pub(super) fn lines(content: &str) -> Vec<Line<'_>> {
     content
         .lines()
-        .filter_map(|raw| {
+        .enumerate()
+        .filter_map(|(no, raw)| {
             let text = raw.trim_start();
             let indent = raw.len() - text.len();
             let text = match text.find(" #") {
@@ -30,13 +38,13 @@ fn lines(content: &str) -> Vec<Line<'_>> {
                 None => text,
             }
             .trim_end();
-            (!text.is_empty()).then_some(Line { indent, text })
+            (!text.is_empty()).then_some(Line { no, indent, text })
         })
         .collect()
 }
 
 /// The value after `key:` on `text`, when `text` is that key (quoted or not).
-fn value_of<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+pub(super) fn value_of<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
         .iter()
         .find_map(|k| text.strip_prefix(k.as_str())?.strip_prefix(':'))
@@ -44,7 +52,7 @@ fn value_of<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// The lines of the block under line `at`: those after it indented deeper.
-fn block<'a, 'b>(all: &'b [Line<'a>], at: usize) -> &'b [Line<'a>] {
+pub(super) fn block<'a, 'b>(all: &'b [Line<'a>], at: usize) -> &'b [Line<'a>] {
     let indent = all[at].indent;
     let rest = &all[at + 1..];
     let end = rest
@@ -55,7 +63,7 @@ fn block<'a, 'b>(all: &'b [Line<'a>], at: usize) -> &'b [Line<'a>] {
 }
 
 /// The index, in `lines`, of `key` among the shallowest keys of `lines`.
-fn child(lines: &[Line<'_>], key: &str) -> Option<usize> {
+pub(super) fn child(lines: &[Line<'_>], key: &str) -> Option<usize> {
     let indent = lines.iter().map(|l| l.indent).min()?;
     lines
         .iter()
@@ -63,7 +71,7 @@ fn child(lines: &[Line<'_>], key: &str) -> Option<usize> {
 }
 
 /// A scalar as written, unquoted.
-fn scalar(s: &str) -> &str {
+pub(super) fn scalar(s: &str) -> &str {
     s.trim().trim_matches(|c| c == '"' || c == '\'')
 }
 
@@ -78,7 +86,7 @@ fn branch_pattern(s: &str) -> Option<String> {
 }
 
 /// The items of a sequence, inline (`[a, b]`, `a`) or as `- a` lines under the key.
-fn items(inline: &str, under: &[Line<'_>]) -> Vec<String> {
+pub(super) fn items(inline: &str, under: &[Line<'_>]) -> Vec<String> {
     let raw: Vec<&str> = if inline.is_empty() {
         under
             .iter()

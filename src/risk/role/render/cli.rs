@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{ACTION, Part, Plan, RESOURCE, Target, permissions_policy};
 use crate::model::role::RoleSetup;
+use crate::risk::role::iam_user::ROTATION;
 
 /// Above the permissions policy.
 const PERMISSIONS_NOTE: &str = "# Permissions: replace each [<SERVICE>:]<ACTION> with an action the code calls \
@@ -60,6 +61,32 @@ pub fn render(target: &Target<'_>, plan: &Plan<'_>) -> String {
 fn heredoc(file: &str, value: &serde_json::Value) -> String {
     let json = serde_json::to_string_pretty(value).expect("JSON serialises");
     format!("cat > {file} <<'EOF'\n{json}\nEOF")
+}
+
+/// An IAM user that stays: why and where its key lives, as comments, then the rotation as
+/// commands to run, a new key first so the tool never goes without one.
+pub fn iam_user(setup: &RoleSetup) -> String {
+    let mut out = String::new();
+    let mut line = String::from("#");
+    let why = setup.wiring.strip_suffix(ROTATION).unwrap_or(&setup.wiring);
+    for word in why.split_whitespace() {
+        if line.len() + word.len() > 95 && line.len() > 1 {
+            out += &line;
+            out.push('\n');
+            line = String::from("#");
+        }
+        line.push(' ');
+        line += word;
+    }
+    out += &line;
+    out += "\n\
+        # Rotate it at most every 90 days, a new key first so the tool never goes without one:\n\
+        aws iam create-access-key --user-name <USER>\n\
+        # Put the new key where the old one was, then:\n\
+        aws iam update-access-key --user-name <USER> --access-key-id <OLD_KEY_ID> --status Inactive\n\
+        # Once nothing fails:\n\
+        aws iam delete-access-key --user-name <USER> --access-key-id <OLD_KEY_ID>\n";
+    out
 }
 
 /// People: the `~/.aws/config` profile `aws configure sso` writes, with `#` comments (which

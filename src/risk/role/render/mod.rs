@@ -49,6 +49,8 @@ pub struct Snippets {
 pub enum Shape<'a> {
     /// No trust policy: people sign in through IAM Identity Center.
     People,
+    /// No principal: an IAM user legitimately stays (a third-party tool, break-glass).
+    IamUser,
     Role(Plan<'a>),
 }
 
@@ -74,6 +76,9 @@ pub struct Oidc {
 
 impl<'a> Shape<'a> {
     pub fn of(setup: &'a RoleSetup) -> Shape<'a> {
+        if setup.principal.is_none() {
+            return Shape::IamUser;
+        }
         let Some(trust) = &setup.trust_policy else {
             return Shape::People;
         };
@@ -167,6 +172,11 @@ pub fn render(target: &Target<'_>) -> Snippets {
             terraform: None,
             cloudformation: None,
         },
+        Shape::IamUser => Snippets {
+            cli: cli::iam_user(target.setup),
+            terraform: None,
+            cloudformation: None,
+        },
         Shape::Role(plan) => Snippets {
             cli: cli::render(target, &plan),
             terraform: Some(terraform::render(target, &plan)),
@@ -186,7 +196,7 @@ pub fn default_role_name(
 ) -> String {
     let kind = SERVICE_NAMES
         .iter()
-        .find(|(p, _)| *p == setup.principal)
+        .find(|(p, _)| setup.principal.as_deref() == Some(*p))
         .map_or_else(|| context.replace('_', "-"), |(_, n)| n.to_string());
     let stem = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let stem = stem.trim_start_matches('.');

@@ -10,9 +10,10 @@ fn setup(
     services: Vec<&'static str>,
 ) -> RoleSetup {
     RoleSetup {
-        principal: principal.to_string(),
+        principal: Some(principal.to_string()),
         trust_policy: trust,
         wiring: "Delete the key:\n[profile <PROFILE>]\nsso_account_id = 123456789012".to_string(),
+        wiring_diff: None,
         permissions_hint: PermissionsHint { services, note: "" },
         guessed: vec![],
     }
