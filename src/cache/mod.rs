@@ -147,7 +147,7 @@ impl Cached {
     }
 
     /// The last run's result, when the tips are the same and no finding's risk could change
-    /// with time (a temporary credential or a stated expiry not yet past).
+    /// with time (a temporary credential or an expiry not yet past).
     pub fn replay(&mut self) -> Option<Replay> {
         let (tips, replay) = self.replay.take()?;
         if tips != self.tips {
@@ -175,11 +175,14 @@ impl Cached {
     }
 }
 
-/// A finding whose risk no longer depends on the clock: already expired, or of a kind with
-/// no expiry.
+/// A finding whose risk no longer depends on the clock: already expired, or with nothing
+/// that could expire it (as `risk::classify` decides: a temporary kind from a commit, a
+/// presigned URL's expiry, a stated expiry).
 fn settled(f: &Finding) -> bool {
-    f.expired
-        || (!EXPIRING_KINDS.contains(&f.kind) && f.presigned.is_none() && f.expires_at.is_none())
+    let may_expire = (EXPIRING_KINDS.contains(&f.kind) && f.commit.is_some())
+        || f.presigned.is_some_and(|p| p.expires_at.is_some())
+        || f.expires_at.is_some();
+    f.expired || !may_expire
 }
 
 /// Creates `dir` for the cache, `0700` (only its owner may read secrets).

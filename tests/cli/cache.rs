@@ -302,3 +302,56 @@ fn a_run_killed_mid_way_loses_no_finding() {
         more.as_str()
     );
 }
+
+#[test]
+fn a_temporary_key_that_may_still_expire_is_never_replayed() {
+    let repo = Repo::new();
+    repo.first_commit();
+    let key = fake_key("ASIA");
+    repo.write("t.env", &env_file(&key, &fake_secret()));
+    repo.commit("a temporary key, committed now");
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let second = scan(&repo, Some(&dir), &[]);
+    // Its risk turns `low` once it is older than a temporary key lives: worked out again.
+    assert_eq!(
+        cache_line(&second),
+        "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
+         settings changed, 0 unreadable); blobs reused 1, read 1"
+    );
+    assert_eq!(second.stdout, scan(&repo, None, &[]).stdout);
+    assert_eq!(with_key(&second.findings(), &key)[0]["expired"], false);
+}
+
+#[test]
+fn presigned_urls_past_or_without_an_expiry_are_replayed() {
+    let repo = Repo::new();
+    repo.first_commit();
+    let (old, unknown) = (fake_key("AKIA"), fake_key("AKIA"));
+    let url = |key: &str, query: &str| {
+        format!(
+            "https://b.s3.amazonaws.com/k?X-Amz-Credential={key}/20250101/us-east-1/s3/\
+             aws4_request{query}&X-Amz-Signature=00\n"
+        )
+    };
+    let links = url(&old, "&X-Amz-Date=20250101T000000Z&X-Amz-Expires=60") + &url(&unknown, "");
+    repo.write("links.txt", &links);
+    repo.commit("two links");
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let second = scan(&repo, Some(&dir), &[]);
+    assert!(
+        cache_line(&second).starts_with("1 repositories replayed"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.stdout, scan(&repo, None, &[]).stdout);
+    let findings = second.findings();
+    assert_eq!(with_key(&findings, &old)[0]["kind"], "presigned_url");
+    assert_eq!(with_key(&findings, &old)[0]["expired"], true);
+    assert_eq!(with_key(&findings, &unknown)[0]["kind"], "presigned_url");
+    assert_eq!(
+        with_key(&findings, &unknown)[0]["expires_at"],
+        serde_json::Value::Null
+    );
+}
