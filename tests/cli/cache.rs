@@ -355,3 +355,38 @@ fn presigned_urls_past_or_without_an_expiry_are_replayed() {
         serde_json::Value::Null
     );
 }
+
+#[test]
+fn repositories_under_a_directory_each_have_their_cache() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, key_a, _) = keyed_repo();
+    let (b, key_b, _) = keyed_repo();
+    for (name, repo) in [("a.git", &a), ("b.git", &b)] {
+        let target = root.path().join(name);
+        let (from, to) = (
+            repo.path().display().to_string(),
+            target.display().to_string(),
+        );
+        repo.git(&["clone", "-q", "--mirror", &from, &to]);
+    }
+    let (_cache, dir) = cache_dir();
+    let run = |cache: bool| {
+        let under = root.path().display().to_string();
+        let d = dir.display().to_string();
+        let mut args = vec!["--repos-under", &under, "--format", "json", "--stats"];
+        if cache {
+            args.extend(["--cache", &d]);
+        }
+        keyleak(root.path(), &args)
+    };
+    let plain = run(false);
+    assert!(cache_line(&run(true)).contains("2 scanned in full (2 new,"));
+    let second = run(true);
+    assert!(cache_line(&second).starts_with("2 repositories replayed, 0 walked again"));
+    assert_eq!(second.stdout, plain.stdout);
+    let findings = second.findings();
+    let named = |name: &str| root.path().join(name).display().to_string();
+    assert_eq!(with_key(&findings, &key_a)[0]["repository"], named("a.git"));
+    assert_eq!(with_key(&findings, &key_b)[0]["repository"], named("b.git"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}
