@@ -390,3 +390,22 @@ fn repositories_under_a_directory_each_have_their_cache() {
     assert_eq!(with_key(&findings, &key_b)[0]["repository"], named("b.git"));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 }
+
+#[test]
+fn cache_applies_to_history_scans_only() {
+    let (repo, _, _) = keyed_repo();
+    for args in [
+        &["--cache", "kc", "."][..],
+        &["--staged", "--cache", "kc", "."],
+    ] {
+        let run = keyleak(repo.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("--cache: applies to history scans (--git, --repos, --repos-under)"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!repo.path().join("kc").exists());
+}
