@@ -176,6 +176,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR", help_heading = "Repositories")]
     pub clone_dir: Option<PathBuf>,
 
+    /// Remember each repository's scan in DIR: the next `--git` run reads only the blobs it
+    /// has not seen, and replays the findings when no reference moved. Holds the secrets
+    /// found (created 0700). Invalidated by another keyleak version or detection setting.
+    #[arg(long, value_name = "DIR", help_heading = "Repositories")]
+    pub cache: Option<PathBuf>,
+
     /// Scan only shard K of N (1 ≤ K ≤ N) of the repository list: the repositories whose
     /// name hashes to it, so adding a repository moves no other. Write each shard's report
     /// with `--format jsonl` and combine them with `keyleak merge`.

@@ -21,6 +21,7 @@
 //!
 //! [`run`] wires them; `main.rs` only parses arguments and maps [`Status`] to an exit code.
 
+pub mod cache;
 pub mod cli;
 pub mod completions;
 pub mod config;

@@ -12,12 +12,14 @@
 //! Every driver passes what it reads through `expanded`, so the members of zip, tar and gzip
 //! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
 
+mod cached;
 mod config_file;
 mod history;
 mod repos;
 mod staged;
 mod stages;
 
+pub use cached::CacheStats;
 pub use stages::StageStats;
 
 use std::sync::Mutex;

@@ -10,7 +10,7 @@
 
 use crate::source::repos::Shard;
 
-mod read;
+pub mod read;
 
 use std::collections::BTreeMap;
 use std::io::Read;

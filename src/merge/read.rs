@@ -27,7 +27,7 @@ use crate::redact::Secret;
 
 /// A finding line, as `report::json::JsonFinding` writes it.
 #[derive(Deserialize)]
-pub(super) struct FindingLine {
+pub struct FindingLine {
     kind: String,
     risk: String,
     key_id: Option<String>,

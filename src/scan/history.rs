@@ -24,7 +24,9 @@ use std::time::Instant;
 use git2::Repository;
 use rayon::prelude::*;
 
-use super::{Collector, classify_all};
+use super::cached::Tally;
+use super::{Collector, cached, classify_all};
+use crate::cache::Clean;
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
 use crate::model::commit::CommitInfo;
@@ -45,6 +47,12 @@ pub(super) fn scan(
     collector: &mut Collector,
 ) -> Result<(), Error> {
     let repo = git::repo::open(repo_path)?;
+    let mut cache = cached::open(settings, &repo, selection, collector);
+    if let Some(c) = cache.as_mut()
+        && c.replay(collector)
+    {
+        return Ok(());
+    }
     let progress = Progress::start_in(collector.progress_prefix.clone());
     let pool = super::pool(settings.walk.threads)?;
     let keep = |text: &[u8]| !detector.detect_layers(text).is_empty();
@@ -76,6 +84,7 @@ pub(super) fn scan(
         collector,
         counters,
         head,
+        cache: cache.as_ref(),
     };
     pool.install(|| {
         history.texts.par_iter().for_each_init(
@@ -109,6 +118,9 @@ pub(super) fn scan(
     let merged = merge(&repo, findings, collector, settings.archives.as_ref());
     *collector.findings.get_mut().expect("workers are done") = merged;
     collector.stages.merge = start.elapsed();
+    if let Some(c) = cache {
+        c.store(collector);
+    }
     Ok(())
 }
 
@@ -119,6 +131,8 @@ struct Worker<'a> {
     collector: &'a Collector,
     counters: &'a Counters,
     head: Option<git2::Oid>,
+    /// `--cache`: blobs known clean are skipped, blobs found clean are remembered.
+    cache: Option<&'a cached::Session>,
 }
 
 impl Worker<'_> {
@@ -180,6 +194,23 @@ impl Worker<'_> {
     }
 
     fn blob(&self, repo: &Repository, job: &BlobJob) {
+        if self.cache.is_some_and(|c| c.skip(&job.oid, self.collector)) {
+            return;
+        }
+        let tally = Tally::default();
+        self.blob_read(repo, job, &tally);
+        if let Some(c) = self.cache
+            && tally.clean.get()
+        {
+            let clean = Clean {
+                blobs: tally.blobs.get(),
+                bytes: tally.bytes.get(),
+            };
+            c.clean(job.oid, clean);
+        }
+    }
+
+    fn blob_read(&self, repo: &Repository, job: &BlobJob, tally: &Tally) {
         let first_path = self.path(job.occurrences[0].path);
         let max = self.settings.walk.max_filesize;
         let read = self.collector.clocks.read(
@@ -188,7 +219,10 @@ impl Worker<'_> {
         );
         let bytes = match read {
             Ok(b) => b,
-            Err(unread) => return self.collector.warn(unread.into_warning()),
+            Err(unread) => {
+                tally.clean.set(false);
+                return self.collector.warn(unread.into_warning());
+            }
         };
         let blob = Blob {
             origin: Origin::file(first_path),
@@ -196,16 +230,21 @@ impl Worker<'_> {
         };
         self.collector.clocks.detect(|| {
             super::expanded(self.settings, blob, &mut |item| match item {
-                Ok(member) => self.member(repo, job, member),
-                Err(w) => self.collector.warn(w),
+                Ok(member) => self.member(repo, job, member, tally),
+                Err(w) => {
+                    tally.clean.set(false);
+                    self.collector.warn(w);
+                }
             });
         });
     }
 
     /// Detects the git blob, or one of its archive members, once and classifies it once per
     /// path the git blob was introduced at.
-    fn member(&self, repo: &Repository, job: &BlobJob, mut blob: Blob) {
+    fn member(&self, repo: &Repository, job: &BlobJob, mut blob: Blob, tally: &Tally) {
         self.collector.count(blob.bytes.len());
+        tally.blobs.set(tally.blobs.get() + 1);
+        tally.bytes.set(tally.bytes.get() + blob.bytes.len() as u64);
         self.counters
             .bytes
             .fetch_add(blob.bytes.len() as u64, Ordering::Relaxed);
@@ -213,9 +252,13 @@ impl Worker<'_> {
         let kind = super::config_file::blob_kind(&blob.origin.path, &blob.bytes);
         let detections = self.detector.detect_blob(&blob.bytes, kind);
         self.collector.notes(&detections, &blob.origin.path);
+        if !detections.notes.is_empty() {
+            tally.clean.set(false);
+        }
         if detections.is_empty() {
             return;
         }
+        tally.clean.set(false);
         // `!member` for an archive member, empty for the blob itself: the same at every path.
         let first_path = self.path(job.occurrences[0].path);
         let inner = blob.origin.path[first_path.len()..].to_string();

@@ -110,6 +110,9 @@ fn one(
     stages.plan_bytes = sum(stages.plan_bytes, this.plan_bytes);
     stages.scan += this.scan;
     stages.merge += this.merge;
+    if let Some(cache) = this.cache {
+        stages.cache.get_or_insert_default().add(&cache);
+    }
     collector.commits = sum(commits_before, collector.commits);
     scanned.map_err(|e| chain(&e))
 }

@@ -70,6 +70,8 @@ pub struct StageStats {
     pub scan: Duration,
     pub merge: Duration,
     pub report: Duration,
+    /// `--cache`: what was replayed, reused and read.
+    pub cache: Option<super::CacheStats>,
 }
 
 impl StageStats {
@@ -111,6 +113,9 @@ impl StageStats {
         line("detect", summed(self.detect))?;
         line("read+detect", format!("{} wall", secs(self.scan)))?;
         line("merge", secs(self.merge))?;
+        if let Some(cache) = &self.cache {
+            line("cache", cache.describe())?;
+        }
         line("report", secs(self.report))
     }
 }

@@ -100,6 +100,8 @@ pub struct Settings {
     pub stats: bool,
     /// The scanned repository (`origin` remote, HEAD's branch), read once for role setups.
     pub repo: RepoIdentity,
+    /// `--cache DIR` (history scans): what earlier runs found, per repository.
+    pub cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -206,8 +208,23 @@ impl Settings {
             message,
         })?;
         let repo = repo::identity(&input);
+        let history = matches!(
+            input,
+            Input::Repos { .. }
+                | Input::Git {
+                    mode: GitMode::History(_),
+                    ..
+                }
+        );
+        if args.cache.is_some() && !history {
+            return Err(Error::Usage {
+                flag: "--cache",
+                message: "applies to history scans (--git, --repos, --repos-under)".into(),
+            });
+        }
         Ok(Settings {
             repo,
+            cache: args.cache,
             input,
             walk: WalkOptions {
                 threads,

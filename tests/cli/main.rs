@@ -4,6 +4,7 @@
 
 mod adoption;
 mod advice_situation;
+mod cache;
 mod common;
 mod completions;
 mod config_no_echo;

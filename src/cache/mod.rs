@@ -1,0 +1,195 @@
+//! `--cache DIR`: what a history scan remembers of a repository between runs, so that the
+//! next run reads only what it has not seen (issue 20).
+//!
+//! Owns the cache's file format ([`file`]), its key and its two uses:
+//!
+//! - **Replay**: when every reference, HEAD, the selection and the repository's identity are
+//!   as they were ([`tips`]), the last run's merged findings, warnings, notes and counts are
+//!   handed back without walking anything — unless a finding could still expire as time
+//!   passes ([`Cached::replay`]), since expiry depends on the clock.
+//! - **Clean blobs**: the ids of the blobs that gave no detection and no warning, with the
+//!   counts they added. When references moved, the walk is planned again (attribution to the
+//!   oldest introducing commit, and `in_head`, need it), these blobs are skipped, and every
+//!   other blob is read and detected as in a full scan, so findings come out the same.
+//!
+//! Both are valid only for the same keyleak version and detection settings ([`Key`]); any
+//! other key, a file format of another version or a file that cannot be read means a full
+//! scan (a corrupt file also a warning). Files are written whole, to a temporary file that is
+//! synced and then renamed over the old one: a run killed at any point leaves the old cache
+//! or the new one, never a part.
+//!
+//! The cache holds what a `--show-secrets` report holds (secrets, tokens, lines around them):
+//! its directory is created `0700` and its files `0600`. It must not decide what is found:
+//! the scan asks it, and skips only what it says was clean.
+
+pub mod file;
+mod tips;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository};
+use sha2::{Digest, Sha256};
+
+use crate::model::finding::Finding;
+use crate::model::warning::Warning;
+use crate::risk::history::EXPIRING_KINDS;
+
+pub use file::{Replay, ReplayCounts};
+pub use tips::tips;
+
+/// Everything that changes what a blob yields, hashed: keyleak's version, the detector's
+/// options, `--max-filesize`, the archive limits. Built by the scan from its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key(String);
+
+impl Key {
+    /// `parts` are the settings as text (their `Debug` form is enough: it is compared, never
+    /// parsed).
+    pub fn new(parts: &[&str]) -> Key {
+        Key(hash(
+            std::iter::once(env!("CARGO_PKG_VERSION")).chain(parts.iter().copied()),
+        ))
+    }
+}
+
+/// SHA-256 of `parts`, each followed by a zero byte, as hex.
+fn hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a repository is scanned in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// No cache file for it yet.
+    New,
+    /// Another keyleak version, detection setting or file format wrote it.
+    Changed,
+    /// It could not be read or parsed (also a warning).
+    Unreadable,
+}
+
+/// A blob the cache knows gave nothing: the blobs (itself, or its archive members) and bytes
+/// it added to the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clean {
+    pub blobs: u64,
+    pub bytes: u64,
+}
+
+/// One repository's cache, as loaded.
+pub struct Cached {
+    path: PathBuf,
+    key: Key,
+    tips: String,
+    /// What was found when the tips were `file.tips`.
+    replay: Option<(String, file::ReplayIn)>,
+    clean: HashMap<Oid, Clean, foldhash::fast::RandomState>,
+    /// Why there was nothing to reuse, if so.
+    pub miss: Option<Miss>,
+}
+
+impl Cached {
+    /// Loads `repo`'s cache from `dir` (created `0700` if missing). A file written under
+    /// another key is ignored; one that cannot be read is ignored with a warning.
+    pub fn load(
+        dir: &Path,
+        repo: &Repository,
+        key: Key,
+        tips: String,
+    ) -> (Cached, Option<Warning>) {
+        let path = dir.join(file::name(repo));
+        let mut cached = Cached {
+            path,
+            key,
+            tips,
+            replay: None,
+            clean: HashMap::default(),
+            miss: None,
+        };
+        let warning = match file::read(&cached.path) {
+            Ok(None) => {
+                cached.miss = Some(Miss::New);
+                None
+            }
+            Ok(Some(f)) if f.key != cached.key.0 => {
+                cached.miss = Some(Miss::Changed);
+                None
+            }
+            Ok(Some(f)) => match f.clean() {
+                Ok(clean) => {
+                    cached.clean = clean;
+                    cached.replay = f.replay.map(|r| (f.tips, r));
+                    None
+                }
+                Err(e) => cached.unreadable(e),
+            },
+            Err(file::ReadError::Format) => {
+                cached.miss = Some(Miss::Changed);
+                None
+            }
+            Err(file::ReadError::Bad(e)) => cached.unreadable(e),
+        };
+        (cached, warning)
+    }
+
+    fn unreadable(&mut self, message: String) -> Option<Warning> {
+        self.miss = Some(Miss::Unreadable);
+        Some(Warning::new(
+            self.path.display().to_string(),
+            format!("cache not used, scanning in full: {message}"),
+        ))
+    }
+
+    /// The last run's result, when the tips are the same and no finding's risk could change
+    /// with time (a temporary credential or an expiry not yet past).
+    pub fn replay(&mut self) -> Option<Replay> {
+        let (tips, replay) = self.replay.take()?;
+        if tips != self.tips {
+            return None;
+        }
+        let replay = replay.into_replay().ok()?;
+        replay.findings.iter().all(settled).then_some(replay)
+    }
+
+    /// What the cache knows of blob `oid`: `Some` when it gave nothing.
+    pub fn clean(&self, oid: &Oid) -> Option<Clean> {
+        self.clean.get(oid).copied()
+    }
+
+    /// Writes the cache anew: the blobs known clean (those loaded and `fresh`) and this run's
+    /// result. Atomic: see the module doc.
+    pub fn store(
+        self,
+        fresh: Vec<(Oid, Clean)>,
+        replay: (&[Finding], ReplayCounts, &[Warning], &[String]),
+    ) -> std::io::Result<()> {
+        let mut clean = self.clean;
+        clean.extend(fresh);
+        file::write(&self.path, &self.key.0, &self.tips, &clean, replay)
+    }
+}
+
+/// A finding whose risk no longer depends on the clock: already expired, or with nothing
+/// that could expire it (as `risk::classify` decides: a temporary kind from a commit, a
+/// presigned URL's expiry, a stated expiry).
+fn settled(f: &Finding) -> bool {
+    let may_expire = (EXPIRING_KINDS.contains(&f.kind) && f.commit.is_some())
+        || f.presigned.is_some_and(|p| p.expires_at.is_some())
+        || f.expires_at.is_some();
+    f.expired || !may_expire
+}
+
+/// Creates `dir` for the cache, `0700` (only its owner may read secrets).
+pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}

@@ -1,0 +1,411 @@
+//! `scan --git --cache DIR` (issue 20): a second run reads only what it has not seen and
+//! reports byte for byte what a run without the cache reports; a new commit's key is found and
+//! attributed to it; a run killed mid-way, a corrupt cache file, another detection setting or
+//! another file format never cost a finding.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{ROOT, Run};
+use crate::git_common::{Repo, env_file, fake_key, fake_secret, git_stdin, keyleak, with_key};
+
+/// `keyleak scan --git . --format json --show-secrets ARGS`, with `--cache DIR` and `--stats`
+/// when a cache is given.
+fn scan(repo: &Repo, cache: Option<&Path>, args: &[&str]) -> Run {
+    let mut all = vec!["--git", ".", "--format", "json", "--show-secrets"];
+    let dir;
+    if let Some(c) = cache {
+        dir = c.display().to_string();
+        all.extend(["--cache", &dir, "--stats"]);
+    }
+    all.extend_from_slice(args);
+    let run = keyleak(repo.path(), &all);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    run
+}
+
+/// The `--stats` line about the cache.
+fn cache_line(run: &Run) -> &str {
+    run.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("keyleak: stats: cache: "))
+        .unwrap_or_else(|| panic!("no cache line in:\n{}", run.stderr))
+}
+
+fn stat<'a>(run: &'a Run, name: &str) -> &'a str {
+    let prefix = format!("keyleak: stats: {name}: ");
+    run.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no {name} in:\n{}", run.stderr))
+}
+
+/// A temporary directory and the cache directory to create in it.
+fn cache_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = cache.path().join("kc");
+    (cache, dir)
+}
+
+/// A repository with a key in `a.env` (commit 2, after a README): (repo, key, commit).
+fn keyed_repo() -> (Repo, String, String) {
+    let repo = Repo::new();
+    repo.first_commit();
+    let key = fake_key("AKIA");
+    repo.write("a.env", &env_file(&key, &fake_secret()));
+    repo.write("notes.txt", "nothing here\n");
+    let commit = repo.commit("add a key");
+    (repo, key, commit)
+}
+
+#[test]
+fn second_run_reads_no_blob_and_reports_the_same() {
+    let (repo, key, commit) = keyed_repo();
+    let (_cache, dir) = cache_dir();
+    let plain = scan(&repo, None, &[]);
+    let first = scan(&repo, Some(&dir), &[]);
+    assert_eq!(first.stdout, plain.stdout);
+    assert!(
+        cache_line(&first)
+            .starts_with("0 repositories replayed, 0 walked again, 1 scanned in full (1 new,")
+    );
+    let second = scan(&repo, Some(&dir), &[]);
+    assert_eq!(second.stdout, plain.stdout);
+    assert_eq!(
+        cache_line(&second),
+        "1 repositories replayed, 0 walked again, 0 scanned in full (0 new, 0 version or \
+         settings changed, 0 unreadable); blobs reused 0, read 0"
+    );
+    assert_eq!(stat(&second, "bytes read"), "0");
+    let findings = second.findings();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["key_id"], key.as_str());
+    assert_eq!(findings[0]["commit"]["id"], commit.as_str());
+    // Human output, redacted, is the same too (the redacted line is kept apart).
+    let human = |cache: Option<&Path>| {
+        let mut args = vec!["--git", ".", "--format", "human"];
+        let d = cache.map(|c| c.display().to_string());
+        if let Some(d) = &d {
+            args.extend(["--cache", d]);
+        }
+        keyleak(repo.path(), &args).stdout
+    };
+    assert_eq!(human(Some(&dir)), human(None));
+    // The cache holds secrets: only its owner may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(mode(&files[0]), 0o600);
+    }
+}
+
+#[test]
+fn a_new_commit_is_walked_and_its_key_attributed_to_it() {
+    let (repo, key, commit) = keyed_repo();
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    // The old key stays in a changed a.env (its blob is new); a new key in b.env.
+    let old = std::fs::read_to_string(repo.path().join("a.env")).unwrap();
+    repo.write("a.env", &format!("# region eu-west-1\n{old}"));
+    let new_key = fake_key("AKIA");
+    repo.write("b.env", &env_file(&new_key, &fake_secret()));
+    let new_commit = repo.commit("another key");
+    let cached = scan(&repo, Some(&dir), &[]);
+    let plain = scan(&repo, None, &[]);
+    assert_eq!(cached.stdout, plain.stdout);
+    // README and notes.txt were clean: not read again; the two a.env and b.env are.
+    assert_eq!(
+        cache_line(&cached),
+        "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
+         settings changed, 0 unreadable); blobs reused 2, read 3"
+    );
+    let findings = cached.findings();
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert_eq!(
+        with_key(&findings, &key)[0]["commit"]["id"],
+        commit.as_str()
+    );
+    assert_eq!(
+        with_key(&findings, &new_key)[0]["commit"]["id"],
+        new_commit.as_str()
+    );
+    assert_eq!(with_key(&findings, &new_key)[0]["path"], "b.env");
+    // Deleting the first key's file moves HEAD: in_head is worked out again.
+    repo.git(&["rm", "-q", "a.env"]);
+    repo.commit("remove a.env");
+    let cached = scan(&repo, Some(&dir), &[]);
+    assert_eq!(cached.stdout, scan(&repo, None, &[]).stdout);
+    assert_eq!(with_key(&cached.findings(), &key)[0]["in_head"], false);
+}
+
+#[test]
+fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
+    let (repo, _, _) = keyleak_repo_with_identifier();
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let with_ids = scan(&repo, Some(&dir), &["--include-identifiers"]);
+    assert!(
+        cache_line(&with_ids)
+            .contains("1 scanned in full (0 new, 1 version or settings changed, 0 unreadable)"),
+        "{}",
+        with_ids.stderr
+    );
+    assert_eq!(
+        with_ids.stdout,
+        scan(&repo, None, &["--include-identifiers"]).stdout
+    );
+    assert_eq!(with_ids.findings().len(), 2);
+    let small = scan(&repo, Some(&dir), &["--max-filesize", "10"]);
+    assert!(cache_line(&small).contains("1 version or settings changed"));
+    assert_eq!(
+        small.stdout,
+        scan(&repo, None, &["--max-filesize", "10"]).stdout
+    );
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    // A file format of another version: a full scan, no warning.
+    std::fs::write(&file, r#"{"format": 999, "anything": []}"#).unwrap();
+    let other = scan(&repo, Some(&dir), &[]);
+    assert!(cache_line(&other).contains("1 version or settings changed"));
+    assert!(!other.stderr.contains("warning"), "{}", other.stderr);
+    let plain = scan(&repo, None, &[]);
+    assert_eq!(other.stdout, plain.stdout);
+    // Corrupt: a warning naming the file, a full scan, the same findings.
+    std::fs::write(&file, "{\"format\": 1, \"key\": ").unwrap();
+    let corrupt = scan(&repo, Some(&dir), &[]);
+    assert!(cache_line(&corrupt).contains("1 unreadable"));
+    let warning = format!(
+        "keyleak: warning: {}: cache not used, scanning in full:",
+        file.display()
+    );
+    assert!(corrupt.stderr.contains(&warning), "{}", corrupt.stderr);
+    assert_eq!(corrupt.findings(), plain.findings());
+    // It was written anew: the next run replays.
+    let again = scan(&repo, Some(&dir), &[]);
+    assert!(cache_line(&again).starts_with("1 repositories replayed"));
+    assert_eq!(again.stdout, plain.stdout);
+}
+
+/// A key and, in another file, an IAM unique ID (reported only with --include-identifiers).
+fn keyleak_repo_with_identifier() -> (Repo, String, String) {
+    let (repo, key, commit) = keyed_repo();
+    repo.write("ids.txt", &format!("role_id = {}\n", fake_key("AROA")));
+    repo.commit("an identifier");
+    (repo, key, commit)
+}
+
+/// `commits` commits of `files` files of about 2 KB each, all different, then a key.
+fn big_repo(commits: usize, files: usize) -> (Repo, String) {
+    let repo = Repo::new();
+    let mut input = String::new();
+    for c in 0..commits {
+        input.push_str(&format!(
+            "commit refs/heads/main\ncommitter T <t@example.com> {} +0000\ndata 2\nc\n",
+            1_700_000_000 + c
+        ));
+        for f in 0..files {
+            let body: String = (0..40)
+                .map(|l| format!("commit {c} file {f} line {l} filler text\n"))
+                .collect();
+            input.push_str(&format!(
+                "M 644 inline d{f}/f{f}.txt\ndata {}\n{body}\n",
+                body.len()
+            ));
+        }
+    }
+    git_stdin(repo.path(), &["fast-import", "--quiet"], input.as_bytes());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    let key = fake_key("AKIA");
+    repo.write("z.env", &env_file(&key, &fake_secret()));
+    repo.commit("a key at the end");
+    (repo, key)
+}
+
+/// Starts `keyleak scan --git . --cache DIR` and kills it (SIGKILL) after `after`; false
+/// when it had finished by then.
+fn killed_run(repo: &Repo, dir: &Path, after: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyleak"))
+        .current_dir(repo.path())
+        .args(["scan", "--git", ".", "--format", "json", "--cache"])
+        .arg(dir)
+        .env("HOME", Path::new(ROOT).join("target/no-such-home"))
+        .env_remove("GIT_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    running
+}
+
+#[test]
+fn a_run_killed_mid_way_loses_no_finding() {
+    let (repo, key) = big_repo(150, 60);
+    let (_cache, dir) = cache_dir();
+    let start = Instant::now();
+    let plain = scan(&repo, None, &[]);
+    let full = start.elapsed();
+    assert_eq!(with_key(&plain.findings(), &key).len(), 1);
+    // Killed half-way through a first run: no cache or a whole one, never a part.
+    assert!(killed_run(&repo, &dir, full / 2), "it finished in {full:?}");
+    let files = std::fs::read_dir(&dir).map_or(0, |d| {
+        d.filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count()
+    });
+    assert_eq!(files, 0, "a cache file before the repository was scanned");
+    let after = scan(&repo, Some(&dir), &[]);
+    assert_eq!(after.stdout, plain.stdout);
+    // Killed half-way through a run with more to read: the old cache stands.
+    let (more, more_key) = {
+        let body: String = (0..3000).map(|l| format!("more text {l}\n")).collect();
+        for f in 0..300 {
+            repo.write(&format!("more/m{f}.txt"), &format!("{f}\n{body}"));
+        }
+        let k = fake_key("AKIA");
+        repo.write("y.env", &env_file(&k, &fake_secret()));
+        (repo.commit("more"), k)
+    };
+    // Whether it was still running is left to chance (the walk is quicker now).
+    killed_run(&repo, &dir, full / 4);
+    let resumed = scan(&repo, Some(&dir), &[]);
+    assert_eq!(resumed.stdout, scan(&repo, None, &[]).stdout);
+    let findings = resumed.findings();
+    assert_eq!(with_key(&findings, &key).len(), 1);
+    assert_eq!(
+        with_key(&findings, &more_key)[0]["commit"]["id"],
+        more.as_str()
+    );
+}
+
+#[test]
+fn a_temporary_key_that_may_still_expire_is_never_replayed() {
+    let repo = Repo::new();
+    repo.first_commit();
+    let key = fake_key("ASIA");
+    repo.write("t.env", &env_file(&key, &fake_secret()));
+    repo.commit("a temporary key, committed now");
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let second = scan(&repo, Some(&dir), &[]);
+    // Its risk turns `low` once it is older than a temporary key lives: worked out again.
+    assert_eq!(
+        cache_line(&second),
+        "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
+         settings changed, 0 unreadable); blobs reused 1, read 1"
+    );
+    assert_eq!(second.stdout, scan(&repo, None, &[]).stdout);
+    assert_eq!(with_key(&second.findings(), &key)[0]["expired"], false);
+}
+
+#[test]
+fn presigned_urls_past_or_without_an_expiry_are_replayed() {
+    let repo = Repo::new();
+    repo.first_commit();
+    let (old, unknown) = (fake_key("AKIA"), fake_key("AKIA"));
+    let url = |key: &str, query: &str| {
+        format!(
+            "https://b.s3.amazonaws.com/k?X-Amz-Credential={key}/20250101/us-east-1/s3/\
+             aws4_request{query}&X-Amz-Signature=00\n"
+        )
+    };
+    let links = url(&old, "&X-Amz-Date=20250101T000000Z&X-Amz-Expires=60") + &url(&unknown, "");
+    repo.write("links.txt", &links);
+    repo.commit("two links");
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let second = scan(&repo, Some(&dir), &[]);
+    assert!(
+        cache_line(&second).starts_with("1 repositories replayed"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.stdout, scan(&repo, None, &[]).stdout);
+    let findings = second.findings();
+    assert_eq!(with_key(&findings, &old)[0]["kind"], "presigned_url");
+    assert_eq!(with_key(&findings, &old)[0]["expired"], true);
+    assert_eq!(with_key(&findings, &unknown)[0]["kind"], "presigned_url");
+    assert_eq!(
+        with_key(&findings, &unknown)[0]["expires_at"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn repositories_under_a_directory_each_have_their_cache() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, key_a, _) = keyed_repo();
+    let (b, key_b, _) = keyed_repo();
+    for (name, repo) in [("a.git", &a), ("b.git", &b)] {
+        let target = root.path().join(name);
+        let (from, to) = (
+            repo.path().display().to_string(),
+            target.display().to_string(),
+        );
+        repo.git(&["clone", "-q", "--mirror", &from, &to]);
+    }
+    let (_cache, dir) = cache_dir();
+    let run = |cache: bool| {
+        let under = root.path().display().to_string();
+        let d = dir.display().to_string();
+        let mut args = vec!["--repos-under", &under, "--format", "json", "--stats"];
+        if cache {
+            args.extend(["--cache", &d]);
+        }
+        keyleak(root.path(), &args)
+    };
+    let plain = run(false);
+    assert!(cache_line(&run(true)).contains("2 scanned in full (2 new,"));
+    let second = run(true);
+    assert!(cache_line(&second).starts_with("2 repositories replayed, 0 walked again"));
+    assert_eq!(second.stdout, plain.stdout);
+    let findings = second.findings();
+    let named = |name: &str| root.path().join(name).display().to_string();
+    assert_eq!(with_key(&findings, &key_a)[0]["repository"], named("a.git"));
+    assert_eq!(with_key(&findings, &key_b)[0]["repository"], named("b.git"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}
+
+#[test]
+fn cache_applies_to_history_scans_only() {
+    let (repo, _, _) = keyed_repo();
+    for args in [
+        &["--cache", "kc", "."][..],
+        &["--staged", "--cache", "kc", "."],
+    ] {
+        let run = keyleak(repo.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("--cache: applies to history scans (--git, --repos, --repos-under)"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!repo.path().join("kc").exists());
+}
