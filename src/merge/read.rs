@@ -24,6 +24,7 @@ use crate::model::role::{PermissionsHint, RoleSetup, WiringDiff};
 use crate::model::verification::{Status, Verification};
 use crate::model::warning::Warning;
 use crate::redact::Secret;
+use crate::risk::role::unified;
 
 /// A finding line, as `report::json::JsonFinding` writes it.
 #[derive(Deserialize)]
@@ -297,10 +298,15 @@ impl FindingLine {
                 principal: r.principal,
                 trust_policy: r.trust_policy,
                 wiring: r.wiring,
-                wiring_diff: r.wiring_diff.map(|d| WiringDiff {
-                    patch: d.patch,
-                    applies: d.applies,
-                    full: None,
+                // Written with `--show-secrets`, a diff applies and holds the secret: it is
+                // printed whole again only with `--show-secrets`.
+                wiring_diff: r.wiring_diff.map(|d| match d.applies {
+                    true => unified::reread(d.patch),
+                    false => WiringDiff {
+                        patch: d.patch,
+                        applies: false,
+                        full: None,
+                    },
                 }),
                 permissions_hint: PermissionsHint {
                     services: r

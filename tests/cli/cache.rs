@@ -409,3 +409,34 @@ fn cache_applies_to_history_scans_only() {
     }
     assert!(!repo.path().join("kc").exists());
 }
+
+/// A replay prints a workflow's wiring diff as a fresh run does: redacted without
+/// `--show-secrets` (the cache holds it whole), whole with it.
+#[test]
+fn a_replayed_wiring_diff_stays_redacted() {
+    let repo = Repo::new();
+    let (key, secret) = (fake_key("AKIA"), fake_secret());
+    repo.write(
+        ".github/workflows/deploy.yml",
+        &format!(
+            "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      \
+             AWS_ACCESS_KEY_ID: {key}\n      AWS_SECRET_ACCESS_KEY: {secret}\n    steps:\n      \
+             - run: aws s3 ls\n"
+        ),
+    );
+    repo.commit("deploy");
+    let (_tmp, dir) = cache_dir();
+    let dir_arg = dir.display().to_string();
+    let plain = ["--git", ".", "--format", "json", "--cache", &dir_arg];
+    let first = keyleak(repo.path(), &plain);
+    let second = keyleak(repo.path(), &plain);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert_eq!(second.stdout, first.stdout);
+    let diff = &second.json()["findings"][0]["advice"]["role"]["wiring_diff"];
+    assert_eq!(diff["applies"], false, "{diff}");
+    assert!(!second.stdout.contains(&secret[4..]), "{}", second.stdout);
+    let shown = scan(&repo, Some(&dir), &[]);
+    let diff = &shown.json()["findings"][0]["advice"]["role"]["wiring_diff"];
+    assert_eq!(diff["applies"], true, "{diff}");
+    assert!(diff["patch"].as_str().unwrap().contains(&secret), "{diff}");
+}

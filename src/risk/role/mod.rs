@@ -13,7 +13,7 @@ pub mod gitlab_ci;
 pub mod iam_user;
 pub mod render;
 pub mod services;
-mod unified;
+pub mod unified;
 pub mod wiring_diff;
 pub mod workflow;
 

@@ -36,6 +36,31 @@ impl Old {
     }
 }
 
+/// A diff as a report printed it (`merge`, `--cache` read reports back): redacted again, so
+/// one written with `--show-secrets` is printed whole only with `--show-secrets` again.
+pub fn reread(printed: String) -> WiringDiff {
+    let mut patch = String::with_capacity(printed.len());
+    for (i, line) in printed.split_inclusive('\n').enumerate() {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        match body.split_at_checked(1) {
+            // After the `---`/`+++` header: removed and kept lines are the file's.
+            Some((mark @ ("-" | " "), text)) if i >= 2 => {
+                patch.push_str(&format!("{mark}{}{nl}", shown(text)));
+            }
+            _ => patch.push_str(line),
+        }
+    }
+    let applies = patch == printed;
+    WiringDiff {
+        patch,
+        applies,
+        full: (!applies).then(|| Secret::new(printed)),
+    }
+}
+
 /// A line as it may be printed: credential-shaped runs redacted (key IDs stay).
 fn shown(line: &str) -> String {
     let (body, cr) = match line.strip_suffix('\r') {
@@ -163,6 +188,32 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// A diff printed with `--show-secrets` and read back is redacted again, and whole only
+    /// when shown with secrets.
+    #[test]
+    fn a_diff_read_back_is_redacted_again() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKE";
+        let text = format!("env:\n  KEY: {secret}\nrun: x\n");
+        let before = old(&text);
+        let ops = [Op::Keep(0), Op::Remove(1), Op::Keep(2)];
+        let written = diff("w.yml", &before, &ops).unwrap();
+        let full = written.full.as_ref().unwrap().expose().to_string();
+        let again = reread(full.clone());
+        assert_eq!(again.patch, written.patch);
+        assert!(!again.applies && !again.patch.contains(secret));
+        assert_eq!(again.full.unwrap().expose(), full);
+        // Nothing to hide: the diff applies as it was printed.
+        let clean = diff(
+            "w.yml",
+            &old("env:\n  REGION: eu-west-1\n"),
+            &[Op::Keep(0), Op::Remove(1)],
+        );
+        let clean = clean.unwrap();
+        let same = reread(clean.patch.clone());
+        assert_eq!((same.patch, same.applies), (clean.patch, true));
+        assert!(same.full.is_none());
     }
 
     #[test]
