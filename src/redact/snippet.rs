@@ -124,12 +124,47 @@ pub fn redacted(
                 .map(|(s, e)| lo + s..lo + e),
         )
         .collect();
-    if !keep_anchor {
+    if keep_anchor {
+        hidden.extend(glued_to_anchor(text, lo..hi, &anchor));
+    } else {
         hidden.push(anchor.clone());
     }
     let keep = keep_anchor.then(|| anchor.clone());
     let out = read.render(&hidden, keep, anchor.start);
     out.window(CONTEXT, read.cut_left, read.cut_right)
+}
+
+/// Shortest run of credential characters, a kept anchor included, whose other characters are
+/// hidden: a secret access key's length. A key ID glued inside a secret or token (a binary
+/// record, a value that happens to hold `AKIA…`) splits the run around it into pieces too
+/// short to hide by shape, and the anchor is shown.
+const GLUED_RUN: usize = 40;
+
+/// The credential characters glued to either side of the kept anchor, when with it they make
+/// a run of [`GLUED_RUN`] or more: the part before (shown as its first characters and `…`, as
+/// any hidden value) and the part after, which starts inside the anchor so that nothing of it
+/// is shown but `…`.
+fn glued_to_anchor(text: &[u8], read: Range<usize>, anchor: &Range<usize>) -> Vec<Range<usize>> {
+    let before = text[read.start..anchor.start]
+        .iter()
+        .rev()
+        .take_while(|&&b| is_credential_byte(b))
+        .count();
+    let after = text[anchor.end..read.end]
+        .iter()
+        .take_while(|&&b| is_credential_byte(b))
+        .count();
+    let mut out = Vec::new();
+    if before + after == 0 || before + anchor.len() + after < GLUED_RUN {
+        return out;
+    }
+    if before > 0 {
+        out.push(anchor.start - before..anchor.start);
+    }
+    if after > 0 {
+        out.push(anchor.end - 1..anchor.end + after);
+    }
+    out
 }
 
 /// [`redacted`] for a whole piece of text with nothing detected in it (a name, a message):
@@ -434,6 +469,21 @@ mod tests {
         let line = format!("k={KEY} s=\"{SECRET}\"");
         assert_eq!(of_key(&line, &[]), format!("k={KEY} s=\"q8Lr…\""));
         let line = format!("AccessKeyId={KEY}");
+        assert_eq!(of_key(&line, &[]), line);
+    }
+
+    /// A key ID glued inside a longer run (a secret or token that holds `AKIA…`, a binary
+    /// record) stays readable; the rest of the run does not, though the key splits it into
+    /// pieces too short to hide by shape. A credential scope after a key stays readable.
+    #[test]
+    fn a_key_glued_inside_a_secret_hides_the_rest() {
+        let line = format!("x = q8Lr2Zx/Kd7PwYm3VfT{KEY}s_ac");
+        assert_eq!(of_key(&line, &[]), format!("x = q8Lr…{KEY}…_ac"));
+        let line = format!("t={KEY}{}", &SECRET[..20]);
+        assert_eq!(of_key(&line, &[]), format!("t={KEY}…"));
+        let line = format!("X-Amz-Credential={KEY}/20230101/us-east-1/s3/aws4_request");
+        assert_eq!(of_key(&line, &[]), line);
+        let line = format!("id={KEY}x");
         assert_eq!(of_key(&line, &[]), line);
     }
 

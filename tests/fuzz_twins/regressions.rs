@@ -361,3 +361,14 @@ fn joined_seed_passes_the_detect_oracle() {
             .collect::<Vec<_>>()
     );
 }
+/// `detect` (`scripts/fuzz.sh --ci` draw, seed 1): a binary line holding a 40-character
+/// secret twice, once after its keyword and once not, with a key ID glued inside it
+/// (`…3naCzcAKIA2PSAGESI2SSAKGP4s`). The key ID's snippet kept the key and hid runs by shape,
+/// but the key split the unannounced copy into pieces of 19 and 1: the human output showed the
+/// secret whole. Characters glued to a kept key ID are hidden when the run is a secret's
+/// length or more (`glued_to_anchor` in src/redact/snippet.rs).
+#[test]
+fn key_glued_inside_a_secret() {
+    let input = include_bytes!("cases/detect_key_glued_inside_a_secret.bin");
+    fuzz_oracle::detect::check(input, options(false));
+}
