@@ -308,6 +308,14 @@ pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer 
 
 /// Picks the context for a file from its path and, if the path says nothing, its content.
 pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
+    context_where(path, |needle| {
+        memchr::memmem::find(content, needle.as_bytes()).is_some()
+    })
+}
+
+/// [`context_for`], where `has` says whether the content holds one of the strings of
+/// [`content_needles`] (so a caller can find them all in one pass).
+pub fn context_where(path: &str, has: impl Fn(&str) -> bool) -> &'static Context {
     let path = path.replace('\\', "/");
     let name = path.rsplit('/').next().unwrap_or(&path);
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
@@ -319,9 +327,7 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         Content(_) => false,
     };
     let content_match = |t: &Test| match t {
-        Content(all) => all
-            .iter()
-            .all(|needle| memchr::memmem::find(content, needle.as_bytes()).is_some()),
+        Content(all) => all.iter().all(|needle| has(needle)),
         _ => false,
     };
     CONTEXTS
@@ -329,6 +335,18 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         .find(|c| c.tests.iter().any(path_match))
         .or_else(|| CONTEXTS.iter().find(|c| c.tests.iter().any(content_match)))
         .unwrap_or(&GENERIC)
+}
+
+/// Every string a `Content` test looks for.
+pub fn content_needles() -> impl Iterator<Item = &'static str> {
+    CONTEXTS
+        .iter()
+        .flat_map(|c| c.tests)
+        .filter_map(|t| match t {
+            Content(all) => Some(all.iter().copied()),
+            _ => None,
+        })
+        .flatten()
 }
 
 pub fn advise(facts: Facts, context: &'static Context) -> Advice {

@@ -8,6 +8,7 @@
 //! What could not be read (no remote, a branch the workflow does not name) is a marked
 //! placeholder or says it was assumed, in [`RoleSetup::guessed`]; never a silent guess.
 
+mod markers;
 pub mod render;
 pub mod services;
 pub mod workflow;
@@ -161,7 +162,9 @@ pub struct Place<'a> {
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
-        let context = advice::context_for(path, content);
+        // One pass finds every string the context and the services look for.
+        let present = markers::Present::in_content(content);
+        let context = advice::context_where(path, |n| present.has(n));
         let triggers = match context.role {
             Role::GithubOidc => workflow::read(content),
             _ => workflow::Triggers::default(),
@@ -169,7 +172,7 @@ impl<'a> Place<'a> {
         Place {
             context,
             repo,
-            services: services::called(content),
+            services: services::called_where(content, |n| present.has(n)),
             triggers,
         }
     }
