@@ -374,6 +374,19 @@ fn holds_word(content: &[u8], word: &str) -> bool {
 /// Picks the context for a file: an [`IAM_USER_CONTEXTS`] case, else from its path and, if
 /// the path says nothing, its content.
 pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
+    context_where(path, content, |needle| {
+        memchr::memmem::find(content, needle.as_bytes()).is_some()
+    })
+}
+
+/// [`context_for`], where `has` says whether the content holds one of the strings of
+/// [`content_needles`] (so a caller can find them all in one pass); the words of the
+/// break-glass case, in any case, are looked for in `content` itself.
+pub fn context_where(
+    path: &str,
+    content: &[u8],
+    has: impl Fn(&str) -> bool,
+) -> &'static Context {
     let path = path.replace('\\', "/");
     let lower = path.to_ascii_lowercase();
     let name = path.rsplit('/').next().unwrap_or(&path);
@@ -387,9 +400,7 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         Content(_) | ContentWord(_) => false,
     };
     let content_match = |t: &Test| match t {
-        Content(all) => all
-            .iter()
-            .all(|needle| memchr::memmem::find(content, needle.as_bytes()).is_some()),
+        Content(all) => all.iter().all(|needle| has(needle)),
         ContentWord(w) => holds_word(content, w),
         _ => false,
     };
@@ -402,6 +413,19 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
         .find(|c| c.tests.iter().any(path_match))
         .or_else(|| CONTEXTS.iter().find(|c| c.tests.iter().any(content_match)))
         .unwrap_or(&GENERIC)
+}
+
+/// Every string a `Content` test looks for.
+pub fn content_needles() -> impl Iterator<Item = &'static str> {
+    CONTEXTS
+        .iter()
+        .chain(IAM_USER_CONTEXTS)
+        .flat_map(|c| c.tests)
+        .filter_map(|t| match t {
+            Content(all) => Some(all.iter().copied()),
+            _ => None,
+        })
+        .flatten()
 }
 
 pub fn advise(facts: Facts, context: &'static Context) -> Advice {

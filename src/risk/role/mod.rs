@@ -11,6 +11,7 @@
 mod branches;
 pub mod gitlab_ci;
 pub mod iam_user;
+mod markers;
 pub mod render;
 pub mod services;
 pub mod unified;
@@ -172,7 +173,9 @@ pub struct Place<'a> {
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
-        let context = advice::context_for(path, content);
+        // One pass finds every string the context and the services look for.
+        let present = markers::Present::in_content(content);
+        let context = advice::context_where(path, content, |n| present.has(n));
         let (triggers, rewire) = match context.role {
             Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),
             _ => (workflow::Triggers::default(), None),
@@ -182,7 +185,7 @@ impl<'a> Place<'a> {
         Place {
             context,
             repo,
-            services: services::called(content),
+            services: services::called_where(content, |n| present.has(n)),
             triggers,
             rewire,
             pipeline,

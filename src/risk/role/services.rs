@@ -8,11 +8,13 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-/// One way source code names a service: a pattern whose first group is the name, and a
-/// marker the file must also hold (the SDK's import) so a look-alike call is not read.
+/// One way source code names a service: a pattern whose first group is the name, a marker
+/// the file must also hold (the SDK's import) so a look-alike call is not read, and a string
+/// every match of the pattern holds, so the pattern only runs where it occurs.
 struct Call {
     pattern: &'static str,
     requires: Option<&'static str>,
+    literal: Option<&'static str>,
     terraform: bool,
 }
 
@@ -21,42 +23,49 @@ const CALLS: &[Call] = &[
     Call {
         pattern: r#"\.(?:client|resource)\(\s*(?:service_name\s*=\s*)?['"]([a-z0-9-]+)['"]"#,
         requires: Some("boto3"),
+        literal: None,
         terraform: false,
     },
     // JavaScript v3: new S3Client(...), from "@aws-sdk/client-s3".
     Call {
         pattern: r"\bnew\s+([A-Z][A-Za-z0-9]*?)Client\(",
         requires: Some("@aws-sdk/"),
+        literal: Some("Client("),
         terraform: false,
     },
     // JavaScript v2: new AWS.S3(...).
     Call {
         pattern: r"\bnew\s+AWS\.([A-Za-z0-9]+)\(",
         requires: None,
+        literal: Some("AWS."),
         terraform: false,
     },
     // Go v2: s3.NewFromConfig(cfg).
     Call {
         pattern: r"\b([a-z0-9]+)\.NewFromConfig\(",
         requires: None,
+        literal: Some(".NewFromConfig("),
         terraform: false,
     },
     // Java v1: AmazonS3ClientBuilder, AWSLambdaAsyncClientBuilder.
     Call {
         pattern: r"\b(?:Amazon|AWS)([A-Za-z0-9]+?)(?:Async)?ClientBuilder\b",
         requires: None,
+        literal: Some("ClientBuilder"),
         terraform: false,
     },
     // Java v2: S3Client.builder(), DynamoDbClient.create().
     Call {
         pattern: r"\b([A-Z][A-Za-z0-9]*?)(?:Async)?Client\.(?:builder|create)\(",
         requires: Some("software.amazon.awssdk"),
+        literal: Some("Client."),
         terraform: false,
     },
     // Terraform: resource "aws_s3_bucket" "name".
     Call {
         pattern: r#"\bresource\s+"aws_([a-z0-9_]+)""#,
         requires: None,
+        literal: Some("\"aws_"),
         terraform: true,
     },
 ];
@@ -186,11 +195,21 @@ fn terraform_prefix(kind: &[u8]) -> Option<&'static str> {
 
 /// The IAM prefixes of the services `content` calls, sorted, each once.
 pub fn called(content: &[u8]) -> Vec<&'static str> {
+    called_where(content, |m| {
+        memchr::memmem::find(content, m.as_bytes()).is_some()
+    })
+}
+
+/// [`called`], where `has` says whether `content` holds one of the strings of [`markers`]
+/// (so a caller can find them all in one pass).
+pub fn called_where(content: &[u8], has: impl Fn(&str) -> bool) -> Vec<&'static str> {
     let mut found: Vec<&'static str> = Vec::new();
     for (regex, call) in COMPILED.iter() {
         if call
             .requires
-            .is_some_and(|m| memchr::memmem::find(content, m.as_bytes()).is_none())
+            .into_iter()
+            .chain(call.literal)
+            .any(|m| !has(m))
         {
             continue;
         }
@@ -206,6 +225,13 @@ pub fn called(content: &[u8]) -> Vec<&'static str> {
     found.sort_unstable();
     found.dedup();
     found
+}
+
+/// Every marker and literal a [`Call`] needs.
+pub fn markers() -> impl Iterator<Item = &'static str> {
+    CALLS
+        .iter()
+        .flat_map(|c| c.requires.into_iter().chain(c.literal))
 }
 
 #[cfg(test)]
