@@ -1,7 +1,7 @@
 //! `--cache DIR`: what a history scan remembers of a repository between runs, so that the
 //! next run reads only what it has not seen (issue 20).
 //!
-//! Owns the cache's file format ([`file`]), its key and its two uses:
+//! Owns the cache's file format ([`file`](mod@file)), its key and its two uses:
 //!
 //! - **Replay**: when every reference, HEAD, the selection and the repository's identity are
 //!   as they were ([`tips`]), the last run's merged findings, warnings, notes and counts are

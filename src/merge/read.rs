@@ -5,7 +5,7 @@
 //! the text the shard wrote (redacted unless it ran with `--show-secrets`), so `merge`
 //! reports them with `show_secrets` on, which prints that text as it is and never more.
 //! Advice texts and other table strings come back as owned text made `'static` once per
-//! distinct text ([`intern`]): a merge is one short run over its shards' files.
+//! distinct text (`intern`): a merge is one short run over its shards' files.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

@@ -382,11 +382,7 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
 /// [`context_for`], where `has` says whether the content holds one of the strings of
 /// [`content_needles`] (so a caller can find them all in one pass); the words of the
 /// break-glass case, in any case, are looked for in `content` itself.
-pub fn context_where(
-    path: &str,
-    content: &[u8],
-    has: impl Fn(&str) -> bool,
-) -> &'static Context {
+pub fn context_where(path: &str, content: &[u8], has: impl Fn(&str) -> bool) -> &'static Context {
     let path = path.replace('\\', "/");
     let lower = path.to_ascii_lowercase();
     let name = path.rsplit('/').next().unwrap_or(&path);

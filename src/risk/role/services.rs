@@ -227,7 +227,7 @@ pub fn called_where(content: &[u8], has: impl Fn(&str) -> bool) -> Vec<&'static 
     found
 }
 
-/// Every marker and literal a [`Call`] needs.
+/// Every marker and literal a `Call` needs.
 pub fn markers() -> impl Iterator<Item = &'static str> {
     CALLS
         .iter()
