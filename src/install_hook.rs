@@ -21,12 +21,18 @@ pub fn script(fallback: &Path) -> String {
     )
 }
 
-/// Where git looks for hooks in the repository containing `start`.
+/// Where git looks for hooks in the repository containing `start`. A repository libgit2
+/// cannot open (SHA-256 object names) asks the git command instead.
 pub fn hooks_dir(start: &Path) -> Result<PathBuf, Error> {
-    let repo = git2::Repository::discover(start).map_err(|source| Error::NotARepo {
-        path: start.display().to_string(),
-        source,
-    })?;
+    let repo = match git2::Repository::discover(start) {
+        Ok(repo) => repo,
+        Err(source) => {
+            return git_hooks_dir(start).ok_or_else(|| Error::NotARepo {
+                path: start.display().to_string(),
+                source,
+            });
+        }
+    };
     let configured = repo
         .config()
         .and_then(|c| c.get_path("core.hooksPath"))
@@ -37,6 +43,20 @@ pub fn hooks_dir(start: &Path) -> Result<PathBuf, Error> {
         Some(p) => p,
         None => repo.path().join("hooks"),
     })
+}
+
+/// `git rev-parse --git-path hooks`, which honours `core.hooksPath` as git itself does; `None`
+/// where git is missing or `start` is in no repository.
+fn git_hooks_dir(start: &Path) -> Option<PathBuf> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(start)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
+        .output()
+        .ok()?;
+    let path = String::from_utf8(out.stdout).ok()?;
+    let path = path.trim_end_matches(['\n', '\r']);
+    (out.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
 }
 
 /// Installs the hook; returns its path.

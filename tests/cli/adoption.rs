@@ -222,3 +222,28 @@ fn install_hook_blocks_commits_and_respects_other_hooks() {
     let not_repo = tempfile::tempdir().unwrap();
     assert_eq!(install(not_repo.path(), &[]).code, 2);
 }
+
+/// A SHA-256 repository, which libgit2 cannot open: git itself says where its hooks go, and
+/// the hook installed there blocks a staged key pair (`--staged` reads it through git).
+#[test]
+fn install_hook_in_a_sha256_repository() {
+    let Some(repo) = crate::git_common::Repo::sha256() else {
+        return;
+    };
+    let run = install(repo.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    assert!(
+        std::fs::read_to_string(&hook)
+            .unwrap()
+            .contains("scan --staged")
+    );
+    repo.write("prod.env", &pair(NEW, NEW_SECRET));
+    repo.git(&["add", "prod.env"]);
+    let blocked = git(repo.path(), &["commit", "-qm", "leak"]);
+    assert!(!blocked.status.success(), "the hook let a key pair through");
+    assert!(
+        String::from_utf8_lossy(&blocked.stderr).contains(NEW),
+        "{blocked:?}"
+    );
+}
