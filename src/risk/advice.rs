@@ -6,6 +6,10 @@
 //! case is one row. Each context also names the [`Role`] that replaces the key there, built
 //! into a full setup by [`super::role`].
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::Facts;
 use super::history;
 use super::role::{self, Role};
@@ -353,22 +357,39 @@ pub fn staged_step(f: &Finding) -> &'static str {
 pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer works. Nothing to \
     revoke; remove it from the file. Its key ID still names the signing key and account.";
 
-/// `content` holds `word` in any ASCII case.
-fn holds_word(content: &[u8], word: &str) -> bool {
-    let word = word.as_bytes();
-    let Some(&first) = word.first() else {
-        return true;
-    };
-    memchr::memchr2_iter(
-        first.to_ascii_lowercase(),
-        first.to_ascii_uppercase(),
-        content,
-    )
-    .any(|at| {
-        content
-            .get(at..at + word.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(word))
-    })
+/// Every `ContentWord` of every context, in one automaton that ignores ASCII case.
+static WORDS: LazyLock<(Vec<&'static str>, AhoCorasick)> = LazyLock::new(|| {
+    let words: Vec<&'static str> = CONTEXTS
+        .iter()
+        .chain(IAM_USER_CONTEXTS)
+        .flat_map(|c| c.tests)
+        .filter_map(|t| match t {
+            ContentWord(w) => Some(*w),
+            _ => None,
+        })
+        .collect();
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&words)
+        .expect("content words build an automaton");
+    (words, automaton)
+});
+
+/// The `ContentWord`s `content` holds, in one pass that stops once all are seen (the words
+/// are whole names, none inside another, so non-overlapping matches find each).
+fn words_in(content: &[u8]) -> Vec<&'static str> {
+    let (words, automaton) = &*WORDS;
+    let mut found: Vec<&'static str> = Vec::new();
+    for hit in automaton.find_iter(content) {
+        let word = words[hit.pattern().as_usize()];
+        if !found.contains(&word) {
+            found.push(word);
+            if found.len() == words.len() {
+                break;
+            }
+        }
+    }
+    found
 }
 
 /// Picks the context for a file: an [`IAM_USER_CONTEXTS`] case, else from its path and, if
@@ -395,9 +416,11 @@ pub fn context_where(path: &str, content: &[u8], has: impl Fn(&str) -> bool) -> 
         PathWord(w) => lower.contains(w),
         Content(_) | ContentWord(_) => false,
     };
+    // Read once, and only if a context asks.
+    let words = std::cell::OnceCell::new();
     let content_match = |t: &Test| match t {
         Content(all) => all.iter().all(|needle| has(needle)),
-        ContentWord(w) => holds_word(content, w),
+        ContentWord(w) => words.get_or_init(|| words_in(content)).contains(w),
         _ => false,
     };
     let either = |c: &&Context| c.tests.iter().any(|t| path_match(t) || content_match(t));
