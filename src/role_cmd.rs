@@ -93,6 +93,35 @@ pub fn run(args: &RoleArgs) -> Result<(), Error> {
                 .to_string(),
         });
     }
+    // One template is one stack's document: two roles' templates one after the other are
+    // neither valid YAML nor, for Terraform, free of a second provider for the same URL.
+    if matches!(
+        args.only,
+        Some(SnippetArg::Terraform | SnippetArg::Cloudformation)
+    ) && args.format == RoleFormatArg::Text
+        && setups.len() > 1
+    {
+        let lines: Vec<String> = setups
+            .iter()
+            .map(|s| {
+                s.lines
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        return Err(Error::Usage {
+            flag: "--only",
+            message: format!(
+                "{} role setups in {} (lines {}): one template per role; name one with \
+                 PATH:LINE",
+                setups.len(),
+                printable::text(setups[0].path),
+                lines.join("; ")
+            ),
+        });
+    }
     let text = match args.format {
         RoleFormatArg::Json => {
             serde_json::to_string_pretty(&serde_json::json!({ "setups": setups })).expect("JSON")

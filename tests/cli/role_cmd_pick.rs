@@ -78,6 +78,26 @@ fn keys_that_share_a_setup_are_one_role_and_a_line_picks_one() {
     let one = role(repo.path(), &["user-data.sh:6", "--format", "json"]);
     assert_eq!(one.json()["setups"][0]["key_ids"], json!([other]));
     assert_eq!(one.json()["setups"].as_array().unwrap().len(), 1);
+    // A template is one document: two roles' templates are refused, naming the lines; at a
+    // line, one template; the CLI form (commands) may hold both.
+    for only in ["cloudformation", "terraform"] {
+        let both = role(repo.path(), &["user-data.sh", "--only", only]);
+        assert_eq!((both.code, both.stdout.as_str()), (2, ""), "{only}");
+        assert!(
+            both.stderr
+                .contains("2 role setups in user-data.sh (lines 1,3; 5): one template per role"),
+            "{}",
+            both.stderr
+        );
+        let at = role(repo.path(), &["user-data.sh:5", "--only", only]);
+        assert_eq!(at.code, 0, "{}", at.stderr);
+        assert!(at.stdout.contains("ec2-user-data"), "{}", at.stdout);
+    }
+    let cfn = role(repo.path(), &["user-data.sh:5", "--only", "cloudformation"]);
+    assert_eq!(cfn.stdout.matches("AWSTemplateFormatVersion").count(), 1);
+    let cli = role(repo.path(), &["user-data.sh", "--only", "cli"]);
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+    assert_eq!(cli.stdout.matches("aws iam create-role").count(), 2);
 }
 
 /// A third-party tool's configuration keeps its IAM user: no role, so no template; the CLI form
