@@ -165,7 +165,9 @@ if [ "$real" = 1 ]; then
   }
   # git+git@heads: git/git's branches and tags only (a bare clone, no pull-request refs), the
   # 85,000-commit history most users would scan.
-  for name in git+git git+git@heads boto+botocore; do
+  # KEYLEAK_REAL="git+git@heads boto+botocore" picks some of them.
+  # shellcheck disable=SC2086
+  for name in ${KEYLEAK_REAL:-git+git git+git@heads boto+botocore}; do
     src=${name%@heads}
     if [ ! -d "$mirror/$src/repo" ]; then
       echo "bench: $mirror/$src/repo not found: $name skipped" >&2
@@ -210,7 +212,7 @@ if [ "$real" = 1 ]; then
       gload=$(cut -d' ' -f1 /proc/loadavg)
       g=$(timed "$out.gitleaks.out" "$out.gitleaks.err" "${off[@]}" "$gitleaks" git --no-banner \
         --log-level error --exit-code 0 -f json -r "$out.gitleaks.json" \
-        --log-opts "--all --full-history -- . ${excludes[*]}" "$repo")
+        --log-opts "$(echo --all --full-history -- . "${excludes[@]}")" "$repo")
       peer_runs+=("$name gitleaks $g $gload $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(len(f), sum(x["RuleID"].startswith("aws") for x in f))' "$out.gitleaks.json" 2>/dev/null || echo '? ?')")
     fi
     if [ -n "$kingfisher" ]; then
@@ -218,15 +220,11 @@ if [ "$real" = 1 ]; then
       fload=$(cut -d' ' -f1 /proc/loadavg)
       f=$(timed "$out.kingfisher.json" "$out.kingfisher.err" "${off[@]}" "$kingfisher" scan \
         --no-validate --no-update-check --git-history full --format json "$repo")
+      # Its JSON: a line with the findings, then a line with the summary.
       peer_runs+=("$name kingfisher $f $fload $(python3 -c '
 import json, sys
-t = open(sys.argv[1]).read()
-try:
-    d = json.loads(t); f = d if isinstance(d, list) else d.get("findings", [])
-except ValueError:
-    f = [json.loads(l) for l in t.splitlines() if l.strip().startswith("{")]
-ids = [json.dumps(x.get("rule", x)).lower() for x in f]
-print(len(f), sum("aws" in i for i in ids))' "$out.kingfisher.json" 2>/dev/null || echo '? ?')")
+f = json.loads(open(sys.argv[1]).readline())["findings"]
+print(len(f), sum("aws" in x["rule"]["id"] for x in f))' "$out.kingfisher.json" 2>/dev/null || echo '? ?')")
     fi
     c=$(timed "$out.cached.json" "$out.cached.err" "$keyleak" scan --git --stats --no-verify \
       --no-config --fail-on never --format json --cache "$out.cache" "$repo")
