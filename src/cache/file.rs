@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::value::RawValue;
 
-use super::{Clean, Yielded};
+use super::{Clean, Key, Yielded};
 use crate::merge::read::FindingLine;
 use crate::model::finding::Finding;
 use crate::model::warning::Warning;
@@ -67,6 +67,7 @@ pub struct Replay {
 struct FileOut<'a> {
     format: u32,
     key: &'a str,
+    place: &'a str,
     tips: &'a str,
     clean: String,
     found: Vec<BlobOut<'a>>,
@@ -124,6 +125,8 @@ struct Version {
 pub(super) struct FileIn {
     format: u32,
     pub key: String,
+    /// [`Key`]'s `place`: `found` holds only for it.
+    pub place: String,
     pub tips: String,
     clean: String,
     found: Vec<BlobIn>,
@@ -290,7 +293,7 @@ impl ReplayIn {
 /// over `path`, and the directory synced, so that `path` is always the old file or the new.
 pub(super) fn write(
     path: &Path,
-    key: &str,
+    key: &Key,
     tips: &str,
     clean: &HashMap<Oid, Clean, foldhash::fast::RandomState>,
     found: &HashMap<Oid, Yielded, foldhash::fast::RandomState>,
@@ -307,7 +310,8 @@ pub(super) fn write(
     found.sort_by_key(|(oid, _)| **oid);
     let file = FileOut {
         format: FORMAT,
-        key,
+        key: &key.detect,
+        place: &key.place,
         tips,
         clean: text,
         found: found

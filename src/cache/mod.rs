@@ -18,7 +18,8 @@
 //!   (judged a configuration file by it), so a blob met at a path it was not classified at,
 //!   or under another first path, is read again.
 //!
-//! Both are valid only for the same keyleak version and detection settings ([`Key`]); any
+//! Both are valid only for the same keyleak version and detection settings ([`Key`]; blobs
+//! with findings also only for the same repository identity); any
 //! other key, a file format of another version or a file that cannot be read means a full
 //! scan (a corrupt file also a warning). Files are written whole, to a temporary file that is
 //! synced and then renamed over the old one: a run killed at any point leaves the old cache
@@ -45,19 +46,25 @@ use crate::risk::history::EXPIRING_KINDS;
 pub use file::{Replay, ReplayCounts};
 pub use tips::tips;
 
-/// Everything that changes what a blob yields at a path, hashed: keyleak's version, the
-/// detector's options, `--max-filesize`, the archive limits, the repository's identity (role
-/// setups name it). Built by the scan from its settings.
+/// Everything that changes what a blob yields, hashed: keyleak's version, the detector's
+/// options, `--max-filesize`, the archive limits (`detect`); and, apart, what else a finding
+/// at a path depends on (`place`: the repository's identity, which role setups name). When
+/// only `place` changed, the blobs known clean stay known and the others are read again.
+/// Built by the scan from its settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key(String);
+pub struct Key {
+    detect: String,
+    place: String,
+}
 
 impl Key {
-    /// `parts` are the settings as text (their `Debug` form is enough: it is compared, never
+    /// The parts are settings as text (their `Debug` form is enough: it is compared, never
     /// parsed).
-    pub fn new(parts: &[&str]) -> Key {
-        Key(hash(
-            std::iter::once(env!("CARGO_PKG_VERSION")).chain(parts.iter().copied()),
-        ))
+    pub fn new(detect: &[&str], place: &[&str]) -> Key {
+        Key {
+            detect: hash(std::iter::once(env!("CARGO_PKG_VERSION")).chain(detect.iter().copied())),
+            place: hash(place.iter().copied()),
+        }
     }
 }
 
@@ -187,14 +194,16 @@ impl Cached {
                 cached.miss = Some(Miss::New);
                 None
             }
-            Ok(Some(f)) if f.key != cached.key.0 => {
+            Ok(Some(f)) if f.key != cached.key.detect => {
                 cached.miss = Some(Miss::Changed);
                 None
             }
             Ok(Some(mut f)) => match f.clean().and_then(|c| Ok((c, f.found()?))) {
                 Ok((clean, found)) => {
                     cached.clean = clean;
-                    cached.found = found;
+                    if f.place == cached.key.place {
+                        cached.found = found;
+                    }
                     cached.replay = f.replay.map(|r| (f.tips, r));
                     None
                 }
@@ -256,12 +265,7 @@ impl Cached {
             all_found.insert(oid, y);
         }
         file::write(
-            &self.path,
-            &self.key.0,
-            &self.tips,
-            &all_clean,
-            &all_found,
-            replay,
+            &self.path, &self.key, &self.tips, &all_clean, &all_found, replay,
         )
     }
 }

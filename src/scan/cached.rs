@@ -101,14 +101,16 @@ pub(super) fn open(
         ));
         return None;
     }
-    // What a blob yields at a path depends on these and on keyleak's version, nothing else
-    // (the repository's identity names it in role setups).
-    let key = Key::new(&[
-        &format!("include_identifiers {}", settings.include_identifiers),
-        &format!("max_filesize {}", settings.walk.max_filesize),
-        &format!("archives {:?}", settings.archives),
-        &format!("repo {:?}", settings.repo),
-    ]);
+    // What a blob yields depends on these and on keyleak's version, nothing else; a finding
+    // at a path also on the repository's identity (role setups name it).
+    let key = Key::new(
+        &[
+            &format!("include_identifiers {}", settings.include_identifiers),
+            &format!("max_filesize {}", settings.walk.max_filesize),
+            &format!("archives {:?}", settings.archives),
+        ],
+        &[&format!("{:?}", settings.repo)],
+    );
     // What the walk and the findings' advice depend on, besides the references.
     let tips = cache::tips(
         repo,

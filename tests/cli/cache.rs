@@ -671,3 +671,39 @@ fn a_cache_of_the_previous_format_is_a_full_scan() {
     assert!(!run.stderr.contains("keyleak: warning"), "{}", run.stderr);
     assert_eq!(run.stdout, scan(&repo, None, &[]).stdout);
 }
+
+/// A finding's role setup names the repository's branch: after HEAD moves to another branch,
+/// the blobs with findings are read again (the clean ones stay known) and the trust policy
+/// names the new branch, as a full scan does.
+#[test]
+fn another_head_branch_reads_the_blobs_with_findings_again() {
+    let repo = Repo::new();
+    repo.first_commit();
+    repo.write(
+        ".github/workflows/deploy.yml",
+        &format!(
+            "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      \
+             AWS_ACCESS_KEY_ID: {}\n      AWS_SECRET_ACCESS_KEY: {}\n    steps:\n      \
+             - run: aws s3 ls\n",
+            fake_key("AKIA"),
+            fake_secret()
+        ),
+    );
+    repo.commit("deploy");
+    let (_tmp, dir) = cache_dir();
+    let first = scan(&repo, Some(&dir), &[]);
+    assert!(first.stdout.contains("refs/heads/main"), "{}", first.stdout);
+    repo.git(&["checkout", "-q", "-b", "release"]);
+    let cached = scan(&repo, Some(&dir), &[]);
+    assert_eq!(cached.stdout, scan(&repo, None, &[]).stdout);
+    assert!(
+        cached.stdout.contains("refs/heads/release"),
+        "{}",
+        cached.stdout
+    );
+    assert!(
+        cache_line(&cached).ends_with("blobs reused 1 clean, 0 with findings or warnings; read 1"),
+        "{}",
+        cached.stderr
+    );
+}
