@@ -36,7 +36,7 @@ pub use crate::model::result::{ScanResult, Stats};
 use crate::model::role::RepoIdentity;
 use crate::redact::snippet::Masks;
 use crate::risk::role::Place;
-use crate::risk::{allow_marker_near, classify};
+use crate::risk::{Unsettled, allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob, archive};
 
@@ -86,6 +86,15 @@ pub fn classify_all(
     now: i64,
     repo: &RepoIdentity,
 ) -> Vec<Finding> {
+    unsettled(detections, blob, repo)
+        .into_iter()
+        .map(|u| u.settle(blob.origin.commit.clone(), now))
+        .collect()
+}
+
+/// [`classify_all`] as far as the blob's bytes and path tell: its origin's commit is not
+/// read, and the findings are settled later ([`Unsettled::settle`]), once per commit.
+fn unsettled(detections: &Detections, blob: &Blob, repo: &RepoIdentity) -> Vec<Unsettled> {
     if detections.is_empty() {
         return Vec::new();
     }
@@ -93,10 +102,10 @@ pub fn classify_all(
     // Decoded text is the same file: its findings share the original's context.
     let place = Place::of(&blob.origin.path, &blob.bytes, repo);
     let masks = Masks::new(detections.value_ranges());
-    let mut found: Vec<Finding> = detections
+    let mut found: Vec<Unsettled> = detections
         .plain
         .iter()
-        .map(|d| classify(d, blob, &mut lines, &place, now, &masks))
+        .map(|d| classify(d, blob, &mut lines, &place, &masks))
         .collect();
     for layer in &detections.decoded {
         let view = Blob {
@@ -130,7 +139,8 @@ pub fn classify_all(
         )
         .with_decoded(from_base64);
         for d in &layer.detections {
-            let mut f = classify(d, &view, &mut view_lines, &place, now, &view_masks);
+            let mut u = classify(d, &view, &mut view_lines, &place, &view_masks);
+            let f = &mut u.finding;
             let (start, end) = (d.anchor().start, d.anchor().end);
             let shown = layer.to_level(start, level)..layer.to_level(end, level);
             let pos = display_lines.locate(shown.start);
@@ -145,7 +155,7 @@ pub fn classify_all(
                 f.secret_line = Some(display_lines.locate(layer.to_level(s.start, level)).line);
             }
             f.encoding = Some(layer.encoding().as_str());
-            found.push(f);
+            found.push(u);
         }
     }
     found

@@ -7,6 +7,12 @@
 //! `--show-secrets` (and read back by the reader `keyleak merge` uses), so the cache cannot
 //! drift from the reports. Clean blobs are one string, `OID BLOBS BYTES` per line, which
 //! parses in a fraction of the time of a JSON array of records.
+//!
+//! Blobs that gave findings or warnings (`found`) keep, per path they were classified at,
+//! their findings before their commit was applied ([`Unsettled`]), written as findings are
+//! and with `paired` beside them. Those are kept as JSON text when the file is read
+//! ([`RawValue`]) and parsed only for a blob met again, so a walk that meets few of them
+//! pays for few.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -16,14 +22,18 @@ use std::path::Path;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::Clean;
+use serde_json::value::RawValue;
+
+use super::{Clean, Key, Yielded};
 use crate::merge::read::FindingLine;
 use crate::model::finding::Finding;
 use crate::model::warning::Warning;
 use crate::report::json::JsonFinding;
+use crate::risk::Unsettled;
 
 /// The version of this file format. Another value is a cache to ignore (a full scan).
-pub const FORMAT: u32 = 1;
+/// 2: blobs with findings or warnings keep them (`found`).
+pub const FORMAT: u32 = 2;
 
 /// The file name for `repo`: a hash of its git directory's canonical path.
 pub fn name(repo: &Repository) -> String {
@@ -57,9 +67,22 @@ pub struct Replay {
 struct FileOut<'a> {
     format: u32,
     key: &'a str,
+    place: &'a str,
     tips: &'a str,
     clean: String,
+    found: Vec<BlobOut<'a>>,
     replay: ReplayOut<'a>,
+}
+
+/// A blob with findings or warnings ([`Yielded`]).
+#[derive(Serialize)]
+struct BlobOut<'a> {
+    oid: String,
+    first: &'a str,
+    blobs: u64,
+    bytes: u64,
+    warnings: Vec<(&'a str, &'a str)>,
+    paths: &'a [(String, Box<RawValue>)],
 }
 
 #[derive(Serialize)]
@@ -77,6 +100,20 @@ struct FindingOut<'a> {
     line: JsonFinding<'a>,
     redacted_line: &'a str,
     allowed_inline: bool,
+    /// An unsettled finding's ([`Unsettled::paired`]); none for a replay's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paired: Option<bool>,
+}
+
+impl<'a> FindingOut<'a> {
+    fn new(f: &'a Finding, paired: Option<bool>) -> FindingOut<'a> {
+        FindingOut {
+            line: JsonFinding::new(f, true),
+            redacted_line: &f.redacted_line,
+            allowed_inline: f.allowed_inline,
+            paired,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -88,10 +125,23 @@ struct Version {
 pub(super) struct FileIn {
     format: u32,
     pub key: String,
+    /// [`Key`]'s `place`: `found` holds only for it.
+    pub place: String,
     pub tips: String,
     clean: String,
+    found: Vec<BlobIn>,
     #[serde(default)]
     pub replay: Option<ReplayIn>,
+}
+
+#[derive(Deserialize)]
+struct BlobIn {
+    oid: String,
+    first: String,
+    blobs: u64,
+    bytes: u64,
+    warnings: Vec<(String, String)>,
+    paths: Vec<(String, Box<RawValue>)>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +157,42 @@ struct FindingIn {
     line: FindingLine,
     redacted_line: String,
     allowed_inline: bool,
+    #[serde(default)]
+    paired: Option<bool>,
+}
+
+impl FindingIn {
+    /// The finding as it was written; `Err` names a field not as written.
+    fn finding(self) -> Result<Finding, String> {
+        let mut finding = self.line.finding()?;
+        finding.redacted_line = self.redacted_line;
+        finding.allowed_inline = self.allowed_inline;
+        Ok(finding)
+    }
+}
+
+/// `found`, one path's findings, as the file keeps them.
+pub(super) fn unsettled_out(found: &[Unsettled]) -> Box<RawValue> {
+    let out: Vec<FindingOut> = found
+        .iter()
+        .map(|u| FindingOut::new(&u.finding, Some(u.paired)))
+        .collect();
+    serde_json::value::to_raw_value(&out).expect("findings serialize")
+}
+
+/// One path's findings back from [`unsettled_out`]'s text.
+pub(super) fn unsettled_in(text: &RawValue) -> Result<Vec<Unsettled>, String> {
+    let found: Vec<FindingIn> = serde_json::from_str(text.get()).map_err(|e| e.to_string())?;
+    found
+        .into_iter()
+        .map(|f| {
+            let paired = f.paired.ok_or("a finding without `paired`")?;
+            Ok(Unsettled {
+                finding: f.finding()?,
+                paired,
+            })
+        })
+        .collect()
 }
 
 /// Why a cache file was not read.
@@ -154,6 +240,32 @@ impl FileIn {
         }
         Ok(out)
     }
+
+    /// The blobs with findings or warnings, by id.
+    pub(super) fn found(
+        &mut self,
+    ) -> Result<HashMap<Oid, Yielded, foldhash::fast::RandomState>, String> {
+        std::mem::take(&mut self.found)
+            .into_iter()
+            .map(|b| {
+                let oid = Oid::from_str(&b.oid).map_err(|e| e.message().to_string())?;
+                let yielded = Yielded {
+                    first: b.first,
+                    counts: Clean {
+                        blobs: b.blobs,
+                        bytes: b.bytes,
+                    },
+                    warnings: b
+                        .warnings
+                        .into_iter()
+                        .map(|(s, m)| Warning::new(s, m))
+                        .collect(),
+                    paths: b.paths,
+                };
+                Ok((oid, yielded))
+            })
+            .collect()
+    }
 }
 
 impl ReplayIn {
@@ -162,12 +274,7 @@ impl ReplayIn {
         let findings = self
             .findings
             .into_iter()
-            .map(|f| {
-                let mut finding = f.line.finding()?;
-                finding.redacted_line = f.redacted_line;
-                finding.allowed_inline = f.allowed_inline;
-                Ok(finding)
-            })
+            .map(FindingIn::finding)
             .collect::<Result<_, String>>()?;
         Ok(Replay {
             findings,
@@ -186,9 +293,10 @@ impl ReplayIn {
 /// over `path`, and the directory synced, so that `path` is always the old file or the new.
 pub(super) fn write(
     path: &Path,
-    key: &str,
+    key: &Key,
     tips: &str,
     clean: &HashMap<Oid, Clean, foldhash::fast::RandomState>,
+    found: &HashMap<Oid, Yielded, foldhash::fast::RandomState>,
     replay: (&[Finding], ReplayCounts, &[Warning], &[String]),
 ) -> std::io::Result<()> {
     let (findings, counts, warnings, notes) = replay;
@@ -198,25 +306,29 @@ pub(super) fn write(
     for (oid, c) in ids {
         let _ = writeln!(text, "{oid} {} {}", c.blobs, c.bytes);
     }
+    let mut found: Vec<(&Oid, &Yielded)> = found.iter().collect();
+    found.sort_by_key(|(oid, _)| **oid);
     let file = FileOut {
         format: FORMAT,
-        key,
+        key: &key.detect,
+        place: &key.place,
         tips,
         clean: text,
+        found: found
+            .into_iter()
+            .map(|(oid, y)| BlobOut {
+                oid: oid.to_string(),
+                first: &y.first,
+                blobs: y.counts.blobs,
+                bytes: y.counts.bytes,
+                warnings: pairs(&y.warnings),
+                paths: &y.paths,
+            })
+            .collect(),
         replay: ReplayOut {
-            findings: findings
-                .iter()
-                .map(|f| FindingOut {
-                    line: JsonFinding::new(f, true),
-                    redacted_line: &f.redacted_line,
-                    allowed_inline: f.allowed_inline,
-                })
-                .collect(),
+            findings: findings.iter().map(|f| FindingOut::new(f, None)).collect(),
             counts,
-            warnings: warnings
-                .iter()
-                .map(|w| (w.subject.as_str(), w.message.as_str()))
-                .collect(),
+            warnings: pairs(warnings),
             notes,
         },
     };
@@ -240,4 +352,12 @@ pub(super) fn write(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Warnings as the file writes them: `[subject, message]`.
+fn pairs(warnings: &[Warning]) -> Vec<(&str, &str)> {
+    warnings
+        .iter()
+        .map(|w| (w.subject.as_str(), w.message.as_str()))
+        .collect()
 }

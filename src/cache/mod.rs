@@ -7,12 +7,19 @@
 //!   as they were ([`tips`]), the last run's merged findings, warnings, notes and counts are
 //!   handed back without walking anything — unless a finding could still expire as time
 //!   passes ([`Cached::replay`]), since expiry depends on the clock.
-//! - **Clean blobs**: the ids of the blobs that gave no detection and no warning, with the
-//!   counts they added. When references moved, the walk is planned again (attribution to the
-//!   oldest introducing commit, and `in_head`, need it), these blobs are skipped, and every
-//!   other blob is read and detected as in a full scan, so findings come out the same.
+//! - **Seen blobs**: the ids of the blobs that gave no detection and no warning, with the
+//!   counts they added; and for every other blob what reading it gave ([`Yielded`]): its
+//!   warnings and, per path it was found at, its findings before their commit was applied
+//!   ([`Unsettled`]). When references moved, the walk is planned again (attribution to the
+//!   oldest introducing commit, and `in_head`, need it) and a seen blob is not read: its
+//!   findings are settled with the commits this walk gives them, as a read blob's are. A
+//!   finding depends on its path as well as the blob's bytes (context and role setup read
+//!   both, the fingerprint and location name it) and detection on the blob's first path
+//!   (judged a configuration file by it), so a blob met at a path it was not classified at,
+//!   or under another first path, is read again.
 //!
-//! Both are valid only for the same keyleak version and detection settings ([`Key`]); any
+//! Both are valid only for the same keyleak version and detection settings ([`Key`]; blobs
+//! with findings also only for the same repository identity); any
 //! other key, a file format of another version or a file that cannot be read means a full
 //! scan (a corrupt file also a warning). Files are written whole, to a temporary file that is
 //! synced and then renamed over the old one: a run killed at any point leaves the old cache
@@ -20,7 +27,7 @@
 //!
 //! The cache holds what a `--show-secrets` report holds (secrets, tokens, lines around them):
 //! its directory is created `0700` and its files `0600`. It must not decide what is found:
-//! the scan asks it, and skips only what it says was clean.
+//! the scan asks it, and skips only blobs whose result it holds.
 
 pub mod file;
 mod tips;
@@ -33,23 +40,31 @@ use sha2::{Digest, Sha256};
 
 use crate::model::finding::Finding;
 use crate::model::warning::Warning;
+use crate::risk::Unsettled;
 use crate::risk::history::EXPIRING_KINDS;
 
 pub use file::{Replay, ReplayCounts};
 pub use tips::tips;
 
 /// Everything that changes what a blob yields, hashed: keyleak's version, the detector's
-/// options, `--max-filesize`, the archive limits. Built by the scan from its settings.
+/// options, `--max-filesize`, the archive limits (`detect`); and, apart, what else a finding
+/// at a path depends on (`place`: the repository's identity, which role setups name). When
+/// only `place` changed, the blobs known clean stay known and the others are read again.
+/// Built by the scan from its settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key(String);
+pub struct Key {
+    detect: String,
+    place: String,
+}
 
 impl Key {
-    /// `parts` are the settings as text (their `Debug` form is enough: it is compared, never
+    /// The parts are settings as text (their `Debug` form is enough: it is compared, never
     /// parsed).
-    pub fn new(parts: &[&str]) -> Key {
-        Key(hash(
-            std::iter::once(env!("CARGO_PKG_VERSION")).chain(parts.iter().copied()),
-        ))
+    pub fn new(detect: &[&str], place: &[&str]) -> Key {
+        Key {
+            detect: hash(std::iter::once(env!("CARGO_PKG_VERSION")).chain(detect.iter().copied())),
+            place: hash(place.iter().copied()),
+        }
     }
 }
 
@@ -82,6 +97,66 @@ pub struct Clean {
     pub bytes: u64,
 }
 
+/// What reading a blob gave besides counts, when not nothing: what the history scan's
+/// per-blob stage yields before the walk's commits are applied.
+pub struct Yielded {
+    /// The path it was read and detected under: the first of its paths by name.
+    pub first: String,
+    pub counts: Clean,
+    /// Its own warnings (a size over `--max-filesize`, an archive that could not be opened,
+    /// a decoding cap), about `first`.
+    pub warnings: Vec<Warning>,
+    /// Each path it was classified at, with the findings there (as [`file`] writes them);
+    /// empty when nothing was detected, whatever the path.
+    paths: Vec<(String, Box<serde_json::value::RawValue>)>,
+}
+
+impl Yielded {
+    /// What reading a blob under `first` gave: `found` per path, in the order given.
+    pub fn new(
+        first: String,
+        counts: Clean,
+        warnings: Vec<Warning>,
+        found: &[(&str, Vec<Unsettled>)],
+    ) -> Yielded {
+        let detected = found.iter().any(|(_, f)| !f.is_empty());
+        Yielded {
+            first,
+            counts,
+            warnings,
+            paths: match detected {
+                true => found
+                    .iter()
+                    .map(|(path, f)| (path.to_string(), file::unsettled_out(f)))
+                    .collect(),
+                false => Vec::new(),
+            },
+        }
+    }
+
+    /// The findings at each of `paths` for a blob read under `first`; `None` when this
+    /// result does not tell (another first path, a path not classified at, or a finding not
+    /// as written), and the blob is to be read.
+    pub fn at<'p>(
+        &self,
+        first: &str,
+        paths: impl Iterator<Item = &'p str>,
+    ) -> Option<Vec<Vec<Unsettled>>> {
+        if first != self.first {
+            return None;
+        }
+        paths
+            .map(|path| match self.paths.is_empty() {
+                true => Some(Vec::new()),
+                false => {
+                    let (_, found) = self.paths.iter().find(|(p, _)| p == path)?;
+                    file::unsettled_in(found).ok()
+                }
+            })
+            .collect()
+    }
+}
+
 /// One repository's cache, as loaded.
 pub struct Cached {
     path: PathBuf,
@@ -90,6 +165,7 @@ pub struct Cached {
     /// What was found when the tips were `file.tips`.
     replay: Option<(String, file::ReplayIn)>,
     clean: HashMap<Oid, Clean, foldhash::fast::RandomState>,
+    found: HashMap<Oid, Yielded, foldhash::fast::RandomState>,
     /// Why there was nothing to reuse, if so.
     pub miss: Option<Miss>,
 }
@@ -110,6 +186,7 @@ impl Cached {
             tips,
             replay: None,
             clean: HashMap::default(),
+            found: HashMap::default(),
             miss: None,
         };
         let warning = match file::read(&cached.path) {
@@ -117,13 +194,16 @@ impl Cached {
                 cached.miss = Some(Miss::New);
                 None
             }
-            Ok(Some(f)) if f.key != cached.key.0 => {
+            Ok(Some(f)) if f.key != cached.key.detect => {
                 cached.miss = Some(Miss::Changed);
                 None
             }
-            Ok(Some(f)) => match f.clean() {
-                Ok(clean) => {
+            Ok(Some(mut f)) => match f.clean().and_then(|c| Ok((c, f.found()?))) {
+                Ok((clean, found)) => {
                     cached.clean = clean;
+                    if f.place == cached.key.place {
+                        cached.found = found;
+                    }
                     cached.replay = f.replay.map(|r| (f.tips, r));
                     None
                 }
@@ -162,16 +242,31 @@ impl Cached {
         self.clean.get(oid).copied()
     }
 
-    /// Writes the cache anew: the blobs known clean (those loaded and `fresh`) and this run's
-    /// result. Atomic: see the module doc.
+    /// What reading blob `oid` gave, when it gave something.
+    pub fn found(&self, oid: &Oid) -> Option<&Yielded> {
+        self.found.get(oid)
+    }
+
+    /// Writes the cache anew: the blobs seen (those loaded, then `clean` and `found` by this
+    /// run) and this run's result. Atomic: see the module doc.
     pub fn store(
         self,
-        fresh: Vec<(Oid, Clean)>,
+        clean: Vec<(Oid, Clean)>,
+        found: Vec<(Oid, Yielded)>,
         replay: (&[Finding], ReplayCounts, &[Warning], &[String]),
     ) -> std::io::Result<()> {
-        let mut clean = self.clean;
-        clean.extend(fresh);
-        file::write(&self.path, &self.key.0, &self.tips, &clean, replay)
+        let (mut all_clean, mut all_found) = (self.clean, self.found);
+        for (oid, c) in clean {
+            all_found.remove(&oid);
+            all_clean.insert(oid, c);
+        }
+        for (oid, y) in found {
+            all_clean.remove(&oid);
+            all_found.insert(oid, y);
+        }
+        file::write(
+            &self.path, &self.key, &self.tips, &all_clean, &all_found, replay,
+        )
     }
 }
 

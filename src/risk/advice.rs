@@ -447,10 +447,12 @@ pub fn content_needles() -> impl Iterator<Item = &'static str> {
         .flatten()
 }
 
-pub fn advise(facts: Facts, context: &'static Context) -> Advice {
+/// The advice for a credential found in `context`; its first step is left empty until the
+/// finding is settled ([`super::Unsettled::settle`]).
+pub fn advise(context: &'static Context) -> Advice {
     Advice {
         context: context.id,
-        first_step: first_step_for(facts),
+        first_step: "",
         replace_with: context.replace_with,
         history: None,
         role: None,

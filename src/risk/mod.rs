@@ -1,5 +1,8 @@
 //! Classification: a [`Detection`] in a blob becomes a [`Finding`] with risk, account,
-//! example flag, location and advice.
+//! example flag, location and advice, in two steps: what the blob's bytes and path give
+//! ([`classify`]: an [`Unsettled`] finding), then what its commit and the clock give (expiry,
+//! risk, first step: [`Unsettled::settle`]). `--cache` keeps the first for blobs it will not
+//! read again.
 //!
 //! Owns the risk model (the table in README's "Risk" section): long-term keys are exploitable
 //! until deleted, temporary ones expire (`history`: expiry and the deleted-key note), presigned
@@ -15,8 +18,10 @@ use crate::detect::key_id::KeyClass;
 use crate::detect::lines::LineIndex;
 use crate::detect::{Detection, Span, expiration, secret, token_meta};
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::model::blob::Blob;
+use crate::model::commit::CommitInfo;
 use crate::model::finding::{Finding, Fingerprint, Kind, Location, Risk};
 use crate::redact::{Secret, snippet};
 
@@ -75,23 +80,69 @@ fn text(hay: &[u8], span: Span) -> String {
     String::from_utf8_lossy(span.bytes(hay)).into_owned()
 }
 
-/// Classifies one detection. `lines` must belong to `blob`; call in increasing anchor order
+/// A finding as a blob's bytes and its path give it, before its commit and the clock are
+/// applied ([`Unsettled::settle`]): `commit`, `expired`, `risk` and `advice.first_step` are
+/// not set yet. What `--cache` keeps of a blob with findings, per path.
+#[derive(Debug, Clone)]
+pub struct Unsettled {
+    pub finding: Finding,
+    /// A real (non-placeholder) secret or token goes with the key ([`Facts::paired`]): risk
+    /// needs it, and the finding does not say it.
+    pub paired: bool,
+}
+
+impl Unsettled {
+    /// The finding as introduced by `commit` (none outside history), judged at `now` (Unix
+    /// seconds): whether it has expired (a temporary credential committed longer ago than it
+    /// lives, or past an expiry stated next to it or in its URL), its risk and first step.
+    pub fn settle(self, commit: Option<Arc<CommitInfo>>, now: i64) -> Finding {
+        let Unsettled {
+            mut finding,
+            paired,
+        } = self;
+        let f = &mut finding;
+        let past_stated_expiry = f.expires_at.is_some_and(|at| now >= at);
+        f.expired = history::is_expired(f.kind, commit.as_ref().map(|c| c.committer_time), now)
+            || f.presigned
+                .is_some_and(|u| u.expires_at.is_some_and(|at| now >= at))
+            || past_stated_expiry;
+        let facts = Facts {
+            kind: f.kind,
+            paired,
+            example: f.example,
+            expired: f.expired,
+        };
+        f.risk = match f.canary {
+            Some(_) => risk(facts).min(canary::CANARY_RISK),
+            None => risk(facts),
+        };
+        f.advice.first_step = if f.canary.is_some() && !f.example {
+            canary::CANARY_STEP
+        } else if past_stated_expiry && !f.example {
+            history::STATED_EXPIRED_STEP
+        } else {
+            advice::first_step_for(facts)
+        };
+        f.commit = commit;
+        finding
+    }
+}
+
+/// Classifies one detection, as far as `blob`'s bytes and path tell ([`Unsettled`]); its
+/// commit is not read. `lines` must belong to `blob`; call in increasing anchor order
 /// for one pass over the blob. `place` is the file's deployment context
 /// ([`advice::context_for`]) and what it says for a role ([`role::Place`]), worked out once
 /// per blob: it may search the whole content. A finding with a key to replace gets its role
-/// setup ([`Finding::replaceable`]).
-/// `now` (Unix seconds) decides whether a credential from a commit, or one whose expiry is
-/// stated next to it, has expired. `in_head` is left `None`: only the history scan can tell.
-/// `masks` are the byte ranges of every credential value found in `blob` (secrets and tokens
-/// of all its detections), hidden in the snippet whatever their shape.
+/// setup ([`Finding::replaceable`]). `in_head` is left `None`: only the history scan can
+/// tell. `masks` are the byte ranges of every credential value found in `blob` (secrets and
+/// tokens of all its detections), hidden in the snippet whatever their shape.
 pub fn classify(
     detection: &Detection,
     blob: &Blob,
     lines: &mut LineIndex<'_>,
     place: &role::Place<'_>,
-    now: i64,
     masks: &snippet::Masks,
-) -> Finding {
+) -> Unsettled {
     let hay = &blob.bytes[..];
     let anchor = detection.anchor();
     let pos = lines.locate(anchor.start);
@@ -136,30 +187,13 @@ pub fn classify(
             pos.line - before as u32
         }
     });
-    let commit = blob.origin.commit.clone();
     let expires_at = history::EXPIRING_KINDS
         .contains(&kind)
         .then(|| expiration::stated(hay, anchor))
         .flatten();
-    let past_stated_expiry = expires_at.is_some_and(|at| now >= at);
-    let expired = history::is_expired(kind, commit.as_ref().map(|c| c.committer_time), now)
-        || presigned.is_some_and(|u| u.expires_at.is_some_and(|at| now >= at))
-        || past_stated_expiry;
     let canary = key_id.and_then(|k| k.account_id()).and_then(canary::lookup);
-    let facts = Facts {
-        kind,
-        paired,
-        example,
-        expired,
-    };
     let line = pos.line_start..pos.line_end;
     let allowed_inline = allow_marker_near(hay, line.clone(), anchor.start..anchor.end);
-    let mut advice = advice::advise(facts, place.context);
-    if canary.is_some() && !example {
-        advice.first_step = canary::CANARY_STEP;
-    } else if past_stated_expiry && !example {
-        advice.first_step = history::STATED_EXPIRED_STEP;
-    }
     // A URL's token is URL-encoded there (twice in a nested URL): reported decoded, as a token
     // is written elsewhere.
     let url_token = presigned
@@ -176,10 +210,8 @@ pub fn classify(
         .and_then(|t| token_meta::read(t.expose().as_bytes()));
     let mut finding = Finding {
         kind,
-        risk: match canary {
-            Some(_) => risk(facts).min(canary::CANARY_RISK),
-            None => risk(facts),
-        },
+        // Set by `settle`.
+        risk: Risk::Info,
         key_id,
         // A placeholder's decoded account names nobody's account: not shown, not counted.
         account_id: key_id.filter(|_| !example).and_then(|k| k.account_id()),
@@ -200,12 +232,12 @@ pub fn classify(
             key_id.is_some(),
             masks,
         ),
-        advice,
+        advice: advice::advise(place.context),
         fingerprint: Fingerprint::new(kind, &credential, &blob.origin.path),
         allowed_inline,
-        commit,
+        commit: None,
         in_head: None,
-        expired,
+        expired: false,
         expires_at,
         encoding: None,
         presigned,
@@ -219,7 +251,7 @@ pub fn classify(
     if finding.replaceable() {
         finding.advice.role = Some(place.setup_at(finding.account_id, Some(finding.location.line)));
     }
-    finding
+    Unsettled { finding, paired }
 }
 
 #[cfg(test)]

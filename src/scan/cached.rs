@@ -1,20 +1,22 @@
 //! The history driver's side of `--cache` ([`crate::cache`]): open a repository's cache,
-//! replay it when nothing moved, tell workers which blobs to skip, and store what this run
-//! found once the repository is merged.
+//! replay it when nothing moved, tell workers which blobs are seen (clean, or with what they
+//! gave), and store what this run found once the repository is merged.
 //!
 //! Owns only the bookkeeping between the collector and the cache: what is found is decided
-//! by the scan, and a skipped blob adds to the counts exactly what it added when it was read.
+//! by the scan, and a blob not read adds to the counts and warnings exactly what it added
+//! when it was read.
 //! A cache that cannot be created or written is a warning; the scan's result stands.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use git2::{Oid, Repository};
 
 use super::Collector;
-use crate::cache::{self, Cached, Clean, Key, Miss, ReplayCounts};
+use crate::cache::{self, Cached, Clean, Key, Miss, ReplayCounts, Yielded};
 use crate::error::Warning;
+use crate::risk::Unsettled;
 use crate::settings::Settings;
 use crate::source::git::history::Selection;
 
@@ -31,8 +33,10 @@ pub struct CacheStats {
     pub changed: u64,
     /// ... or one that could not be read.
     pub unreadable: u64,
-    /// Blobs skipped as known clean, and blobs read.
+    /// Blobs not read: known clean, or known with findings or warnings (given again from
+    /// the cache); and blobs read.
     pub blobs_reused: u64,
+    pub blobs_found_again: u64,
     pub blobs_read: u64,
 }
 
@@ -44,6 +48,7 @@ impl CacheStats {
         self.changed += other.changed;
         self.unreadable += other.unreadable;
         self.blobs_reused += other.blobs_reused;
+        self.blobs_found_again += other.blobs_found_again;
         self.blobs_read += other.blobs_read;
     }
 
@@ -51,7 +56,8 @@ impl CacheStats {
     pub fn describe(&self) -> String {
         format!(
             "{} repositories replayed, {} walked again, {} scanned in full ({} new, {} \
-             version or settings changed, {} unreadable); blobs reused {}, read {}",
+             version or settings changed, {} unreadable); blobs reused {} clean, {} with \
+             findings or warnings; read {}",
             self.replayed,
             self.incremental,
             self.new + self.changed + self.unreadable,
@@ -59,6 +65,7 @@ impl CacheStats {
             self.changed,
             self.unreadable,
             self.blobs_reused,
+            self.blobs_found_again,
             self.blobs_read
         )
     }
@@ -67,8 +74,10 @@ impl CacheStats {
 /// One repository's cache during its scan.
 pub(super) struct Session {
     cached: Cached,
-    fresh: Mutex<Vec<(Oid, Clean)>>,
+    clean: Mutex<Vec<(Oid, Clean)>>,
+    found: Mutex<Vec<(Oid, Yielded)>>,
     reused: AtomicU64,
+    found_again: AtomicU64,
     read: AtomicU64,
     warnings_before: usize,
     notes_before: usize,
@@ -92,12 +101,16 @@ pub(super) fn open(
         ));
         return None;
     }
-    // What a blob yields depends on these and on keyleak's version, nothing else.
-    let key = Key::new(&[
-        &format!("include_identifiers {}", settings.include_identifiers),
-        &format!("max_filesize {}", settings.walk.max_filesize),
-        &format!("archives {:?}", settings.archives),
-    ]);
+    // What a blob yields depends on these and on keyleak's version, nothing else; a finding
+    // at a path also on the repository's identity (role setups name it).
+    let key = Key::new(
+        &[
+            &format!("include_identifiers {}", settings.include_identifiers),
+            &format!("max_filesize {}", settings.walk.max_filesize),
+            &format!("archives {:?}", settings.archives),
+        ],
+        &[&format!("{:?}", settings.repo)],
+    );
     // What the walk and the findings' advice depend on, besides the references.
     let tips = cache::tips(
         repo,
@@ -109,8 +122,10 @@ pub(super) fn open(
     }
     Some(Session {
         cached,
-        fresh: Mutex::default(),
+        clean: Mutex::default(),
+        found: Mutex::default(),
         reused: AtomicU64::new(0),
+        found_again: AtomicU64::new(0),
         read: AtomicU64::new(0),
         warnings_before: collector.warnings.get_mut().expect("no workers").len(),
         notes_before: collector.notes.len(),
@@ -147,24 +162,54 @@ impl Session {
         true
     }
 
-    /// The counts blob `oid` added when it was found clean, if it was: the worker skips it.
-    pub(super) fn skip(&self, oid: &Oid, collector: &Collector) -> bool {
-        let Some(clean) = self.cached.clean(oid) else {
+    /// What the cache holds of blob `oid`, read under `first` and met at `paths` this time:
+    /// [`Seen::New`] when it is to be read. A blob not to be read adds its counts here.
+    pub(super) fn seen<'p>(
+        &self,
+        oid: &Oid,
+        first: &str,
+        paths: impl Iterator<Item = &'p str>,
+        collector: &Collector,
+    ) -> Seen {
+        let (counts, seen) = if let Some(clean) = self.cached.clean(oid) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            (clean, Seen::Clean)
+        } else if let Some((y, found)) = self
+            .cached
+            .found(oid)
+            .and_then(|y| Some((y, y.at(first, paths)?)))
+        {
+            self.found_again.fetch_add(1, Ordering::Relaxed);
+            (
+                y.counts,
+                Seen::Found {
+                    warnings: y.warnings.clone(),
+                    found,
+                },
+            )
+        } else {
             self.read.fetch_add(1, Ordering::Relaxed);
-            return false;
+            return Seen::New;
         };
-        collector.blobs.fetch_add(clean.blobs, Ordering::Relaxed);
-        collector.bytes.fetch_add(clean.bytes, Ordering::Relaxed);
-        self.reused.fetch_add(1, Ordering::Relaxed);
-        true
+        collector.blobs.fetch_add(counts.blobs, Ordering::Relaxed);
+        collector.bytes.fetch_add(counts.bytes, Ordering::Relaxed);
+        seen
     }
 
     /// Blob `oid`, just read, gave no detection and no warning.
     pub(super) fn clean(&self, oid: Oid, clean: Clean) {
-        self.fresh
+        self.clean
             .lock()
             .expect("no worker panics while holding it")
             .push((oid, clean));
+    }
+
+    /// Blob `oid`, just read, gave `found`.
+    pub(super) fn found(&self, oid: Oid, found: Yielded) {
+        self.found
+            .lock()
+            .expect("no worker panics while holding it")
+            .push((oid, found));
     }
 
     /// Writes the cache with this run's findings (merged, not yet filtered) and counts; says
@@ -177,6 +222,7 @@ impl Session {
             changed: u64::from(miss == Some(Miss::Changed)),
             unreadable: u64::from(miss == Some(Miss::Unreadable)),
             blobs_reused: self.reused.into_inner(),
+            blobs_found_again: self.found_again.into_inner(),
             blobs_read: self.read.into_inner(),
             ..CacheStats::default()
         });
@@ -187,11 +233,13 @@ impl Session {
             unique_blobs: collector.stages.unique_blobs,
             plan_bytes: collector.stages.plan_bytes,
         };
-        let fresh = self.fresh.into_inner().expect("workers are done");
+        let clean = self.clean.into_inner().expect("workers are done");
+        let found = self.found.into_inner().expect("workers are done");
         let findings = collector.findings.get_mut().expect("workers are done");
         let warnings = collector.warnings.get_mut().expect("workers are done");
         let stored = self.cached.store(
-            fresh,
+            clean,
+            found,
             (
                 findings,
                 counts,
@@ -208,12 +256,32 @@ impl Session {
     }
 }
 
-/// What one git blob added to the counts, and whether it gave no detection and no warning:
-/// what `--cache` remembers of it.
+/// What the cache holds of a blob met in this walk.
+pub(super) enum Seen {
+    /// Not seen (or not at these paths): to be read.
+    New,
+    /// Read before: no detection, no warning.
+    Clean,
+    /// Read before: its warnings, and its findings at each of this walk's paths for it (in
+    /// the walk's order), to be settled with this walk's commits.
+    Found {
+        warnings: Vec<Warning>,
+        found: Vec<Vec<Unsettled>>,
+    },
+}
+
+/// What one git blob added to the counts, whether it gave no detection and no warning, and
+/// under `--cache` what it gave: what the cache remembers of it.
 pub(super) struct Tally {
     pub(super) blobs: Cell<u64>,
     pub(super) bytes: Cell<u64>,
     pub(super) clean: Cell<bool>,
+    /// False when it could not be read (missing, corrupt): not remembered, read next time.
+    pub(super) keep: Cell<bool>,
+    /// `--cache`: its warnings, and its findings per path (in the walk's order), all its
+    /// members' together.
+    pub(super) warnings: RefCell<Vec<Warning>>,
+    pub(super) found: RefCell<Vec<Vec<Unsettled>>>,
 }
 
 impl Default for Tally {
@@ -222,6 +290,9 @@ impl Default for Tally {
             blobs: Cell::new(0),
             bytes: Cell::new(0),
             clean: Cell::new(true),
+            keep: Cell::new(true),
+            warnings: RefCell::default(),
+            found: RefCell::default(),
         }
     }
 }

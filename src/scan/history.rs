@@ -24,19 +24,21 @@ use std::time::Instant;
 use git2::Repository;
 use rayon::prelude::*;
 
-use super::cached::Tally;
+use super::cached::{Seen, Tally};
 use super::{Collector, cached, classify_all};
-use crate::cache::Clean;
+use crate::cache::{Clean, Yielded};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
 use crate::model::commit::CommitInfo;
 use crate::model::finding::Finding;
 use crate::progress::{Counters, Progress};
+use crate::risk::Unsettled;
 use crate::risk::history::note;
 use crate::settings::Settings;
 use crate::source::archive::{self, Limits};
 use crate::source::git;
 use crate::source::git::history::{BlobJob, History, Selection, Text, TextFilter};
+use crate::source::git::repo::Unread;
 use crate::source::{Blob, Origin};
 
 pub(super) fn scan(
@@ -194,20 +196,55 @@ impl Worker<'_> {
     }
 
     fn blob(&self, repo: &Repository, job: &BlobJob) {
-        if self.cache.is_some_and(|c| c.skip(&job.oid, self.collector)) {
-            return;
+        let first_path = self.path(job.occurrences[0].path);
+        if let Some(c) = self.cache {
+            let paths = job.occurrences.iter().map(|o| self.path(o.path));
+            match c.seen(&job.oid, first_path, paths, self.collector) {
+                Seen::New => {}
+                Seen::Clean => return,
+                Seen::Found { warnings, found } => {
+                    for w in warnings {
+                        self.collector.warn(w);
+                    }
+                    return self.introduced(repo, job, found);
+                }
+            }
         }
         let tally = Tally::default();
         self.blob_read(repo, job, &tally);
-        if let Some(c) = self.cache
-            && tally.clean.get()
-        {
-            let clean = Clean {
-                blobs: tally.blobs.get(),
-                bytes: tally.bytes.get(),
-            };
-            c.clean(job.oid, clean);
+        let Some(c) = self.cache else {
+            return;
+        };
+        let counts = Clean {
+            blobs: tally.blobs.get(),
+            bytes: tally.bytes.get(),
+        };
+        if tally.clean.get() {
+            c.clean(job.oid, counts);
+        } else if tally.keep.get() {
+            let mut found = tally.found.into_inner();
+            found.resize_with(job.occurrences.len(), Vec::new);
+            let at: Vec<(&str, Vec<Unsettled>)> = job
+                .occurrences
+                .iter()
+                .map(|o| self.path(o.path))
+                .zip(found)
+                .collect();
+            let warnings = tally.warnings.into_inner();
+            c.found(
+                job.oid,
+                Yielded::new(first_path.to_string(), counts, warnings, &at),
+            );
         }
+    }
+
+    /// A warning about the blob being read: the cache keeps it with the blob.
+    fn blob_warn(&self, tally: &Tally, w: Warning) {
+        tally.clean.set(false);
+        if self.cache.is_some() {
+            tally.warnings.borrow_mut().push(w.clone());
+        }
+        self.collector.warn(w);
     }
 
     fn blob_read(&self, repo: &Repository, job: &BlobJob, tally: &Tally) {
@@ -220,8 +257,9 @@ impl Worker<'_> {
         let bytes = match read {
             Ok(b) => b,
             Err(unread) => {
-                tally.clean.set(false);
-                return self.collector.warn(unread.into_warning());
+                // Missing or corrupt may be mended (a fetch): tried again next time.
+                tally.keep.set(matches!(unread, Unread::Skipped(_)));
+                return self.blob_warn(tally, unread.into_warning());
             }
         };
         let blob = Blob {
@@ -231,10 +269,7 @@ impl Worker<'_> {
         self.collector.clocks.detect(|| {
             super::expanded(self.settings, blob, &mut |item| match item {
                 Ok(member) => self.member(repo, job, member, tally),
-                Err(w) => {
-                    tally.clean.set(false);
-                    self.collector.warn(w);
-                }
+                Err(w) => self.blob_warn(tally, w),
             });
         });
     }
@@ -251,9 +286,8 @@ impl Worker<'_> {
         // Detected once for every path: judged as a configuration file by its first one.
         let kind = super::config_file::blob_kind(&blob.origin.path, &blob.bytes);
         let detections = self.detector.detect_blob(&blob.bytes, kind);
-        self.collector.notes(&detections, &blob.origin.path);
-        if !detections.notes.is_empty() {
-            tally.clean.set(false);
+        for note in &detections.notes {
+            self.blob_warn(tally, Warning::new(&blob.origin.path, note.clone()));
         }
         if detections.is_empty() {
             return;
@@ -262,31 +296,52 @@ impl Worker<'_> {
         // `!member` for an archive member, empty for the blob itself: the same at every path.
         let first_path = self.path(job.occurrences[0].path);
         let inner = blob.origin.path[first_path.len()..].to_string();
+        let found: Vec<Vec<Unsettled>> = job
+            .occurrences
+            .iter()
+            .map(|occ| {
+                blob.origin.path = format!("{}{inner}", self.path(occ.path));
+                super::unsettled(&detections, &blob, &self.settings.repo)
+            })
+            .collect();
+        if self.cache.is_some() {
+            let mut kept = tally.found.borrow_mut();
+            kept.resize_with(found.len(), Vec::new);
+            for (all, here) in kept.iter_mut().zip(&found) {
+                all.extend(here.iter().cloned());
+            }
+        }
+        self.introduced(repo, job, found);
+    }
+
+    /// Settles the findings of a blob (read now, or known from the cache), `found[i]` at
+    /// `job.occurrences[i]`: attributed to the commit that introduced it there, `in_head` when
+    /// HEAD holds this blob at that path.
+    fn introduced(&self, repo: &Repository, job: &BlobJob, found: Vec<Vec<Unsettled>>) {
+        if found.iter().all(Vec::is_empty) {
+            return;
+        }
         let head = self.head.and_then(|id| repo.find_tree(id).ok());
-        let mut found = Vec::new();
-        for occ in &job.occurrences {
+        let mut settled = Vec::new();
+        for (occ, here) in job.occurrences.iter().zip(found) {
+            if here.is_empty() {
+                continue;
+            }
             let Ok(commit) = self.commit(repo, occ.commit) else {
                 continue;
             };
             let path = self.path(occ.path);
-            blob.origin = Origin {
-                path: format!("{path}{inner}"),
-                commit,
-            };
             let at_head = head
                 .as_ref()
                 .and_then(|t| git::repo::blob_at(t, path))
                 .is_some_and(|oid| oid == job.oid);
-            found.extend(
-                classify_all(&detections, &blob, self.settings.now, &self.settings.repo)
-                    .into_iter()
-                    .map(|mut f| {
-                        f.in_head = Some(at_head);
-                        f
-                    }),
-            );
+            settled.extend(here.into_iter().map(|u| {
+                let mut f = u.settle(commit.clone(), self.settings.now);
+                f.in_head = Some(at_head);
+                f
+            }));
         }
-        self.collector.found(found);
+        self.collector.found(settled);
     }
 }
 

@@ -7,8 +7,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{ROOT, Run};
-use crate::git_common::{Repo, env_file, fake_key, fake_secret, git_stdin, keyleak, with_key};
+use crate::common::{FIXED_NOW, ROOT, Run, finish, scan_cmd};
+use crate::git_common::{
+    DAY, HOUR, Repo, env_file, fake_key, fake_secret, git_stdin, keyleak, with_key,
+};
+use crate::org_audit::copy_dir;
+use crate::scan_archives::gzip_of;
 
 /// `keyleak scan --git . --format json --show-secrets ARGS`, with `--cache DIR` and `--stats`
 /// when a cache is given.
@@ -46,6 +50,16 @@ fn stat<'a>(run: &'a Run, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} in:\n{}", run.stderr))
 }
 
+/// The one cache file in `dir`.
+fn only_file(dir: &Path) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.into_iter().next().unwrap()
+}
+
 /// A temporary directory and the cache directory to create in it.
 fn cache_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     let cache = tempfile::tempdir().unwrap();
@@ -80,7 +94,8 @@ fn second_run_reads_no_blob_and_reports_the_same() {
     assert_eq!(
         cache_line(&second),
         "1 repositories replayed, 0 walked again, 0 scanned in full (0 new, 0 version or \
-         settings changed, 0 unreadable); blobs reused 0, read 0"
+         settings changed, 0 unreadable); blobs reused 0 clean, 0 with findings or warnings; \
+         read 0"
     );
     assert_eq!(stat(&second, "bytes read"), "0");
     let findings = second.findings();
@@ -126,11 +141,13 @@ fn a_new_commit_is_walked_and_its_key_attributed_to_it() {
     let cached = scan(&repo, Some(&dir), &[]);
     let plain = scan(&repo, None, &[]);
     assert_eq!(cached.stdout, plain.stdout);
-    // README and notes.txt were clean: not read again; the two a.env and b.env are.
+    // README and notes.txt were clean, the first a.env gave the key: none is read again;
+    // the new a.env and b.env are.
     assert_eq!(
         cache_line(&cached),
         "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
-         settings changed, 0 unreadable); blobs reused 2, read 3"
+         settings changed, 0 unreadable); blobs reused 2 clean, 1 with findings or warnings; \
+         read 2"
     );
     let findings = cached.findings();
     assert_eq!(findings.len(), 2, "{findings:#?}");
@@ -174,17 +191,16 @@ fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
         small.stdout,
         scan(&repo, None, &["--max-filesize", "10"]).stdout
     );
-    let file = std::fs::read_dir(&dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let file = only_file(&dir);
     // A file format of another version: a full scan, no warning.
     std::fs::write(&file, r#"{"format": 999, "anything": []}"#).unwrap();
     let other = scan(&repo, Some(&dir), &[]);
     assert!(cache_line(&other).contains("1 version or settings changed"));
-    assert!(!other.stderr.contains("warning"), "{}", other.stderr);
+    assert!(
+        !other.stderr.contains("keyleak: warning"),
+        "{}",
+        other.stderr
+    );
     let plain = scan(&repo, None, &[]);
     assert_eq!(other.stdout, plain.stdout);
     // Corrupt: a warning naming the file, a full scan, the same findings.
@@ -313,11 +329,13 @@ fn a_temporary_key_that_may_still_expire_is_never_replayed() {
     let (_cache, dir) = cache_dir();
     scan(&repo, Some(&dir), &[]);
     let second = scan(&repo, Some(&dir), &[]);
-    // Its risk turns `low` once it is older than a temporary key lives: worked out again.
+    // Its risk turns `low` once it is older than a temporary key lives: worked out again,
+    // from what the cache kept of its blob (not read again).
     assert_eq!(
         cache_line(&second),
         "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
-         settings changed, 0 unreadable); blobs reused 1, read 1"
+         settings changed, 0 unreadable); blobs reused 1 clean, 1 with findings or warnings; \
+         read 0"
     );
     assert_eq!(second.stdout, scan(&repo, None, &[]).stdout);
     assert_eq!(with_key(&second.findings(), &key)[0]["expired"], false);
@@ -439,4 +457,253 @@ fn a_replayed_wiring_diff_stays_redacted() {
     let diff = &shown.json()["findings"][0]["advice"]["role"]["wiring_diff"];
     assert_eq!(diff["applies"], true, "{diff}");
     assert!(diff["patch"].as_str().unwrap().contains(&secret), "{diff}");
+}
+
+/// `keyleak scan --git . ARGS` with "now" fixed at `now` (`KEYLEAK_NOW`).
+fn keyleak_at(repo: &Repo, now: i64, args: &[&str]) -> Run {
+    let mut cmd = scan_cmd(repo.path());
+    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] {
+        cmd.env_remove(var);
+    }
+    let mut all = vec!["--git", "."];
+    all.extend_from_slice(args);
+    let run = finish(cmd.env("KEYLEAK_NOW", now.to_string()).args(&all));
+    assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
+    run
+}
+
+/// The warnings a run printed.
+fn warnings(run: &Run) -> Vec<&str> {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("keyleak: warning: "))
+        .collect()
+}
+
+/// The files of `dir`, by name, as bytes.
+fn snapshot(dir: &Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name(), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Puts back the files [`snapshot`] took, and only them.
+fn restore(dir: &Path, files: &[(std::ffi::OsString, Vec<u8>)]) {
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+/// A walk after a reference moved gives, from the cache, what every blob it has seen gave
+/// (findings per path, warnings, counts): no blob is read again, and every report format,
+/// redacted or not, is the one a run without the cache prints. The repository holds
+/// testdata's keys (contexts and role setups, a workflow's wiring diff, encodings, presigned
+/// URLs, STS output, canary keys), a key in a gzip member, a file over `--max-filesize` (a
+/// warning) and a temporary key that expires between the two runs (risk, `expired` and first
+/// step are worked out again at the later "now").
+#[test]
+fn a_moved_reference_reads_no_blob_it_has_seen() {
+    let repo = Repo::new();
+    let t0 = FIXED_NOW - 10 * DAY;
+    repo.first_commit_at(t0);
+    let testdata = Path::new(ROOT).join("testdata");
+    for dir in ["positive", "encoded", "deep"] {
+        copy_dir(&testdata.join(dir), &repo.path().join(dir));
+    }
+    let (member_key, temporary) = (fake_key("AKIA"), fake_key("ASIA"));
+    std::fs::create_dir_all(repo.path().join("dist")).unwrap();
+    std::fs::write(
+        repo.path().join("dist/keys.gz"),
+        gzip_of(env_file(&member_key, &fake_secret()).as_bytes()),
+    )
+    .unwrap();
+    repo.write("big.txt", &"filler text, no key\n".repeat(4000));
+    repo.write("t.env", &env_file(&temporary, &fake_secret()));
+    repo.commit_at(t0 + HOUR, "keys");
+    let (_tmp, dir) = cache_dir();
+    let d = dir.display().to_string();
+    let limit = ["--max-filesize", "50000"];
+    let json = |now: i64, cache: bool| {
+        let mut args = vec!["--format", "json", "--show-secrets", "--stats"];
+        args.extend(limit);
+        if cache {
+            args.extend(["--cache", &d]);
+        }
+        keyleak_at(&repo, now, &args)
+    };
+    // Within the temporary key's lifetime: live.
+    let early = t0 + 2 * HOUR;
+    let first = json(early, true);
+    assert_eq!(first.stdout, json(early, false).stdout);
+    assert_eq!(with_key(&first.findings(), &temporary)[0]["expired"], false);
+    let saved = snapshot(&dir);
+    // A commit that adds no blob: HEAD and main move.
+    repo.commit_at(t0 + 3 * HOUR, "nothing new");
+    let later = FIXED_NOW;
+    let formats = ["json", "jsonl", "sarif", "gitlab", "github", "human"];
+    for format in formats {
+        for show in [false, true] {
+            restore(&dir, &saved);
+            let mut args = vec!["--format", format, "--stats"];
+            args.extend(limit);
+            if show {
+                args.push("--show-secrets");
+            }
+            let plain = keyleak_at(&repo, later, &args);
+            args.extend(["--cache", &d]);
+            let cached = keyleak_at(&repo, later, &args);
+            assert_eq!(cached.stdout, plain.stdout, "{format} show-secrets {show}");
+            assert_eq!(warnings(&cached), warnings(&plain), "{format}");
+            let line = cache_line(&cached);
+            assert!(
+                line.starts_with("0 repositories replayed, 1 walked again, 0 scanned in full")
+                    && line.ends_with("; read 0"),
+                "{format}: {line}"
+            );
+            assert_eq!(
+                stat(&cached, "blobs scanned"),
+                stat(&plain, "blobs scanned")
+            );
+            assert_eq!(stat(&cached, "bytes read"), "0");
+        }
+    }
+    // Every blob was reused: the README and a few testdata files clean, the others (40-odd
+    // files, the gzip, big.txt) with what they gave.
+    restore(&dir, &saved);
+    let run = json(later, true);
+    let line = cache_line(&run);
+    let reused: Vec<u64> = line
+        .rsplit_once("blobs reused ")
+        .unwrap()
+        .1
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let unique: u64 = stat(&run, "unique blobs").parse().unwrap();
+    assert_eq!(reused[0] + reused[1], unique, "{line}");
+    assert!(reused[1] > 40, "{line}");
+    assert_eq!(reused[2], 0, "{line}");
+    let findings = run.findings();
+    // Settled at the later "now": the temporary key has expired since it was committed.
+    assert_eq!(with_key(&findings, &temporary)[0]["expired"], true);
+    assert_eq!(with_key(&findings, &temporary)[0]["risk"], "low");
+    assert_eq!(
+        with_key(&findings, &member_key)[0]["path"],
+        "dist/keys.gz!keys"
+    );
+    assert!(
+        run.stderr.contains("keyleak: warning: big.txt (blob ")
+            && run.stderr.contains("over --max-filesize (50000 bytes)"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A blob with a key met at a path it was not classified at (a rename, a copy whose path
+/// sorts first) is read again: a finding's context, role setup, fingerprint and path depend
+/// on the path, and detection on the first path. Paths and attribution are a full scan's.
+#[test]
+fn a_key_blob_at_a_new_path_is_read_again_there() {
+    let (repo, key, commit) = keyed_repo();
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let walked = |read: u64| {
+        let cached = scan(&repo, Some(&dir), &[]);
+        assert_eq!(cached.stdout, scan(&repo, None, &[]).stdout);
+        let line = cache_line(&cached);
+        assert!(line.ends_with(&format!("; read {read}")), "{line}");
+        cached.findings()
+    };
+    repo.git(&["mv", "a.env", "config.env"]);
+    repo.commit("rename");
+    let findings = walked(1);
+    let at = |path: &str| {
+        let f = with_key(&findings, &key);
+        let f = f.iter().find(|f| f["path"] == path).unwrap();
+        (f["commit"]["id"].clone(), f["in_head"].clone())
+    };
+    // An exact rename keeps the attribution of where the blob came from.
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert_eq!(at("a.env"), (commit.as_str().into(), true.into()));
+    assert_eq!(at("config.env"), (commit.as_str().into(), true.into()));
+    // Both paths are known now.
+    repo.commit("nothing new");
+    walked(0);
+    // A copy whose path sorts first: the blob is detected under another first path.
+    std::fs::copy(repo.path().join("config.env"), repo.path().join("0.env")).unwrap();
+    let copied = repo.commit("a copy");
+    let findings = walked(1);
+    let at = |path: &str| {
+        let f = with_key(&findings, &key);
+        let f = f.iter().find(|f| f["path"] == path).unwrap();
+        f["commit"]["id"].clone()
+    };
+    assert_eq!(findings.len(), 3, "{findings:#?}");
+    assert_eq!(at("0.env"), copied.as_str());
+    assert_eq!(at("config.env"), commit.as_str());
+}
+
+/// A cache written by the previous file format (format 1: clean blobs only) is a full scan,
+/// no warning.
+#[test]
+fn a_cache_of_the_previous_format_is_a_full_scan() {
+    let (repo, _, _) = keyed_repo();
+    let (_cache, dir) = cache_dir();
+    scan(&repo, Some(&dir), &[]);
+    let file = only_file(&dir);
+    std::fs::write(
+        &file,
+        r#"{"format":1,"key":"k","tips":"t","clean":"","replay":{"findings":[],"counts":{"commits":2,"blobs":0,"bytes":0,"unique_blobs":0,"plan_bytes":0},"warnings":[],"notes":[]}}"#,
+    )
+    .unwrap();
+    let run = scan(&repo, Some(&dir), &[]);
+    assert!(
+        cache_line(&run).contains("1 scanned in full (0 new, 1 version or settings changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("keyleak: warning"), "{}", run.stderr);
+    assert_eq!(run.stdout, scan(&repo, None, &[]).stdout);
+}
+
+/// A finding's role setup names the repository's branch: after HEAD moves to another branch,
+/// the blobs with findings are read again (the clean ones stay known) and the trust policy
+/// names the new branch, as a full scan does.
+#[test]
+fn another_head_branch_reads_the_blobs_with_findings_again() {
+    let repo = Repo::new();
+    repo.first_commit();
+    repo.write(
+        ".github/workflows/deploy.yml",
+        &format!(
+            "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      \
+             AWS_ACCESS_KEY_ID: {}\n      AWS_SECRET_ACCESS_KEY: {}\n    steps:\n      \
+             - run: aws s3 ls\n",
+            fake_key("AKIA"),
+            fake_secret()
+        ),
+    );
+    repo.commit("deploy");
+    let (_tmp, dir) = cache_dir();
+    let first = scan(&repo, Some(&dir), &[]);
+    assert!(first.stdout.contains("refs/heads/main"), "{}", first.stdout);
+    repo.git(&["checkout", "-q", "-b", "release"]);
+    let cached = scan(&repo, Some(&dir), &[]);
+    assert_eq!(cached.stdout, scan(&repo, None, &[]).stdout);
+    assert!(
+        cached.stdout.contains("refs/heads/release"),
+        "{}",
+        cached.stdout
+    );
+    assert!(
+        cache_line(&cached).ends_with("blobs reused 1 clean, 0 with findings or warnings; read 1"),
+        "{}",
+        cached.stderr
+    );
 }

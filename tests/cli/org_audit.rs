@@ -38,7 +38,8 @@ fn repo_with(dir: &Path, files: &[(&str, &str)]) {
     git_in(dir, WHEN, &["commit", "-q", "-m", "init"]);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the tree at `from` to `to`, files byte for byte.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

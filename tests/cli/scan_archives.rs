@@ -100,7 +100,7 @@ fn zip_of(entries: &[(&str, &[u8], CompressionMethod)]) -> Vec<u8> {
     w.finish().expect("finish").into_inner()
 }
 
-fn gzip_of(bytes: &[u8]) -> Vec<u8> {
+pub fn gzip_of(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(bytes).expect("write");
     e.finish().expect("finish")
