@@ -17,9 +17,9 @@
 //! one stays — a plain key ID whose secret was URL-encoded is reported once, paired. Different
 //! things at one offset are all reported.
 
-use super::decode::{self, Encoding, View, base64, hex, joined, percent, utf16};
+use super::decode::{self, Encoding, View, base64, hex, joined, utf16};
 use super::key_id::KeyId;
-use super::pairing::BYTES_AROUND;
+use super::near;
 use super::{Detection, Detections, Detector, Span};
 
 /// Decoding levels: base64 inside base64 inside base64 (or URL encoding inside base64 inside
@@ -182,25 +182,23 @@ fn descend_from(
             base64::MAX_RUN >> 20
         ));
     }
-    let near = |find: fn(&[u8], usize, usize) -> Vec<decode::Run>| {
-        near_runs(text, &triggers.near_values, find)
-    };
+    let near_values = |decoder| near::runs(text, &triggers.near_values, decoder);
     let mut escapes = triggers.escapes;
-    escapes.extend(near(decode::singles_in));
-    let percent = near(percent::runs_in);
+    escapes.extend(near_values(near::SINGLES));
+    let percent = near_values(near::PERCENT);
     // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
     // secret keyword of this text.
-    let hex_runs = with_runs_near(
+    let hex_runs = near::with_runs(
         text,
         triggers.hex,
         triggers.near_values.clone(),
         hex::runs_in,
     );
     // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
-    let joined = with_runs_near(text, triggers.joined, triggers.keys, joined::secret_runs_in);
+    let joined = near::with_runs(text, triggers.joined, triggers.keys, joined::secret_runs_in);
     // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
     let utf16 = match chain.is_empty() && !utf16::is_utf16(text) {
-        true => near(utf16::runs_in),
+        true => near_values(near::UTF16),
         false => Vec::new(),
     };
     for (encoding, runs) in [
@@ -238,46 +236,6 @@ fn descend_from(
             });
         }
     }
-}
-
-/// `runs`, and the runs `find` finds near them or near `near` that overlap none of them.
-fn with_runs_near(
-    text: &[u8],
-    mut runs: Vec<decode::Run>,
-    mut near: Vec<usize>,
-    find: fn(&[u8], usize, usize) -> Vec<decode::Run>,
-) -> Vec<decode::Run> {
-    near.extend(runs.iter().map(|r| r.start));
-    let found: Vec<decode::Run> = near_runs(text, &near, find)
-        .into_iter()
-        .filter(|f| !runs.iter().any(|r| f.start < r.end && r.start < f.end))
-        .collect();
-    runs.extend(found);
-    runs
-}
-
-/// Runs that `find` finds within a pairing window of each key ID or secret keyword: `%2F`,
-/// single escapes, UTF-16 stretches, where a secret beside a plain key may be written so.
-fn near_runs(
-    text: &[u8],
-    near: &[usize],
-    find: fn(&[u8], usize, usize) -> Vec<decode::Run>,
-) -> Vec<decode::Run> {
-    let mut ranges: Vec<(usize, usize)> = near
-        .iter()
-        .map(|&at| (at.saturating_sub(BYTES_AROUND), at + BYTES_AROUND))
-        .collect();
-    ranges.sort_unstable();
-    let mut runs: Vec<decode::Run> = Vec::new();
-    let mut covered = 0;
-    for (lo, hi) in ranges {
-        let lo = lo.max(covered);
-        if lo < hi {
-            runs.extend(find(text, lo, hi));
-            covered = hi;
-        }
-    }
-    runs
 }
 
 fn spans(d: &Detection) -> [Option<Span>; 3] {

@@ -21,6 +21,7 @@ pub mod key_id;
 mod keywords;
 mod layers;
 pub mod lines;
+mod near;
 mod pairing;
 mod prefilter;
 pub mod presigned;

@@ -36,13 +36,16 @@ pub enum Anchor {
 }
 
 pub struct Prefilter {
-    /// The literals of plain text: key prefixes, keywords, token prefixes, escapes.
+    /// The literals of plain text: key prefixes, token prefixes, escapes.
     plain: Searcher,
-    /// The literals of encoded keys (base64, hex). A second automaton: Teddy, the vectorised
-    /// search, slows with the number of literals per bucket, and two small searches cost less
-    /// than one large one. Their literals cannot overlap the plain ones (they are made of
-    /// base64 or hex digits that spell no prefix or keyword), so the merged hits are the hits
-    /// one automaton would give.
+    /// The secret and token keywords, and the literals of encoded keys (base64, hex). A second
+    /// automaton: Teddy, the vectorised search, walks 16 bytes a step instead of 32 once it
+    /// holds over 32 literals, and its fingerprints let more through the more literals share
+    /// them, so two small searches cost less than one large one. The keywords overlap no
+    /// other literal (test `keywords_overlap_no_other_literal`), so either search may hold
+    /// them: here, they keep the plain one at 32 literals or fewer. Literals of the two that
+    /// overlap (`\x4` and `4941`) are both reported, where one automaton would report the
+    /// first only; each hit is checked on its own.
     encoded: Searcher,
 }
 
@@ -67,50 +70,48 @@ impl Searcher {
     }
 }
 
+/// The two searches' literals and what each anchors: plain text (key prefixes, token
+/// prefixes, escapes), then the rest (keywords, base64- and hex-written key prefixes).
+fn literal_sets(include_identifiers: bool) -> [Vec<(String, Anchor)>; 2] {
+    let mut plain: Vec<(String, Anchor)> = Vec::new();
+    for p in PREFIXES {
+        if include_identifiers || p.class != KeyClass::Identifier {
+            plain.push((p.prefix.to_string(), Anchor::KeyPrefix));
+        }
+    }
+    plain.extend(
+        TOKEN_PREFIXES
+            .iter()
+            .map(|t| (t.to_string(), Anchor::TokenPrefix)),
+    );
+    plain.extend(escape_literals().into_iter().map(|e| (e, Anchor::Escape)));
+    let mut other: Vec<(String, Anchor)> = Vec::new();
+    for word in ["secret", "session", "security"] {
+        let anchor = match word {
+            "secret" => Anchor::SecretWord,
+            _ => Anchor::TokenWord(word.len()),
+        };
+        let title = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
+        for form in [word.to_string(), title, word.to_ascii_uppercase()] {
+            other.push((form, anchor));
+        }
+    }
+    other.extend(
+        base64::key_literals()
+            .into_iter()
+            .map(|e| (e, Anchor::Base64Key)),
+    );
+    other.extend(hex::key_literals().into_iter().map(|e| (e, Anchor::HexKey)));
+    [plain, other]
+}
+
 impl Prefilter {
     pub fn new(include_identifiers: bool) -> Prefilter {
-        let mut literals: Vec<String> = Vec::new();
-        let mut anchors = Vec::new();
-        for p in PREFIXES {
-            if include_identifiers || p.class != KeyClass::Identifier {
-                literals.push(p.prefix.to_string());
-                anchors.push(Anchor::KeyPrefix);
-            }
-        }
-        for word in ["secret", "session", "security"] {
-            let title = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
-            for form in [word.to_string(), title, word.to_ascii_uppercase()] {
-                literals.push(form);
-                anchors.push(if word == "secret" {
-                    Anchor::SecretWord
-                } else {
-                    Anchor::TokenWord(word.len())
-                });
-            }
-        }
-        for t in TOKEN_PREFIXES {
-            literals.push((*t).to_string());
-            anchors.push(Anchor::TokenPrefix);
-        }
-        for e in escape_literals() {
-            literals.push(e);
-            anchors.push(Anchor::Escape);
-        }
-        let plain = Searcher::new(&literals, anchors);
-        let mut literals: Vec<String> = Vec::new();
-        let mut anchors = Vec::new();
-        for e in base64::key_literals() {
-            literals.push(e);
-            anchors.push(Anchor::Base64Key);
-        }
-        for e in hex::key_literals() {
-            literals.push(e);
-            anchors.push(Anchor::HexKey);
-        }
-        Prefilter {
-            plain,
-            encoded: Searcher::new(&literals, anchors),
-        }
+        let [plain, encoded] = literal_sets(include_identifiers).map(|set| {
+            let (literals, anchors): (Vec<String>, Vec<Anchor>) = set.into_iter().unzip();
+            Searcher::new(&literals, anchors)
+        });
+        Prefilter { plain, encoded }
     }
 
     /// Every anchor hit in `hay`, in order: (offset, anchor).
@@ -123,5 +124,32 @@ impl Prefilter {
             (Some(_), _) => plain.next(),
             (None, _) => encoded.next(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keyword overlaps no other literal in any text (neither holds the other, no end of
+    /// one starts the other), so the search it is in changes neither search's hits: the
+    /// keywords sit with the encoded literals, which keeps each search at 32 literals or
+    /// fewer (without identifiers).
+    #[test]
+    fn keywords_overlap_no_other_literal() {
+        let overlap = |a: &str, b: &str| {
+            a.contains(b) || b.contains(a) || (1..a.len()).any(|i| b.starts_with(&a[i..]))
+        };
+        let is_keyword = |a: Anchor| matches!(a, Anchor::SecretWord | Anchor::TokenWord(_));
+        for identifiers in [false, true] {
+            let all = literal_sets(identifiers).concat();
+            for (a, _) in all.iter().filter(|(_, anchor)| is_keyword(*anchor)) {
+                for (b, _) in all.iter().filter(|(_, anchor)| !is_keyword(*anchor)) {
+                    assert!(!overlap(a, b) && !overlap(b, a), "{a:?} and {b:?}");
+                }
+            }
+        }
+        let [plain, other] = literal_sets(false);
+        assert!(plain.len() <= 32 && other.len() <= 32);
     }
 }

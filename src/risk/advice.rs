@@ -6,10 +6,6 @@
 //! case is one row. Each context also names the [`Role`] that replaces the key there, built
 //! into a full setup by [`super::role`].
 
-use std::sync::LazyLock;
-
-use aho_corasick::AhoCorasick;
-
 use super::Facts;
 use super::history;
 use super::role::{self, Role};
@@ -357,9 +353,9 @@ pub fn staged_step(f: &Finding) -> &'static str {
 pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer works. Nothing to \
     revoke; remove it from the file. Its key ID still names the signing key and account.";
 
-/// Every `ContentWord` of every context, in one automaton that ignores ASCII case.
-static WORDS: LazyLock<(Vec<&'static str>, AhoCorasick)> = LazyLock::new(|| {
-    let words: Vec<&'static str> = CONTEXTS
+/// Every `ContentWord` of every context: the words [`role::markers::words_in`] looks for.
+pub fn content_words() -> impl Iterator<Item = &'static str> {
+    CONTEXTS
         .iter()
         .chain(IAM_USER_CONTEXTS)
         .flat_map(|c| c.tests)
@@ -367,29 +363,6 @@ static WORDS: LazyLock<(Vec<&'static str>, AhoCorasick)> = LazyLock::new(|| {
             ContentWord(w) => Some(*w),
             _ => None,
         })
-        .collect();
-    let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(&words)
-        .expect("content words build an automaton");
-    (words, automaton)
-});
-
-/// The `ContentWord`s `content` holds, in one pass that stops once all are seen (the words
-/// are whole names, none inside another, so non-overlapping matches find each).
-fn words_in(content: &[u8]) -> Vec<&'static str> {
-    let (words, automaton) = &*WORDS;
-    let mut found: Vec<&'static str> = Vec::new();
-    for hit in automaton.find_iter(content) {
-        let word = words[hit.pattern().as_usize()];
-        if !found.contains(&word) {
-            found.push(word);
-            if found.len() == words.len() {
-                break;
-            }
-        }
-    }
-    found
 }
 
 /// Picks the context for a file: an [`IAM_USER_CONTEXTS`] case, else from its path and, if
@@ -420,7 +393,9 @@ pub fn context_where(path: &str, content: &[u8], has: impl Fn(&str) -> bool) -> 
     let words = std::cell::OnceCell::new();
     let content_match = |t: &Test| match t {
         Content(all) => all.iter().all(|needle| has(needle)),
-        ContentWord(w) => words.get_or_init(|| words_in(content)).contains(w),
+        ContentWord(w) => words
+            .get_or_init(|| role::markers::words_in(content))
+            .contains(w),
         _ => false,
     };
     let either = |c: &&Context| c.tests.iter().any(|t| path_match(t) || content_match(t));

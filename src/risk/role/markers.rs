@@ -1,9 +1,11 @@
 //! Which of the fixed strings a file's role reading looks for its content holds: the
 //! contexts' `Content` tests ([`advice::content_needles`]) and the SDK markers and literals of
 //! [`services`] ([`services::markers`]), found in one pass over the content instead of one
-//! search per string (a large file paid a dozen full passes). Owns no meaning: callers ask by
+//! search per string (a large file paid a dozen full passes); the shortest strings, on demand
+//! (see [`AUTOMATON_MIN_LEN`]). Owns no meaning: callers ask by
 //! string and decide what a hit says.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
@@ -11,60 +13,145 @@ use aho_corasick::{AhoCorasick, Input, MatchKind};
 use super::services;
 use crate::risk::advice;
 
-/// The strings, each once, and one automaton over them (pattern id = index in the list).
-static NEEDLES: LazyLock<(Vec<&'static str>, AhoCorasick)> = LazyLock::new(|| {
+/// Strings shorter than this stay out of the automaton and are looked for one by one, when
+/// asked (`s3` is asked only in a file that holds `duplicity`). A two-byte string makes the
+/// automaton's vectorised search (Teddy) filter on two bytes, letting far more positions
+/// through; and a frequent one (`s3` in bucket code) stopped the pass at each occurrence: 337 M
+/// instructions on a 40 MB file of code words, 8 a byte.
+const AUTOMATON_MIN_LEN: usize = 4;
+
+/// The strings, each once, and one automaton over the long ones (pattern id = index among
+/// them).
+struct Needles {
+    list: Vec<&'static str>,
+    long: Vec<usize>,
+    automaton: AhoCorasick,
+}
+
+static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
     let mut list: Vec<&'static str> = advice::content_needles()
         .chain(services::markers())
         .collect();
     list.sort_unstable();
     list.dedup();
+    let long: Vec<usize> = (0..list.len())
+        .filter(|&i| list[i].len() >= AUTOMATON_MIN_LEN)
+        .collect();
     // Leftmost-longest keeps the automaton's prefilter (an overlapping search has none and
     // costs ~16 instructions a byte); `in_content` restarts after each hit's start.
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(&list)
+        .build(long.iter().map(|&i| list[i]))
         .expect("marker strings build an automaton");
-    (list, automaton)
+    Needles {
+        list,
+        long,
+        automaton,
+    }
 });
 
 /// The strings of [`NEEDLES`] one content holds.
 #[derive(Debug)]
-pub struct Present {
-    found: Vec<bool>,
+pub struct Present<'c> {
+    content: &'c [u8],
+    /// Per string: whether the content holds it, known for the long ones, found on demand
+    /// for the short ones.
+    found: Vec<OnceCell<bool>>,
 }
 
-impl Present {
-    /// One pass, stopped once every string has been seen. Each hit is the longest string
-    /// starting at the leftmost place any does; the strings that are its prefixes start
-    /// there too, and the search goes on from the next byte, so a string inside or across
-    /// another's occurrence still counts.
-    pub fn in_content(content: &[u8]) -> Present {
-        let (list, automaton) = &*NEEDLES;
-        let mut found = vec![false; list.len()];
-        let mut left = list.len();
+impl<'c> Present<'c> {
+    /// One pass for the long strings, stopped once every one has been seen. Each hit is the
+    /// longest string starting at the leftmost place any does; the strings that are its
+    /// prefixes start there too, and the search goes on from the next byte, so a string
+    /// inside or across another's occurrence still counts.
+    pub fn in_content(content: &'c [u8]) -> Present<'c> {
+        let needles = &*NEEDLES;
+        let mut seen = vec![false; needles.list.len()];
+        let mut left = needles.long.len();
         let mut from = 0;
         while left > 0 {
-            let Some(hit) = automaton.find(Input::new(content).range(from..)) else {
+            let Some(hit) = needles.automaton.find(Input::new(content).range(from..)) else {
                 break;
             };
-            let longest = list[hit.pattern().as_usize()];
-            for (i, needle) in list.iter().enumerate() {
-                if !found[i] && longest.starts_with(needle) {
-                    found[i] = true;
+            let longest = needles.list[needles.long[hit.pattern().as_usize()]];
+            for &i in &needles.long {
+                if !seen[i] && longest.starts_with(needles.list[i]) {
+                    seen[i] = true;
                     left -= 1;
                 }
             }
             from = hit.start() + 1;
         }
-        Present { found }
+        let found = (0..needles.list.len())
+            .map(|i| match needles.list[i].len() >= AUTOMATON_MIN_LEN {
+                true => OnceCell::from(seen[i]),
+                false => OnceCell::new(),
+            })
+            .collect();
+        Present { content, found }
     }
 
     /// Whether the content holds `needle`, which must be one of the listed strings.
     pub fn has(&self, needle: &str) -> bool {
-        let (list, _) = &*NEEDLES;
-        let at = list.iter().position(|n| *n == needle);
-        self.found[at.expect("needle is one of advice's or services' strings")]
+        let at = NEEDLES.list.iter().position(|n| *n == needle);
+        let at = at.expect("needle is one of advice's or services' strings");
+        *self.found[at]
+            .get_or_init(|| memchr::memmem::find(self.content, needle.as_bytes()).is_some())
     }
+}
+
+/// Bytes of each word's start whose case variants the word search looks for.
+const WORD_PREFIX: usize = 4;
+
+/// The advice contexts' words ([`advice::content_words`]) and an automaton over every ASCII
+/// case variant of their first [`WORD_PREFIX`] bytes (16 for `brea`). An automaton told to
+/// ignore case gets no vectorised prefilter for these words and stopped at every `b` or `k`
+/// of the text (174 M instructions on a 40 MB file); the variants keep Teddy.
+static WORDS: LazyLock<(Vec<&'static str>, AhoCorasick)> = LazyLock::new(|| {
+    let words: Vec<&'static str> = advice::content_words().collect();
+    let mut starts: Vec<Vec<u8>> = Vec::new();
+    for word in &words {
+        let mut variants = vec![Vec::new()];
+        for &b in &word.as_bytes()[..word.len().min(WORD_PREFIX)] {
+            let cases = [b.to_ascii_lowercase(), b.to_ascii_uppercase()];
+            let cases = &cases[..1 + usize::from(cases[0] != cases[1])];
+            variants = variants
+                .iter()
+                .flat_map(|v| cases.iter().map(move |&c| [v.as_slice(), &[c]].concat()))
+                .collect();
+        }
+        starts.extend(variants);
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(&starts)
+        .expect("word starts build an automaton");
+    (words, automaton)
+});
+
+/// The advice contexts' words `content` holds, in any ASCII case: each place one of their
+/// starts occurs is checked against every word not yet seen; the pass stops once all are.
+pub fn words_in(content: &[u8]) -> Vec<&'static str> {
+    let (words, automaton) = &*WORDS;
+    let mut found: Vec<&'static str> = Vec::new();
+    let mut from = 0;
+    while found.len() < words.len() {
+        let Some(hit) = automaton.find(Input::new(content).range(from..)) else {
+            break;
+        };
+        let here = &content[hit.start()..];
+        for word in words {
+            let holds = here.len() >= word.len()
+                && here[..word.len()].eq_ignore_ascii_case(word.as_bytes());
+            if holds && !found.contains(word) {
+                found.push(word);
+            }
+        }
+        from = hit.start() + 1;
+    }
+    found
 }
 
 #[cfg(test)]
@@ -81,12 +168,14 @@ mod tests {
             "AmazonS3Client.ClientBuilder boto3 @aws-sdk/ software.amazon.awssdk",
             "AWS::ServerlessAWS.S3(",
             "kinkind:d:",
+            // A short string, found on demand, beside the long one that holds it.
+            "duplicity --s3-use-new-style type = s3",
+            "s3",
             "AWS::Serverless AWS::Lambda::Function #cloud-config aws-cdk-lib resource \"aws_vpc\"",
         ];
-        let (list, _) = &*NEEDLES;
         for content in contents {
             let present = Present::in_content(content.as_bytes());
-            for needle in list {
+            for needle in &NEEDLES.list {
                 assert_eq!(
                     present.has(needle),
                     content.contains(needle),
@@ -94,5 +183,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn words_in_any_case() {
+        let mut text = b"x ".repeat(50).to_vec();
+        text.extend_from_slice(b"BREAK-glass brEAKGLASS bre break_Glas");
+        let mut found = words_in(&text);
+        found.sort_unstable();
+        assert_eq!(found, ["break-glass", "breakglass"]);
+        assert_eq!(
+            words_in(b"[BreakGlass-admin] break glass break_glass"),
+            ["breakglass", "break glass", "break_glass"]
+        );
+        assert!(words_in(b"").is_empty());
+        assert!(words_in(b"brea").is_empty());
     }
 }

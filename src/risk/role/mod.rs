@@ -11,7 +11,7 @@
 mod branches;
 pub mod gitlab_ci;
 pub mod iam_user;
-mod markers;
+pub(crate) mod markers;
 pub mod render;
 pub mod services;
 pub mod unified;
