@@ -166,12 +166,11 @@ impl Cached {
     /// result. Atomic: see the module doc.
     pub fn store(
         self,
-        fresh: Vec<(Oid, Clean)>,
+        mut fresh: Vec<(Oid, Clean)>,
         replay: (&[Finding], ReplayCounts, &[Warning], &[String]),
     ) -> std::io::Result<()> {
-        let mut clean = self.clean;
-        clean.extend(fresh);
-        file::write(&self.path, &self.key.0, &self.tips, &clean, replay)
+        let clean = (&self.clean, fresh.as_mut_slice());
+        file::write(&self.path, &self.key.0, &self.tips, clean, replay)
     }
 }
 
