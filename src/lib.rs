@@ -29,6 +29,7 @@ pub mod detect;
 pub mod error;
 pub mod filter;
 pub mod install_hook;
+pub mod memory;
 pub mod merge;
 pub mod model;
 pub mod printable;
@@ -193,6 +194,7 @@ pub fn run_scan(settings: &Settings) -> Result<Status, Error> {
     .map_err(Error::Output)?;
     if settings.stats {
         stages.report = start.elapsed();
+        stages.peak_rss = memory::peak_rss();
         // A failed write to stderr has nowhere better to be reported.
         let _ = stages.write(&mut std::io::stderr().lock());
     }

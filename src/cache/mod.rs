@@ -251,21 +251,24 @@ impl Cached {
     /// run) and this run's result. Atomic: see the module doc.
     pub fn store(
         self,
-        clean: Vec<(Oid, Clean)>,
+        mut clean: Vec<(Oid, Clean)>,
         found: Vec<(Oid, Yielded)>,
         replay: (&[Finding], ReplayCounts, &[Warning], &[String]),
     ) -> std::io::Result<()> {
-        let (mut all_clean, mut all_found) = (self.clean, self.found);
-        for (oid, c) in clean {
-            all_found.remove(&oid);
-            all_clean.insert(oid, c);
+        // A blob is clean or found, as this run last saw it: the clean ones are streamed into
+        // the file with those loaded, leaving out any now found.
+        let mut all_found = self.found;
+        for (oid, _) in &clean {
+            all_found.remove(oid);
         }
-        for (oid, y) in found {
-            all_clean.remove(&oid);
-            all_found.insert(oid, y);
-        }
+        all_found.extend(found);
         file::write(
-            &self.path, &self.key, &self.tips, &all_clean, &all_found, replay,
+            &self.path,
+            &self.key,
+            &self.tips,
+            (&self.clean, clean.as_mut_slice()),
+            &all_found,
+            replay,
         )
     }
 }

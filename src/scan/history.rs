@@ -48,6 +48,7 @@ pub(super) fn scan(
     detector: &Detector,
     collector: &mut Collector,
 ) -> Result<(), Error> {
+    crate::memory::bound_heap();
     let repo = git::repo::open(repo_path)?;
     let mut cache = cached::open(settings, &repo, selection, collector);
     if let Some(c) = cache.as_mut()
@@ -65,6 +66,8 @@ pub(super) fn scan(
     let start = Instant::now();
     let history = git::history::plan(&repo, selection, &texts, &pool, progress.counters())?;
     collector.stages.plan = Some(start.elapsed());
+    // What building the plan freed (its maps, the sorted pairs) goes back before reading.
+    crate::memory::release();
     collector.stages.unique_blobs = Some(history.blobs.len() as u64);
     collector.stages.plan_bytes = Some(history.heap_bytes());
     collector.commits = Some(history.commits.len() as u64);
@@ -109,7 +112,11 @@ pub(super) fn scan(
                         format!("cannot open the repository: {}", e.message()),
                     )),
                 }
-                counters.blobs.fetch_add(1, Ordering::Relaxed);
+                let done = counters.blobs.fetch_add(1, Ordering::Relaxed);
+                // Blob buffers of every size come and go: hand back the holes now and then.
+                if done % RELEASE_EVERY == RELEASE_EVERY - 1 {
+                    crate::memory::release();
+                }
             },
         );
     });
@@ -125,6 +132,9 @@ pub(super) fn scan(
     }
     Ok(())
 }
+
+/// Blobs read between two [`crate::memory::release`] calls.
+const RELEASE_EVERY: u64 = 8192;
 
 struct Worker<'a> {
     settings: &'a Settings,

@@ -72,6 +72,9 @@ pub struct StageStats {
     pub report: Duration,
     /// `--cache`: what was replayed, reused and read.
     pub cache: Option<super::CacheStats>,
+    /// The process's peak resident set in bytes, taken after the report; none where the
+    /// system does not say.
+    pub peak_rss: Option<u64>,
 }
 
 impl StageStats {
@@ -116,7 +119,11 @@ impl StageStats {
         if let Some(cache) = &self.cache {
             line("cache", cache.describe())?;
         }
-        line("report", secs(self.report))
+        line("report", secs(self.report))?;
+        if let Some(peak) = self.peak_rss {
+            line("peak RSS", format!("{peak} bytes ({} MiB)", peak >> 20))?;
+        }
+        Ok(())
     }
 }
 

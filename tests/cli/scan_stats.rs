@@ -28,6 +28,15 @@ fn seconds(value: &str) -> f64 {
     secs.parse().expect("a number of seconds")
 }
 
+/// `N bytes (M MiB)`: the process's peak resident set, more than a megabyte and less than a
+/// gigabyte for these small scans, with M = N / 2^20.
+fn peak_rss_is_plausible(value: &str) {
+    let (bytes, mib) = value.split_once(" bytes (").expect("N bytes (M MiB)");
+    let bytes: u64 = bytes.parse().expect("a number of bytes");
+    assert!((1 << 20..1 << 30).contains(&bytes), "{value}");
+    assert_eq!(mib, format!("{} MiB)", bytes >> 20));
+}
+
 #[test]
 fn history_stats_count_commits_unique_blobs_and_bytes() {
     let repo = Repo::new();
@@ -65,6 +74,7 @@ fn history_stats_count_commits_unique_blobs_and_bytes() {
             "read+detect",
             "merge",
             "report",
+            "peak RSS",
         ]
     );
     let value: BTreeMap<&str, &str> = lines
@@ -83,6 +93,7 @@ fn history_stats_count_commits_unique_blobs_and_bytes() {
     for stage in ["read/inflate", "detect"] {
         assert!(value[stage].ends_with(" summed over 2 workers"), "{stage}");
     }
+    peak_rss_is_plausible(value["peak RSS"]);
     // What the summary counts agrees.
     let summary = &run.json()["summary"];
     assert_eq!(summary["scanned_commits"], 3);
@@ -107,9 +118,11 @@ fn file_stats_have_no_git_stages() {
             "detect",
             "read+detect",
             "merge",
-            "report"
+            "report",
+            "peak RSS"
         ]
     );
+    peak_rss_is_plausible(&lines[6].1);
     assert_eq!(lines[0].1, "2");
     assert_eq!(lines[1].1, "13");
 }

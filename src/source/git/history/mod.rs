@@ -227,6 +227,8 @@ pub fn plan(
             }
         }
     }
+    // The revwalk's commit nodes (30 MB on git/git) are freed now, below what comes next.
+    crate::memory::release();
     let git_dir = repo.path().to_path_buf();
     // One repository handle and tree cache per pool thread, kept across chunks: a commit's
     // parent is often one the same thread diffed shortly before.
@@ -256,7 +258,11 @@ pub fn plan(
             let index = u32::try_from(chunk_no * DIFF_CHUNK + i).expect("fewer than 2^32 commits");
             fold.add(index, diff);
         }
+        // Trees of every size come and go in the workers' arenas: hand back the holes.
+        crate::memory::release();
     }
+    // The workers' repository handles and tree caches are not needed for what follows.
+    drop(workers);
     warnings.extend(fold.warnings);
     let mut paths = fold.paths;
     let mut pairs: Vec<(Oid, Occurrence)> = fold
