@@ -338,8 +338,9 @@ fn percent_escape_before(hay: &[u8], at: usize) -> bool {
     at >= 3 && percent_escape_at(hay, at - 3)
 }
 
-/// The start of the 40-character secret that follows a secret keyword ending at `end`. Accepts random-looking values and placeholders (reported as examples); other
-/// 40-character values after a keyword (hex digests, words) are not secrets.
+/// The start of the 40-character secret that follows a secret keyword ending at `end`.
+/// Accepts random-looking values and placeholders (reported as examples); other 40-character
+/// values after a keyword (hex digests, words) are not secrets.
 fn keyword_secret(hay: &[u8], end: usize) -> Option<usize> {
     let (start, run_end) = keywords::value_after(hay, end, secret::is_secret_byte, 30)?;
     let s = secret::bounded_value(hay, start, run_end, secret::SECRET_LEN)?;

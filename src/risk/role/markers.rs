@@ -109,7 +109,7 @@ const WORD_PREFIX: usize = 4;
 /// text (174 M instructions on a 40 MB file). Given the variants, the automaton picks a
 /// `memchr2` of their two first bytes (`b`, `B`) as its prefilter and still stopped at every
 /// `b` (82 M); so the variants go to Teddy, the vectorised searcher, directly
-/// ([`packed::Searcher`]), which tests three bytes a position. The automaton stays for a
+/// ([`packed::Searcher`]), which filters on several bytes a position. The automaton stays for a
 /// machine without Teddy (no SSSE3).
 static WORDS: LazyLock<Words> = LazyLock::new(|| {
     let words: Vec<&'static str> = advice::content_words().collect();
