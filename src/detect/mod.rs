@@ -206,18 +206,20 @@ impl Detector {
                     }
                 }
                 Anchor::SecretWord => {
-                    if let Some(start) = keyword_secret(hay, at) {
+                    // The keyword's end, once: each of the three readings of its value
+                    // starts there (in keyword-dense text most anchors are no keyword).
+                    let end = keywords::secret_keyword_end(hay, at);
+                    if let Some(start) = end.and_then(|end| keyword_secret(hay, end)) {
                         secrets.push(SecretHit {
                             start,
                             keyword: true,
                         });
                     } else if let Some(t) = triggers.as_deref_mut() {
-                        t.base64.extend(keyword_base64_secret(hay, at));
+                        t.base64
+                            .extend(end.and_then(|end| keyword_base64_secret(hay, end)));
                         t.near_values.push(at);
-                        t.joined.extend(
-                            keywords::secret_keyword_end(hay, at)
-                                .and_then(|end| decode::joined::value_run_after(hay, end)),
-                        );
+                        t.joined
+                            .extend(end.and_then(|end| decode::joined::value_run_after(hay, end)));
                     }
                 }
                 Anchor::TokenWord(len) => {
@@ -336,11 +338,10 @@ fn percent_escape_before(hay: &[u8], at: usize) -> bool {
     at >= 3 && percent_escape_at(hay, at - 3)
 }
 
-/// The start of the 40-character secret that follows a secret keyword whose anchor word is at
-/// `at`. Accepts random-looking values and placeholders (reported as examples); other
-/// 40-character values after a keyword (hex digests, words) are not secrets.
-fn keyword_secret(hay: &[u8], at: usize) -> Option<usize> {
-    let end = keywords::secret_keyword_end(hay, at)?;
+/// The start of the 40-character secret that follows a secret keyword ending at `end`.
+/// Accepts random-looking values and placeholders (reported as examples); other 40-character
+/// values after a keyword (hex digests, words) are not secrets.
+fn keyword_secret(hay: &[u8], end: usize) -> Option<usize> {
     let (start, run_end) = keywords::value_after(hay, end, secret::is_secret_byte, 30)?;
     let s = secret::bounded_value(hay, start, run_end, secret::SECRET_LEN)?;
     let value = &hay[s..s + secret::SECRET_LEN];
@@ -349,8 +350,7 @@ fn keyword_secret(hay: &[u8], at: usize) -> Option<usize> {
 
 /// A base64-written 40-character secret after a secret keyword (a Kubernetes `Secret`'s
 /// `aws_secret_access_key: <base64>`), once or twice encoded, as a run to decode.
-fn keyword_base64_secret(hay: &[u8], at: usize) -> Option<decode::Run> {
-    let end = keywords::secret_keyword_end(hay, at)?;
+fn keyword_base64_secret(hay: &[u8], end: usize) -> Option<decode::Run> {
     let is_b64 = |b: u8| secret::is_secret_byte(b) || matches!(b, b'=' | b'-' | b'_');
     let (start, run_end) = keywords::value_after(hay, end, is_b64, 30)?;
     let len = secret::SECRET_LEN;
