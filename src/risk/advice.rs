@@ -353,7 +353,7 @@ pub fn staged_step(f: &Finding) -> &'static str {
 pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer works. Nothing to \
     revoke; remove it from the file. Its key ID still names the signing key and account.";
 
-/// Every `ContentWord` of every context: the words [`role::markers::words_in`] looks for.
+/// Every `ContentWord` of every context: the words `role::markers::words_in` looks for.
 pub fn content_words() -> impl Iterator<Item = &'static str> {
     CONTEXTS
         .iter()
