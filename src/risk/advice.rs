@@ -353,16 +353,20 @@ pub fn staged_step(f: &Finding) -> &'static str {
 pub const PRESIGNED_EXPIRED_STEP: &str = "Expired: this presigned URL no longer works. Nothing to \
     revoke; remove it from the file. Its key ID still names the signing key and account.";
 
-/// Every `ContentWord` of every context: the words `role::markers::words_in` looks for.
-pub fn content_words() -> impl Iterator<Item = &'static str> {
+/// Every test of every context, IAM-user cases included.
+fn all_tests() -> impl Iterator<Item = &'static Test> {
     CONTEXTS
         .iter()
         .chain(IAM_USER_CONTEXTS)
         .flat_map(|c| c.tests)
-        .filter_map(|t| match t {
-            ContentWord(w) => Some(*w),
-            _ => None,
-        })
+}
+
+/// Every `ContentWord` of every context: the words `role::markers::words_in` looks for.
+pub fn content_words() -> impl Iterator<Item = &'static str> {
+    all_tests().filter_map(|t| match t {
+        ContentWord(w) => Some(*w),
+        _ => None,
+    })
 }
 
 /// Picks the context for a file: an [`IAM_USER_CONTEXTS`] case, else from its path and, if
@@ -411,10 +415,7 @@ pub fn context_where(path: &str, content: &[u8], has: impl Fn(&str) -> bool) -> 
 
 /// Every string a `Content` test looks for.
 pub fn content_needles() -> impl Iterator<Item = &'static str> {
-    CONTEXTS
-        .iter()
-        .chain(IAM_USER_CONTEXTS)
-        .flat_map(|c| c.tests)
+    all_tests()
         .filter_map(|t| match t {
             Content(all) => Some(all.iter().copied()),
             _ => None,
