@@ -274,3 +274,27 @@ fn each_run_of_a_split_file_list_stands_on_its_own() {
         "one run was given every file: {scanned}"
     );
 }
+
+/// A tracked file named like an option is a file to scan, never an option: without the hook's
+/// `--`, `--show-secrets` would print the secret of every file and `-x` would stop the run.
+#[test]
+fn file_names_that_look_like_options_are_files() {
+    let Some(hook) = hook_repo() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let project = Project::new(hook, &tmp.path().join("project"));
+    for name in ["--show-secrets", "-x", "deploy.env"] {
+        std::fs::write(project.dir.join(name), key_pair()).unwrap();
+    }
+    ok(&project.dir, &project.home, "git", &["add", "-A"]);
+
+    let out = project.run("pre-commit", &["run", "--all-files"]);
+    assert_reports_the_leak(&out);
+    let shown = text(&out);
+    for name in ["--show-secrets", "-x"] {
+        assert!(
+            shown.contains(&format!(" --> {name}:1:19\n")),
+            "{name} not scanned: {shown}"
+        );
+    }
+    assert!(shown.contains("summary: 3 findings: 3 critical"), "{shown}");
+}
