@@ -378,7 +378,7 @@ pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
 
 /// [`context_for`], where `has` says whether the content holds one of the strings of
 /// [`content_needles`] and `has_word` whether it holds one of [`content_words`] in any ASCII
-/// case (so a caller can find them all in one pass, [`role::markers::Present`]).
+/// case (so a caller can find them all in one pass, `role::markers::Present`).
 pub fn context_where(
     path: &str,
     has: impl Fn(&str) -> bool,
