@@ -182,23 +182,18 @@ fn descend_from(
             base64::MAX_RUN >> 20
         ));
     }
-    let near_values = |decoder| near::runs(text, &triggers.near_values, decoder);
+    let near_values = near::Windows::around(text, &triggers.near_values);
     let mut escapes = triggers.escapes;
-    escapes.extend(near_values(near::SINGLES));
-    let percent = near_values(near::PERCENT);
+    escapes.extend(near_values.runs(text, near::SINGLES));
+    let percent = near_values.runs(text, near::PERCENT);
     // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
     // secret keyword of this text.
-    let hex_runs = near::with_runs(
-        text,
-        triggers.hex,
-        triggers.near_values.clone(),
-        hex::runs_in,
-    );
+    let hex_runs = near_values.with_runs(text, triggers.hex, hex::runs_in);
     // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
     let joined = near::with_runs(text, triggers.joined, triggers.keys, joined::secret_runs_in);
     // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
     let utf16 = match chain.is_empty() && !utf16::is_utf16(text) {
-        true => near_values(near::UTF16),
+        true => near_values.runs(text, near::UTF16),
         false => Vec::new(),
     };
     for (encoding, runs) in [

@@ -132,9 +132,16 @@ pub(crate) fn pair(
         .map(|&s| !is_placeholder(&hay[s..s + SECRET_LEN]))
         .collect();
     let token_starts: Vec<usize> = tokens.iter().map(|t| t.start).collect();
-    let key_at = with_lines(hay, keys.iter().map(|(_, at)| *at));
-    let secret_at = with_lines(hay, secret_list.iter().copied());
-    let token_at = with_lines(hay, token_starts.iter().copied());
+    // Line numbers only weigh a value against a key: a blob without key IDs (lone secrets in
+    // keyword-dense text) does not count its newlines up to its last value.
+    let lines = |offsets: &[usize]| match keys.is_empty() {
+        true => Vec::new(),
+        false => with_lines(hay, offsets.iter().copied()),
+    };
+    let key_offsets: Vec<usize> = keys.iter().map(|(_, at)| *at).collect();
+    let key_at = lines(&key_offsets);
+    let secret_at = lines(&secret_list);
+    let token_at = lines(&token_starts);
     // Both lists are sorted: each key visits only the values inside its window, so a file
     // dense with keys costs keys × (values per window), not keys × values.
     let in_window = |sorted: &[usize], lo: usize, hi: usize| {

@@ -85,23 +85,35 @@ fn literal_sets(include_identifiers: bool) -> [Vec<(String, Anchor)>; 2] {
             .map(|t| (t.to_string(), Anchor::TokenPrefix)),
     );
     plain.extend(escape_literals().into_iter().map(|e| (e, Anchor::Escape)));
+    let keywords: Vec<[(String, Anchor); 3]> = ["secret", "session", "security"]
+        .map(|word| {
+            let anchor = match word {
+                "secret" => Anchor::SecretWord,
+                _ => Anchor::TokenWord(word.len()),
+            };
+            let title = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
+            [word.to_string(), title, word.to_ascii_uppercase()].map(|form| (form, anchor))
+        })
+        .to_vec();
+    let mut encoded = base64::key_literals()
+        .into_iter()
+        .map(|e| (e, Anchor::Base64Key))
+        .chain(hex::key_literals().into_iter().map(|e| (e, Anchor::HexKey)));
+    // Teddy puts a literal into bucket `7 - id % 8` unless an earlier one has the same low
+    // nybbles in its first four bytes (then into that one's bucket), and a position is a
+    // candidate when its bytes fit any literal of a bucket. A keyword's three case forms
+    // differ only in bit 5, so they share one bucket; with each form of the three keywords at
+    // ids `8 * form + 0..3` and the encoded literals between, those three buckets hold the
+    // keywords alone (bar the last encoded literals), instead of sharing them with base64
+    // literals that let ordinary words through. Same hits in any order (no two literals of
+    // this search start alike); on 40 MB of keyword-dense text the search costs 6.6 ms
+    // instead of 9.2 (5.5 instead of 7.9 on the dense tree's files).
     let mut other: Vec<(String, Anchor)> = Vec::new();
-    for word in ["secret", "session", "security"] {
-        let anchor = match word {
-            "secret" => Anchor::SecretWord,
-            _ => Anchor::TokenWord(word.len()),
-        };
-        let title = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
-        for form in [word.to_string(), title, word.to_ascii_uppercase()] {
-            other.push((form, anchor));
-        }
+    for form in 0..3 {
+        other.extend(keywords.iter().map(|forms| forms[form].clone()));
+        other.extend(encoded.by_ref().take(5));
     }
-    other.extend(
-        base64::key_literals()
-            .into_iter()
-            .map(|e| (e, Anchor::Base64Key)),
-    );
-    other.extend(hex::key_literals().into_iter().map(|e| (e, Anchor::HexKey)));
+    other.extend(encoded);
     [plain, other]
 }
 
@@ -151,5 +163,34 @@ mod tests {
         }
         let [plain, other] = literal_sets(false);
         assert!(plain.len() <= 32 && other.len() <= 32);
+    }
+
+    /// Each case form of the three keywords sits at ids `8 * form + 0..3`, where its bucket
+    /// is the lower-case form's (see `literal_sets`), and no literal is lost or doubled.
+    #[test]
+    fn keywords_at_their_bucket_ids() {
+        let [_, other] = literal_sets(false);
+        for (w, word) in ["secret", "session", "security"].iter().enumerate() {
+            for form in 0..3 {
+                let (literal, _) = &other[8 * form + w];
+                assert!(
+                    literal.eq_ignore_ascii_case(word),
+                    "{literal} at {form} {w}"
+                );
+            }
+        }
+        // Order changes no hit: no literal is another's prefix, so no two start alike.
+        for (a, _) in &other {
+            for (b, _) in &other {
+                assert!(a == b || !b.starts_with(a.as_str()), "{a:?} {b:?}");
+            }
+        }
+        let mut literals: Vec<&String> = other.iter().map(|(l, _)| l).collect();
+        literals.sort();
+        literals.dedup();
+        assert_eq!(
+            literals.len(),
+            9 + base64::key_literals().len() + hex::key_literals().len()
+        );
     }
 }

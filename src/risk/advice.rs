@@ -361,7 +361,7 @@ fn all_tests() -> impl Iterator<Item = &'static Test> {
         .flat_map(|c| c.tests)
 }
 
-/// Every `ContentWord` of every context: the words `role::markers::words_in` looks for.
+/// Every `ContentWord` of every context: the words `role::markers` looks for.
 pub fn content_words() -> impl Iterator<Item = &'static str> {
     all_tests().filter_map(|t| match t {
         ContentWord(w) => Some(*w),
@@ -372,15 +372,18 @@ pub fn content_words() -> impl Iterator<Item = &'static str> {
 /// Picks the context for a file: an [`IAM_USER_CONTEXTS`] case, else from its path and, if
 /// the path says nothing, its content.
 pub fn context_for(path: &str, content: &[u8]) -> &'static Context {
-    context_where(path, content, |needle| {
-        memchr::memmem::find(content, needle.as_bytes()).is_some()
-    })
+    let present = role::markers::Present::in_content(content);
+    context_where(path, |n| present.has(n), |w| present.has_word(w))
 }
 
 /// [`context_for`], where `has` says whether the content holds one of the strings of
-/// [`content_needles`] (so a caller can find them all in one pass); the words of the
-/// break-glass case, in any case, are looked for in `content` itself.
-pub fn context_where(path: &str, content: &[u8], has: impl Fn(&str) -> bool) -> &'static Context {
+/// [`content_needles`] and `has_word` whether it holds one of [`content_words`] in any ASCII
+/// case (so a caller can find them all in one pass, `role::markers::Present`).
+pub fn context_where(
+    path: &str,
+    has: impl Fn(&str) -> bool,
+    has_word: impl Fn(&str) -> bool,
+) -> &'static Context {
     let path = path.replace('\\', "/");
     let lower = path.to_ascii_lowercase();
     let name = path.rsplit('/').next().unwrap_or(&path);
@@ -393,13 +396,9 @@ pub fn context_where(path: &str, content: &[u8], has: impl Fn(&str) -> bool) -> 
         PathWord(w) => lower.contains(w),
         Content(_) | ContentWord(_) => false,
     };
-    // Read once, and only if a context asks.
-    let words = std::cell::OnceCell::new();
     let content_match = |t: &Test| match t {
         Content(all) => all.iter().all(|needle| has(needle)),
-        ContentWord(w) => words
-            .get_or_init(|| role::markers::words_in(content))
-            .contains(w),
+        ContentWord(w) => has_word(w),
         _ => false,
     };
     let either = |c: &&Context| c.tests.iter().any(|t| path_match(t) || content_match(t));

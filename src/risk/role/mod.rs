@@ -175,7 +175,7 @@ impl<'a> Place<'a> {
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
         // One pass finds every string the context and the services look for.
         let present = markers::Present::in_content(content);
-        let context = advice::context_where(path, content, |n| present.has(n));
+        let context = advice::context_where(path, |n| present.has(n), |w| present.has_word(w));
         let (triggers, rewire) = match context.role {
             Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),
             _ => (workflow::Triggers::default(), None),
