@@ -27,9 +27,8 @@
 //!   [`RECORD`] bytes that no other key took.
 
 use super::key_id::{KEY_ID_LEN, KeyClass, KeyId, is_base32};
-use super::prefilter::Anchor;
 use super::secret::{SECRET_LEN, is_placeholder, is_secret_byte, looks_random};
-use super::{Detection, Detections, Detector, Span};
+use super::{Detection, Detections, Span};
 
 /// How much of a blob decides whether it is binary (git looks at the first 8,000 bytes).
 const SNIFF: usize = 8 * 1024;
@@ -60,15 +59,13 @@ pub fn is_binary(hay: &[u8]) -> bool {
 /// unpaired ones with prefixed secrets. Runs on the blob as read, after the plain pass and
 /// the decoded layers: a decoded view (UTF-16 beside ASCII, base64) is never read this way,
 /// and a key a layer already reports, or one inside a value already found, is not added.
-pub(crate) fn detect(detector: &Detector, hay: &[u8], found: &mut Detections) {
-    // The sniff first: text blobs, most of them, cost 8 KiB more and no second literal pass.
+/// `prefixes`: where the plain pass's literal search met a key prefix in `hay` (each key ID
+/// begins with one), so the blob is not searched again.
+pub(crate) fn detect(hay: &[u8], prefixes: &[usize], found: &mut Detections) {
+    // The sniff first: text blobs, most of them, cost 8 KiB more and nothing else.
     if !is_binary(hay) {
         return;
     }
-    let hits = detector
-        .prefilter
-        .hits(hay)
-        .filter(|&(_, anchor)| anchor == Anchor::KeyPrefix);
     let taken: Vec<std::ops::Range<usize>> = found
         .plain
         .iter()
@@ -85,7 +82,7 @@ pub(crate) fn detect(detector: &Detector, hay: &[u8], found: &mut Detections) {
         }))
         .collect();
     let before = found.plain.len();
-    for (at, _) in hits {
+    for &at in prefixes {
         let end = at + KEY_ID_LEN;
         if taken.iter().any(|r| r.start < end && at < r.end) {
             continue;
@@ -249,7 +246,8 @@ mod tests {
     }
 
     fn keys_and_secrets(hay: &[u8]) -> Vec<(String, Option<usize>)> {
-        let found = Detector::new(super::super::DetectOptions::default()).detect_layers(hay);
+        let found =
+            super::super::Detector::new(super::super::DetectOptions::default()).detect_layers(hay);
         found
             .plain
             .iter()

@@ -30,11 +30,6 @@ pub fn view(hay: &[u8]) -> Option<View> {
     Some(View::strided(Encoding::Utf16, text, start, 2))
 }
 
-/// Is the blob UTF-16 text throughout (what [`view`] transcodes)?
-pub fn is_utf16(hay: &[u8]) -> bool {
-    detect(hay).is_some()
-}
-
 /// Byte order and where the text starts (after a byte-order mark).
 fn detect(hay: &[u8]) -> Option<(Order, usize)> {
     match hay {
@@ -48,11 +43,7 @@ fn detect(hay: &[u8]) -> Option<(Order, usize)> {
         return None;
     }
     let units = sample.len() / 2;
-    let (mut even, mut odd) = (0, 0);
-    for pair in sample.chunks_exact(2) {
-        even += usize::from(pair[0] == 0);
-        odd += usize::from(pair[1] == 0);
-    }
+    let (even, odd) = zeros_by_parity(sample);
     // Text: at least 60% of units have a zero high byte and almost none a zero low byte.
     // Binary files with zeros everywhere fail the second test.
     let mostly = |zeros: usize| zeros * 10 >= units * 6;
@@ -64,6 +55,28 @@ fn detect(hay: &[u8]) -> Option<(Order, usize)> {
     } else {
         None
     }
+}
+
+/// How many of `sample`'s even and odd bytes are zero. Counted in 64-byte chunks into byte
+/// counters, branch-free, so the compiler vectorises it: every binary file is sampled here,
+/// and a pair at a time cost 4% of a scan of a Python installation.
+fn zeros_by_parity(sample: &[u8]) -> (usize, usize) {
+    let (mut even, mut odd) = (0, 0);
+    let mut chunks = sample.chunks_exact(64);
+    for chunk in &mut chunks {
+        let (mut e, mut o) = (0u8, 0u8);
+        for pair in chunk.chunks_exact(2) {
+            e += u8::from(pair[0] == 0);
+            o += u8::from(pair[1] == 0);
+        }
+        even += usize::from(e);
+        odd += usize::from(o);
+    }
+    for pair in chunks.remainder().chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    (even, odd)
 }
 
 /// Shortest stretch of UTF-16 text [`runs_in`] decodes: a key ID's length.
@@ -225,6 +238,17 @@ mod tests {
             let got: Vec<(usize, usize)> =
                 runs_in(&hay, lo, hi).iter().map(|r| (r.start, r.end)).collect();
             proptest::prop_assert_eq!(got, every_position(&hay, lo, hi));
+        }
+    }
+
+    #[test]
+    fn zeros_counted_by_parity() {
+        for len in [0, 2, 62, 64, 66, 130, 4096] {
+            let hay: Vec<u8> = (0..len).map(|i| [0, 7, 0, 0, 9, 0, 3][i % 7]).collect();
+            let pairs = hay.chunks_exact(2);
+            let even = pairs.clone().filter(|p| p[0] == 0).count();
+            let odd = pairs.filter(|p| p[1] == 0).count();
+            assert_eq!(zeros_by_parity(&hay), (even, odd), "{len}");
         }
     }
 
