@@ -62,8 +62,9 @@ pub fn is_binary(hay: &[u8]) -> bool {
 /// `prefixes`: where the plain pass's literal search met a key prefix in `hay` (each key ID
 /// begins with one), so the blob is not searched again.
 pub(crate) fn detect(hay: &[u8], prefixes: &[usize], found: &mut Detections) {
-    // The sniff first: text blobs, most of them, cost 8 KiB more and nothing else.
-    if !is_binary(hay) {
+    // Without a key prefix there is no key ID to add or pair (the plain pass's keys start at
+    // one too): most blobs stop here, unsniffed. Then the sniff: text blobs cost 8 KiB more.
+    if prefixes.is_empty() || !is_binary(hay) {
         return;
     }
     let taken: Vec<std::ops::Range<usize>> = found
