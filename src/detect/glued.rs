@@ -267,6 +267,27 @@ mod tests {
         assert!(keys_and_secrets(&text).is_empty());
     }
 
+    /// The plain pass hands glued every key-prefix hit the prefilter finds, valid key ID or
+    /// not, in order (glued no longer searches the blob itself).
+    #[test]
+    fn the_plain_pass_hands_over_every_key_prefix_hit() {
+        let detector = super::super::Detector::new(super::super::DetectOptions::default());
+        let hay = bytes(&[
+            b"\0AKIA\x14",
+            KEY.as_bytes(),
+            b"z\\x41ASIAx secret ",
+            KEY.as_bytes(),
+        ]);
+        let want: Vec<usize> = detector
+            .prefilter
+            .hits(&hay)
+            .filter(|&(_, a)| a == super::super::prefilter::Anchor::KeyPrefix)
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(want, [1, 6, 31, 44]);
+        assert_eq!(super::super::layers::detect(&detector, &hay).1, want);
+    }
+
     #[test]
     fn documentation_keys_take_no_real_secret() {
         let doc = bytes(&[b"\0\x14AKIAIOSFODNN7EXAMPLEz(", SECRET.as_bytes(), b"z"]);
