@@ -27,9 +27,8 @@
 //!   [`RECORD`] bytes that no other key took.
 
 use super::key_id::{KEY_ID_LEN, KeyClass, KeyId, is_base32};
-use super::prefilter::Anchor;
 use super::secret::{SECRET_LEN, is_placeholder, is_secret_byte, looks_random};
-use super::{Detection, Detections, Detector, Span};
+use super::{Detection, Detections, Span};
 
 /// How much of a blob decides whether it is binary (git looks at the first 8,000 bytes).
 const SNIFF: usize = 8 * 1024;
@@ -60,15 +59,14 @@ pub fn is_binary(hay: &[u8]) -> bool {
 /// unpaired ones with prefixed secrets. Runs on the blob as read, after the plain pass and
 /// the decoded layers: a decoded view (UTF-16 beside ASCII, base64) is never read this way,
 /// and a key a layer already reports, or one inside a value already found, is not added.
-pub(crate) fn detect(detector: &Detector, hay: &[u8], found: &mut Detections) {
-    // The sniff first: text blobs, most of them, cost 8 KiB more and no second literal pass.
-    if !is_binary(hay) {
+/// `prefixes`: where the plain pass's literal search met a key prefix in `hay` (each key ID
+/// begins with one), so the blob is not searched again.
+pub(crate) fn detect(hay: &[u8], prefixes: &[usize], found: &mut Detections) {
+    // Without a key prefix there is no key ID to add or pair (the plain pass's keys start at
+    // one too): most blobs stop here, unsniffed. Then the sniff: text blobs cost 8 KiB more.
+    if prefixes.is_empty() || !is_binary(hay) {
         return;
     }
-    let hits = detector
-        .prefilter
-        .hits(hay)
-        .filter(|&(_, anchor)| anchor == Anchor::KeyPrefix);
     let taken: Vec<std::ops::Range<usize>> = found
         .plain
         .iter()
@@ -85,7 +83,7 @@ pub(crate) fn detect(detector: &Detector, hay: &[u8], found: &mut Detections) {
         }))
         .collect();
     let before = found.plain.len();
-    for (at, _) in hits {
+    for &at in prefixes {
         let end = at + KEY_ID_LEN;
         if taken.iter().any(|r| r.start < end && at < r.end) {
             continue;
@@ -249,7 +247,8 @@ mod tests {
     }
 
     fn keys_and_secrets(hay: &[u8]) -> Vec<(String, Option<usize>)> {
-        let found = Detector::new(super::super::DetectOptions::default()).detect_layers(hay);
+        let found =
+            super::super::Detector::new(super::super::DetectOptions::default()).detect_layers(hay);
         found
             .plain
             .iter()
@@ -266,6 +265,27 @@ mod tests {
         assert_eq!(keys_and_secrets(&glued), [(KEY.to_string(), Some(24))]);
         let text = bytes(&[b"B_", KEY.as_bytes(), b"J(", SECRET.as_bytes(), b"R"]);
         assert!(keys_and_secrets(&text).is_empty());
+    }
+
+    /// The plain pass hands glued every key-prefix hit the prefilter finds, valid key ID or
+    /// not, in order (glued no longer searches the blob itself).
+    #[test]
+    fn the_plain_pass_hands_over_every_key_prefix_hit() {
+        let detector = super::super::Detector::new(super::super::DetectOptions::default());
+        let hay = bytes(&[
+            b"\0AKIA\x14",
+            KEY.as_bytes(),
+            b"z\\x41ASIAx secret ",
+            KEY.as_bytes(),
+        ]);
+        let want: Vec<usize> = detector
+            .prefilter
+            .hits(&hay)
+            .filter(|&(_, a)| a == super::super::prefilter::Anchor::KeyPrefix)
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(want, [1, 6, 31, 44]);
+        assert_eq!(super::super::layers::detect(&detector, &hay).1, want);
     }
 
     #[test]

@@ -48,6 +48,12 @@ pub(crate) struct Triggers {
     pub joined: Vec<decode::Run>,
     /// Key IDs: a secret written in pieces may sit near them.
     pub keys: Vec<usize>,
+    /// Every key-prefix hit, valid key ID or not: the plain pass's are what `glued` reads in
+    /// a binary blob, so the blob is searched once.
+    pub prefixes: Vec<usize>,
+    /// The text is UTF-16 throughout and has a view of its own: no UTF-16 stretches beside
+    /// ASCII are looked for in it.
+    pub utf16_whole: bool,
 }
 
 /// Detections in a decoded view of a blob, or in a view of a view: `chain[0]` decodes the
@@ -122,7 +128,9 @@ impl Budget {
     }
 }
 
-pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
+/// Every detection in `hay` and its layers, and the offsets of every key-prefix hit in the
+/// plain bytes (in order), for `glued`.
+pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> (Detections, Vec<usize>) {
     let mut budget = Budget {
         left: MAX_DECODED,
         views: MAX_VIEWS,
@@ -133,8 +141,11 @@ pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
     // line appended by another tool, two stray bytes `FF FE` at the start).
     let mut triggers = Triggers::default();
     out.plain = detector.scan(hay, Some(&mut triggers));
+    let prefixes = std::mem::take(&mut triggers.prefixes);
+    let whole = utf16::view(hay);
+    triggers.utf16_whole = whole.is_some();
     descend_from(detector, hay, &[], triggers, DEPTH, &mut out, &mut budget);
-    if let Some(view) = utf16::view(hay) {
+    if let Some(view) = whole {
         let mut triggers = Triggers::default();
         let found = detector.scan(&view.bytes, Some(&mut triggers));
         let chain = vec![view];
@@ -148,7 +159,7 @@ pub(crate) fn detect(detector: &Detector, hay: &[u8]) -> Detections {
     }
     out.notes = budget.notes;
     keep_most_complete(&mut out, hay);
-    out
+    (out, prefixes)
 }
 
 fn descend(
@@ -192,7 +203,7 @@ fn descend_from(
     // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
     let joined = near::with_runs(text, triggers.joined, triggers.keys, joined::secret_runs_in);
     // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
-    let utf16 = match chain.is_empty() && !utf16::is_utf16(text) {
+    let utf16 = match chain.is_empty() && !triggers.utf16_whole {
         true => near_values.runs(text, near::UTF16),
         false => Vec::new(),
     };

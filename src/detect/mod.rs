@@ -169,8 +169,8 @@ impl Detector {
     /// Finds every credential in `hay`, plainly written or hidden in an encoding (see
     /// `layers`), and in a binary blob glued to its neighbours (`glued`).
     pub fn detect_layers(&self, hay: &[u8]) -> Detections {
-        let mut found = layers::detect(self, hay);
-        glued::detect(self, hay, &mut found);
+        let (mut found, prefixes) = layers::detect(self, hay);
+        glued::detect(hay, &prefixes, &mut found);
         found
     }
 
@@ -195,6 +195,9 @@ impl Detector {
         for (at, anchor) in self.prefilter.hits(hay) {
             match anchor {
                 Anchor::KeyPrefix => {
+                    if let Some(t) = triggers.as_deref_mut() {
+                        t.prefixes.push(at);
+                    }
                     if let Some(key) = key_at(hay, at) {
                         keys.push((key, at));
                         if let Some(t) = triggers.as_deref_mut() {

@@ -56,6 +56,9 @@ mod tests;
 mod zip;
 mod zip_records;
 
+/// The most a member's buffer is given before its bytes are read (see `Expansion::member`).
+const PREALLOCATE: u64 = 8 << 20;
+
 /// What the expansion hands its consumer: a blob to scan, or a problem met.
 pub type Item = Result<Blob, Warning>;
 
@@ -257,9 +260,9 @@ impl Expansion<'_> {
     fn rest(&mut self, mut blob: Blob, covered: &[Range<usize>]) {
         for range in covered {
             if let Some(data) = blob.bytes.to_mut().get_mut(range.clone()) {
+                // Branch-free, so it is vectorised: every archive's compressed bytes pass here.
                 data.iter_mut()
-                    .filter(|b| **b != b'\n')
-                    .for_each(|b| *b = 0);
+                    .for_each(|b| *b &= u8::from(*b == b'\n').wrapping_neg());
             }
         }
         (self.visit)(Ok(blob));
@@ -278,7 +281,11 @@ impl Expansion<'_> {
         depth: u32,
     ) -> bool {
         let max = declared.unwrap_or(self.limits.member_bytes);
-        let mut bytes = Vec::new();
+        // Room for the declared size up front: no growing copies, and the inflater writes
+        // whole blocks instead of probing a few bytes at a time. A header that lies costs an
+        // allocation never touched, bounded by PREALLOCATE.
+        let room = declared.map_or(0, |d| d.min(PREALLOCATE)) as usize;
+        let mut bytes = Vec::with_capacity(room);
         let read = reader.take(max.saturating_add(1)).read_to_end(&mut bytes);
         if self.budget.hit.get() {
             self.stop(Cap::Bytes);
