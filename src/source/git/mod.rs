@@ -20,3 +20,7 @@ pub mod index;
 pub mod mirror;
 pub mod repo;
 pub mod staged;
+
+/// libgit2 inflates with the zlib whose C names the binary defines: zlib-rs's, linked by naming
+/// the crate (see Cargo.toml), ahead of the system's libz.
+use libz_rs_sys as _;
