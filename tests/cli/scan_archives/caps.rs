@@ -135,7 +135,10 @@ fn a_zip_bomb_ends_fast_with_a_warning_and_nothing_else_is_lost() {
     let run = scan_in_256_mib(dir.path(), &["--max-filesize", "16M", "-j", "2"]);
     let took = started.elapsed();
     eprintln!("zip bomb scan took {took:?}");
-    assert!(took < Duration::from_secs(20), "{took:?}");
+    // The caps are shown by the warnings below; this only catches a run that inflates the
+    // whole gigabyte or hangs. Not a speed test: a debug build takes ~7 s alone and 22 s was
+    // seen on 2 cores at a load of 4, so the bound is far above both.
+    assert!(took < Duration::from_secs(120), "{took:?}");
     // after.env sits past the byte cap: not opened, and the warning counts it with z5.bin;
     // it is stored, so the archive's own bytes still show its key.
     let bytes = std::fs::read(dir.path().join("bomb.zip")).expect("read");
