@@ -201,7 +201,11 @@ fn descend_from(
     // secret keyword of this text.
     let hex_runs = near_values.with_runs(text, triggers.hex, hex::runs_in);
     // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
-    let joined = near::with_runs(text, triggers.joined, triggers.keys, joined::secret_runs_in);
+    let joined = near::Windows::ungated(text, &triggers.keys).with_runs(
+        text,
+        triggers.joined,
+        joined::secret_runs_in,
+    );
     // UTF-16 stretches beside ASCII; a blob that is UTF-16 throughout has its own view.
     let utf16 = match chain.is_empty() && !triggers.utf16_whole {
         true => near_values.runs(text, near::UTF16),

@@ -91,6 +91,12 @@ impl Windows {
         Windows::of(text, sorted, true)
     }
 
+    /// [`Windows::around`] without the gate, for decoders that need no particular byte.
+    pub fn ungated(text: &[u8], near: &[usize]) -> Windows {
+        let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
+        Windows::of(text, sorted, false)
+    }
+
     fn of(text: &[u8], mut sorted: Vec<(usize, usize)>, gate: bool) -> Windows {
         sorted.sort_unstable();
         let lo = sorted.first().map_or(0, |w| w.0).min(text.len());
@@ -167,18 +173,6 @@ fn window(at: usize) -> (usize, usize) {
 #[cfg(test)]
 fn runs(text: &[u8], near: &[usize], decoder: (Find, Needs)) -> Vec<decode::Run> {
     Windows::around(text, near).runs(text, decoder)
-}
-
-/// `found` (runs of one decoder), and the runs `find` finds near them or near `near` that
-/// overlap none of them.
-pub fn with_runs(
-    text: &[u8],
-    found: Vec<decode::Run>,
-    near: Vec<usize>,
-    find: Find,
-) -> Vec<decode::Run> {
-    let windows = Windows::of(text, near.iter().map(|&at| window(at)).collect(), false);
-    windows.with_runs(text, found, find)
 }
 
 #[cfg(test)]
