@@ -40,18 +40,24 @@ pub struct Blob {
 pub enum Bytes {
     Owned(Vec<u8>),
     Mapped(memmap2::Mmap),
+    /// Shared with the cache of the reader that resolved it (`source::git::pack`).
+    Shared(std::sync::Arc<Vec<u8>>),
 }
 
 impl Bytes {
     /// The bytes to change in place: a map is copied into memory first (the file itself is
     /// never written).
     pub fn to_mut(&mut self) -> &mut Vec<u8> {
-        if let Bytes::Mapped(map) = self {
-            *self = Bytes::Owned(map.to_vec());
+        match self {
+            Bytes::Mapped(map) => *self = Bytes::Owned(map.to_vec()),
+            Bytes::Shared(shared) => {
+                *self = Bytes::Owned(std::sync::Arc::unwrap_or_clone(std::mem::take(shared)))
+            }
+            Bytes::Owned(_) => {}
         }
         match self {
             Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(_) => unreachable!("a map was just copied"),
+            _ => unreachable!("a map or a shared buffer was just copied"),
         }
     }
 }
@@ -63,6 +69,7 @@ impl Deref for Bytes {
         match self {
             Bytes::Owned(bytes) => bytes,
             Bytes::Mapped(map) => map,
+            Bytes::Shared(shared) => shared,
         }
     }
 }

@@ -29,6 +29,7 @@ use super::{Collector, cached, classify_all};
 use crate::cache::{Clean, Yielded};
 use crate::detect::Detector;
 use crate::error::{Error, Warning};
+use crate::model::blob::Bytes;
 use crate::model::commit::CommitInfo;
 use crate::model::finding::Finding;
 use crate::progress::{Counters, Progress};
@@ -38,6 +39,7 @@ use crate::settings::Settings;
 use crate::source::archive::{self, Limits};
 use crate::source::git;
 use crate::source::git::history::{BlobJob, History, Selection, Text, TextFilter};
+use crate::source::git::pack::{Read, Reader};
 use crate::source::git::repo::Unread;
 use crate::source::{Blob, Origin};
 
@@ -66,6 +68,15 @@ pub(super) fn scan(
     let start = Instant::now();
     let history = git::history::plan(&repo, selection, &texts, &pool, progress.counters())?;
     collector.stages.plan = Some(start.elapsed());
+    // A fresh handle: the plan's pack windows (up to libgit2's mapping cap, all of it in the
+    // resident set) are unmapped with the last handle on their packs. Blobs are read with
+    // `pread` from here on, and libgit2 maps again only what it is asked for.
+    let git_dir = git::repo::git_dir(&repo);
+    drop(repo);
+    let repo = git::repo::reopen(&git_dir).map_err(|source| Error::Git {
+        context: format!("cannot open {} again", git_dir.display()),
+        source,
+    })?;
     // What building the plan freed (its maps, the sorted pairs) goes back before reading.
     crate::memory::release();
     collector.stages.unique_blobs = Some(history.blobs.len() as u64);
@@ -79,8 +90,8 @@ pub(super) fn scan(
     counters
         .blobs_total
         .store(history.blobs.len() as u64, Ordering::Relaxed);
-    let git_dir = git::repo::git_dir(&repo);
     let head = git::repo::head_tree(&repo).map(|t| t.id());
+    let packs = git::pack::Packs::open(&history.packs);
     let start = Instant::now();
     let worker = Worker {
         settings,
@@ -103,10 +114,10 @@ pub(super) fn scan(
             },
         );
         history.blobs.par_iter().for_each_init(
-            || git::repo::reopen(&git_dir),
-            |repo, job| {
+            || (git::repo::reopen(&git_dir), packs.reader(PACK_CACHE)),
+            |(repo, reader), job| {
                 match repo {
-                    Ok(repo) => worker.blob(repo, job),
+                    Ok(repo) => worker.blob(repo, reader, job),
                     Err(e) => worker.collector.warn(Warning::new(
                         git_dir.display().to_string(),
                         format!("cannot open the repository: {}", e.message()),
@@ -135,6 +146,9 @@ pub(super) fn scan(
 
 /// Blobs read between two [`crate::memory::release`] calls.
 const RELEASE_EVERY: u64 = 8192;
+
+/// The bytes of resolved objects each reading thread keeps for the deltas that follow them.
+const PACK_CACHE: usize = 32 << 20;
 
 struct Worker<'a> {
     settings: &'a Settings,
@@ -205,7 +219,7 @@ impl Worker<'_> {
         );
     }
 
-    fn blob(&self, repo: &Repository, job: &BlobJob) {
+    fn blob(&self, repo: &Repository, reader: &mut Reader<'_>, job: &BlobJob) {
         let first_path = self.path(job.occurrences[0].path);
         if let Some(c) = self.cache {
             let paths = job.occurrences.iter().map(|o| self.path(o.path));
@@ -221,7 +235,7 @@ impl Worker<'_> {
             }
         }
         let tally = Tally::default();
-        self.blob_read(repo, job, &tally);
+        self.blob_read(repo, reader, job, &tally);
         let Some(c) = self.cache else {
             return;
         };
@@ -257,12 +271,23 @@ impl Worker<'_> {
         self.collector.warn(w);
     }
 
-    fn blob_read(&self, repo: &Repository, job: &BlobJob, tally: &Tally) {
+    fn blob_read(&self, repo: &Repository, reader: &mut Reader<'_>, job: &BlobJob, tally: &Tally) {
         let first_path = self.path(job.occurrences[0].path);
         let max = self.settings.walk.max_filesize;
         let read = self.collector.clocks.read(
-            || git::repo::read_blob(repo, job.oid, max, first_path),
-            |read| read.as_ref().map_or(0, Vec::len),
+            || {
+                let packed = job.place.map_or(Read::Unknown, |at| reader.blob(at, max));
+                match packed {
+                    Read::Blob(bytes) => Ok(Bytes::Shared(bytes)),
+                    Read::TooLarge(size) => {
+                        Err(git::repo::too_large(first_path, job.oid, size, max))
+                    }
+                    Read::Unknown => {
+                        git::repo::read_blob(repo, job.oid, max, first_path).map(Bytes::from)
+                    }
+                }
+            },
+            |read| read.as_ref().map_or(0, |b| b.len()),
         );
         let bytes = match read {
             Ok(b) => b,
@@ -274,7 +299,7 @@ impl Worker<'_> {
         };
         let blob = Blob {
             origin: Origin::file(first_path),
-            bytes: bytes.into(),
+            bytes,
         };
         self.collector.clocks.detect(|| {
             super::expanded(self.settings, blob, &mut |item| match item {

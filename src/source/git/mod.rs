@@ -4,6 +4,8 @@
 //! - `repo`: opening a repository (and telling one libgit2 cannot read from none), its
 //!   errors, reading one blob, HEAD's tree, a commit's provenance.
 //! - `history`: which blobs every commit introduced, and where (`scan --git`).
+//! - `pack`: those blobs read straight from the pack files, in pack order, with a delta
+//!   cache; what it cannot read is left to libgit2.
 //! - `staged`: index entries that differ from HEAD (`scan --staged`), read with `index`, a
 //!   minimal reader of git's index file.
 //! - `cli`: the same staged entries through the git command, the fallback for SHA-256
@@ -18,6 +20,7 @@ pub mod cli;
 pub mod history;
 pub mod index;
 pub mod mirror;
+pub mod pack;
 pub mod repo;
 pub mod staged;
 

@@ -232,15 +232,20 @@ pub fn read_blob(
         return Err(broken(format!("expected a blob, found a {kind}")));
     }
     if size as u64 > max_size {
-        return Err(Unread::Skipped(Warning::new(
-            blob_subject(path, oid),
-            format!("skipped: {size} bytes is over --max-filesize ({max_size} bytes)"),
-        )));
+        return Err(too_large(path, oid, size as u64, max_size));
     }
     let object = odb
         .read(oid)
         .map_err(|e| broken(format!("missing or corrupt object: {}", e.message())))?;
     Ok(object.data().to_vec())
+}
+
+/// The blob `oid` at `path` was left out: `size` bytes, over `--max-filesize`.
+pub fn too_large(path: &str, oid: Oid, size: u64, max_size: u64) -> Unread {
+    Unread::Skipped(Warning::new(
+        blob_subject(path, oid),
+        format!("skipped: {size} bytes is over --max-filesize ({max_size} bytes)"),
+    ))
 }
 
 /// What a damaged object whose type is none of git's is called in warnings.

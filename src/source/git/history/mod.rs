@@ -37,6 +37,7 @@ mod tags;
 mod tolerant_walk;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
@@ -45,6 +46,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Warning};
 use crate::progress::Counters;
+use crate::source::git::pack::{self, Place};
 use crate::source::git::repo::reopen;
 use diff::CommitDiff;
 use tags::End;
@@ -120,6 +122,8 @@ pub struct BlobJob {
     pub oid: Oid,
     /// Sorted by path.
     pub occurrences: Vec<Occurrence>,
+    /// Where [`History::packs`] store it; `None` when no pack index lists it.
+    pub place: Option<Place>,
 }
 
 /// What [`plan`] found.
@@ -131,6 +135,8 @@ pub struct History {
     pub paths: Vec<String>,
     /// In the order the packs store them (`pack_order`), so reading follows the packs.
     pub blobs: Vec<BlobJob>,
+    /// The pack index files that [`BlobJob::place`]s number (`pack::indexes`).
+    pub packs: Vec<PathBuf>,
     /// Commit texts in walk order, then tag texts by name.
     pub texts: Vec<Text>,
     pub warnings: Vec<Warning>,
@@ -312,16 +318,19 @@ pub fn plan(
             _ => blobs.push(BlobJob {
                 oid,
                 occurrences: vec![occ],
+                place: None,
             }),
         }
     }
-    let blobs = pack_order::sort(&repo.commondir().join("objects"), blobs);
+    let packs = pack::indexes(&repo.commondir().join("objects"));
+    let blobs = pack_order::sort(&packs, blobs);
     let mut texts_found = fold.texts;
     texts_found.extend(tags::texts(repo, &tips, &commits, texts, &mut warnings));
     Ok(History {
         commits,
         paths: paths.names,
         blobs,
+        packs,
         texts: texts_found,
         warnings,
         notes: hidden.note.into_iter().collect(),
