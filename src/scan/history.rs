@@ -148,7 +148,9 @@ pub(super) fn scan(
 const RELEASE_EVERY: u64 = 8192;
 
 /// The bytes of resolved objects each reading thread keeps for the deltas that follow them.
-const PACK_CACHE: usize = 32 << 20;
+/// Per thread on botocore, 0, 8, 16, 24 and 32 MiB: user+sys 19.4, 14.8, 13.2, 12.3, 11.9 s,
+/// peak RSS 81, 106, 123, 146, 180 MB; 24 keeps the peak well under 200 MB.
+const PACK_CACHE: usize = 24 << 20;
 
 struct Worker<'a> {
     settings: &'a Settings,

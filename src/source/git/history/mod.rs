@@ -238,6 +238,8 @@ pub fn plan(
     let git_dir = repo.path().to_path_buf();
     // One repository handle and tree cache per pool thread, kept across chunks: a commit's
     // parent is often one the same thread diffed shortly before.
+    let packs = pack::indexes(&repo.commondir().join("objects"));
+    let readable = pack::Packs::open(&packs);
     let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads().max(1))
         .map(|_| Mutex::new(None))
         .collect();
@@ -249,10 +251,15 @@ pub fn plan(
                 .map(|&oid| {
                     let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
                     let mut worker = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    let (repo, recent) =
-                        worker.get_or_insert_with(|| (reopen(&git_dir), diff::Recent::default()));
+                    let (repo, recent, reader) = worker.get_or_insert_with(|| {
+                        (
+                            reopen(&git_dir),
+                            diff::Recent::default(),
+                            readable.reader(TREE_CACHE),
+                        )
+                    });
                     let diff = match repo {
-                        Ok(repo) => diff::commit(repo, recent, oid, shallow, texts),
+                        Ok(repo) => diff::commit(repo, recent, reader, oid, shallow, texts),
                         Err(e) => CommitDiff::failed(oid, e),
                     };
                     counters.commits.fetch_add(1, Ordering::Relaxed);
@@ -322,7 +329,6 @@ pub fn plan(
             }),
         }
     }
-    let packs = pack::indexes(&repo.commondir().join("objects"));
     let blobs = pack_order::sort(&packs, blobs);
     let mut texts_found = fold.texts;
     texts_found.extend(tags::texts(repo, &tips, &commits, texts, &mut warnings));
@@ -341,8 +347,16 @@ pub fn plan(
 /// SipHash's resistance to chosen keys is not worth its cost here.
 type FastHash = foldhash::fast::RandomState;
 
-/// A diff worker's repository handle and recently read trees.
-type Worker = (Result<Repository, git2::Error>, diff::Recent);
+/// A diff worker's repository handle, recently read trees, and pack reader.
+type Worker<'p> = (
+    Result<Repository, git2::Error>,
+    diff::Recent,
+    pack::Reader<'p>,
+);
+
+/// The bytes of trees each diff worker's pack reader keeps for the deltas that follow them.
+/// 16 MiB saved no measurable time on git/git and added 20 MB to its peak RSS.
+const TREE_CACHE: usize = 8 << 20;
 
 /// Commits diffed in parallel before their results are folded: bounds what is held at once.
 const DIFF_CHUNK: usize = 4096;

@@ -7,6 +7,7 @@
 //! the entries before a malformed one (the diff warns about the rest). It never panics.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use git2::{ObjectType, Odb, Oid};
 
@@ -40,8 +41,9 @@ impl Entry<'_> {
 
 const OID_LEN: usize = 20;
 
-/// A tree object's bytes, checked to be a tree.
-pub struct RawTree(Vec<u8>);
+/// A tree object's bytes, checked to be a tree; shared with the pack reader's cache when it
+/// read them.
+pub struct RawTree(Arc<Vec<u8>>);
 
 /// Why a tree could not be used.
 #[derive(Debug)]
@@ -63,15 +65,20 @@ impl RawTree {
     pub fn read(odb: &Odb<'_>, oid: Oid) -> Result<RawTree, TreeError> {
         let object = odb.read(oid).map_err(TreeError::Read)?;
         match without_panic(|| object.kind()) {
-            Some(ObjectType::Tree) => Ok(RawTree(object.data().to_vec())),
+            Some(ObjectType::Tree) => Ok(RawTree(Arc::new(object.data().to_vec()))),
             Some(kind) => Err(TreeError::NotATree(kind)),
             None => Err(TreeError::Read(git2::Error::from_str(CORRUPT_TYPE))),
         }
     }
 
+    /// A tree the pack reader read (`pack::Reader::tree`, which checked its type).
+    pub fn from_pack(bytes: Arc<Vec<u8>>) -> RawTree {
+        RawTree(bytes)
+    }
+
     #[cfg(test)]
     pub fn from_bytes(bytes: Vec<u8>) -> RawTree {
-        RawTree(bytes)
+        RawTree(Arc::new(bytes))
     }
 
     /// The entries in stored (git tree) order; `Err(())` ends the walk at a malformed entry.
@@ -247,7 +254,7 @@ mod tests {
         assert_eq!(common_entries(&left, &left), left.len());
         assert_eq!(common_entries(&left, &[]), 0);
         // A difference in the last byte of an id still leaves that entry out.
-        let mut last_byte = left.clone();
+        let mut last_byte = left.to_vec();
         *last_byte.last_mut().unwrap() ^= 1;
         assert_eq!(common_entries(&left, &last_byte), 2 * entry);
         // One side longer: the shared entries are all of the shorter one.

@@ -1,7 +1,6 @@
-//! Pack index files (version 2, the only one git has written since 2009), never held whole.
-//! [`locate`] streams one to place many sorted ids at once (a plan's blobs); [`Index`] looks
-//! one id up with a few `pread`s, for a delta that names its base by id (rare in git's own
-//! packs).
+//! Pack index files (version 2, the only one git has written since 2009). [`locate`] streams
+//! one to place many sorted ids at once (a plan's blobs); [`Index`] maps one to look ids up
+//! (the trees a plan diffs, a delta that names its base by id).
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -9,7 +8,9 @@ use std::path::Path;
 
 use git2::Oid;
 
-use super::{Place, read_exact_at};
+use memmap2::Mmap;
+
+use super::Place;
 
 const MAGIC: [u8; 4] = [0xff, b't', b'O', b'c'];
 const HEADER: u64 = 8;
@@ -93,54 +94,49 @@ pub fn locate(
 }
 
 pub struct Index {
-    file: File,
-    /// `fanout[b]`: how many ids start with a byte ≤ `b`.
-    fanout: Box<[u32; 256]>,
+    /// The whole index file, mapped read-only.
+    map: Mmap,
+    count: usize,
 }
 
 impl Index {
-    /// The version-2 index at `path`; `None` for any other file.
+    /// The version-2 index at `path`; `None` for any other file, or one too short for the
+    /// tables its fan-out promises.
     pub fn open(path: &Path) -> Option<Index> {
         let file = File::open(path).ok()?;
-        let mut head = [0u8; (HEADER + FANOUT) as usize];
-        read_exact_at(&file, &mut head, 0).ok()?;
-        if head[..4] != MAGIC || head[4..8] != 2u32.to_be_bytes() {
+        // SAFETY: read-only and private. git writes an index whole under a temporary name and
+        // renames it into place, never rewriting one, so the mapped file does not change; a
+        // truncation by something else would raise SIGBUS (as for mapped files in
+        // `source::file_bytes`).
+        #[allow(unsafe_code)]
+        let map = unsafe { Mmap::map(&file) }.ok()?;
+        if map.get(..8)? != [MAGIC, 2u32.to_be_bytes()].concat() {
             return None;
         }
-        let mut fanout = Box::new([0u32; 256]);
-        for (n, word) in head[HEADER as usize..].chunks_exact(4).enumerate() {
-            fanout[n] = u32::from_be_bytes(word.try_into().expect("4 bytes"));
+        let count = usize::try_from(be32(&map, HEADER as usize + 255 * 4)?).ok()?;
+        // Ids, CRCs and 4-byte offsets, then at least the two checksums.
+        let tables = (HEADER + FANOUT) as usize + count.checked_mul(28)?;
+        if map.len() < tables.checked_add(40)? {
+            return None;
         }
-        Some(Index { file, fanout })
-    }
-
-    fn count(&self) -> u64 {
-        u64::from(self.fanout[255])
+        Some(Index { map, count })
     }
 
     /// The offset of `oid`'s entry in the pack, if the index lists it.
     pub fn offset(&self, oid: &Oid) -> Option<u64> {
         let id = oid.as_bytes();
+        let fanout = |byte: usize| be32(&self.map, HEADER as usize + byte * 4);
         let first = usize::from(id[0]);
-        let mut low = if first == 0 {
-            0
-        } else {
-            self.fanout[first - 1]
-        };
-        let mut high = self.fanout[first];
-        let mut probe = [0u8; 20];
+        let mut low = if first == 0 { 0 } else { fanout(first - 1)? } as usize;
+        let mut high = (fanout(first)? as usize).min(self.count);
+        let ids = (HEADER + FANOUT) as usize;
         while low < high {
             let mid = low + (high - low) / 2;
-            read_exact_at(
-                &self.file,
-                &mut probe,
-                HEADER + FANOUT + u64::from(mid) * 20,
-            )
-            .ok()?;
-            match probe[..].cmp(id) {
+            let probe = self.map.get(ids + mid * 20..ids + mid * 20 + 20)?;
+            match probe.cmp(id) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return self.entry_offset(u64::from(mid)),
+                std::cmp::Ordering::Equal => return self.entry_offset(mid),
             }
         }
         None
@@ -148,19 +144,21 @@ impl Index {
 
     /// The pack offset of entry number `entry`, from the 4-byte table or, past 2 GiB, the
     /// 8-byte one.
-    fn entry_offset(&self, entry: u64) -> Option<u64> {
-        let count = self.count();
-        let small_table = HEADER + FANOUT + count * 24;
-        let mut word = [0u8; 4];
-        read_exact_at(&self.file, &mut word, small_table + entry * 4).ok()?;
-        let small = u32::from_be_bytes(word);
+    fn entry_offset(&self, entry: usize) -> Option<u64> {
+        let small_table = (HEADER + FANOUT) as usize + self.count * 24;
+        let small = be32(&self.map, small_table + entry * 4)?;
         if small & 0x8000_0000 == 0 {
             return Some(u64::from(small));
         }
-        let mut long = [0u8; 8];
-        let large_table = small_table + count * 4;
-        let slot = u64::from(small & 0x7fff_ffff);
-        read_exact_at(&self.file, &mut long, large_table + slot * 8).ok()?;
-        Some(u64::from_be_bytes(long))
+        let large_table = small_table + self.count * 4;
+        let at = large_table + (small & 0x7fff_ffff) as usize * 8;
+        let long = self.map.get(at..at + 8)?;
+        Some(u64::from_be_bytes(long.try_into().expect("8 bytes")))
     }
+}
+
+/// The big-endian 32-bit number at `at` in `bytes`.
+fn be32(bytes: &[u8], at: usize) -> Option<u32> {
+    let word = bytes.get(at..at + 4)?;
+    Some(u32::from_be_bytes(word.try_into().expect("4 bytes")))
 }

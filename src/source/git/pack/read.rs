@@ -52,6 +52,7 @@ struct Entry {
     filled: usize,
 }
 
+const TREE: u8 = 2;
 const BLOB: u8 = 3;
 /// What the first `pread` of an entry asks for: its header and, for most entries (deltas
 /// of a few hundred bytes), all of its data.
@@ -74,28 +75,48 @@ impl<'p> Reader<'p> {
 
     /// The blob stored at `place`, unless it is larger than `max_size` bytes.
     pub fn blob(&mut self, place: Place, max_size: u64) -> Read {
-        self.try_blob(place, max_size).unwrap_or(Read::Unknown)
+        match self.object(place, BLOB, max_size) {
+            Some(Ok(bytes)) => Read::Blob(bytes),
+            Some(Err(size)) => Read::TooLarge(size),
+            None => Read::Unknown,
+        }
     }
 
-    fn try_blob(&mut self, place: Place, max_size: u64) -> Option<Read> {
+    /// The tree `oid`, when a pack holds it and this reader can read it; `None`: ask libgit2.
+    pub fn tree(&mut self, oid: &Oid) -> Option<Arc<Vec<u8>>> {
+        let place = self.packs.find(oid)?;
+        self.object(place, TREE, u64::MAX)?.ok()
+    }
+
+    /// The object of git type `want` at `place`: its bytes, `Err(size)` when it is larger
+    /// than `max_size`, `None` when it cannot be read here.
+    fn object(
+        &mut self,
+        place: Place,
+        want: u8,
+        max_size: u64,
+    ) -> Option<Result<Arc<Vec<u8>>, u64>> {
         let key = (place.pack, place.offset);
-        if let Some(bytes) = self.cache.get(key) {
+        if let Some((bytes, kind)) = self.cache.get(key) {
+            if *kind != want {
+                return None;
+            }
             let size = bytes.len() as u64;
             return Some(if size > max_size {
-                Read::TooLarge(size)
+                Err(size)
             } else {
-                Read::Blob(Arc::clone(bytes))
+                Ok(Arc::clone(bytes))
             });
         }
         let pack = self.packs.pack(place.pack)?;
         let entry = self.entry(pack, place.offset)?;
         let bytes = match entry.kind {
             Kind::Whole(kind) => {
-                if kind != BLOB {
+                if kind != want {
                     return None;
                 }
                 if entry.size > max_size {
-                    return Some(Read::TooLarge(entry.size));
+                    return Some(Err(entry.size));
                 }
                 self.inflate(pack, &entry)?
             }
@@ -103,21 +124,28 @@ impl<'p> Reader<'p> {
                 let delta = self.inflate(pack, &entry)?;
                 let size = delta::result_size(&delta)?;
                 if size > max_size {
-                    return Some(Read::TooLarge(size));
+                    return Some(Err(size));
                 }
-                self.resolve(place, base, delta)?
+                self.resolve(place, want, base, delta)?
             }
         };
         let bytes = Arc::new(bytes);
         if self.cache.fits(bytes.len()) {
-            self.cache.insert(key, Arc::clone(&bytes));
+            self.cache.insert(key, (Arc::clone(&bytes), want));
         }
-        Some(Read::Blob(bytes))
+        Some(Ok(bytes))
     }
 
-    /// The object the delta `delta` (at `place`, against `base`) builds: its chain followed
-    /// down to a whole blob or one in the cache, then applied back up, keeping each step.
-    fn resolve(&mut self, place: Place, mut base: Kind, delta: Vec<u8>) -> Option<Vec<u8>> {
+    /// The object the delta `delta` (at `place`, against `base`) builds, of type `want`: its
+    /// chain followed down to a whole object or one in the cache, then applied back up,
+    /// keeping each step.
+    fn resolve(
+        &mut self,
+        place: Place,
+        want: u8,
+        mut base: Kind,
+        delta: Vec<u8>,
+    ) -> Option<Vec<u8>> {
         let mut chain = vec![(place, delta)];
         let mut at = place;
         let mut bytes = loop {
@@ -130,18 +158,21 @@ impl<'p> Reader<'p> {
                 Kind::Whole(_) => unreachable!("a whole object ends the chain"),
             };
             let key = (next.pack, next.offset);
-            if self.cache.contains(key) {
+            if let Some((_, kind)) = self.cache.get(key) {
+                if *kind != want {
+                    return None;
+                }
                 break Bytes::Cached(key);
             }
             let pack = self.packs.pack(next.pack)?;
             let entry = self.entry(pack, next.offset)?;
             match entry.kind {
                 Kind::Whole(kind) => {
-                    if kind != BLOB {
+                    if kind != want {
                         return None;
                     }
                     let whole = self.inflate(pack, &entry)?;
-                    break self.keep(key, whole);
+                    break self.keep(key, want, whole);
                 }
                 kind => {
                     let delta = self.inflate(pack, &entry)?;
@@ -156,21 +187,21 @@ impl<'p> Reader<'p> {
         };
         while let Some((step, delta)) = chain.pop() {
             let built = match &bytes {
-                Bytes::Cached(key) => delta::apply(self.cache.get(*key)?, &delta)?,
+                Bytes::Cached(key) => delta::apply(&self.cache.get(*key)?.0, &delta)?,
                 Bytes::Owned(b) => delta::apply(b, &delta)?,
             };
             if chain.is_empty() {
                 return Some(built);
             }
-            bytes = self.keep((step.pack, step.offset), built);
+            bytes = self.keep((step.pack, step.offset), want, built);
         }
         unreachable!("the chain holds the object's own delta")
     }
 
     /// `bytes` into the cache when they fit, else held by the caller.
-    fn keep(&mut self, key: Key, bytes: Vec<u8>) -> Bytes {
+    fn keep(&mut self, key: Key, kind: u8, bytes: Vec<u8>) -> Bytes {
         if self.cache.fits(bytes.len()) {
-            self.cache.insert(key, Arc::new(bytes));
+            self.cache.insert(key, (Arc::new(bytes), kind));
             Bytes::Cached(key)
         } else {
             Bytes::Owned(bytes)

@@ -246,3 +246,30 @@ fn damaged_entries_are_declined_never_misread() {
     }
     assert!(declined > 0);
 }
+
+/// Trees come out as libgit2 reads them, chains of deltas included; a blob's id asked for as
+/// a tree, and an id no pack has, are left to libgit2.
+#[test]
+fn reads_trees_and_declines_other_types() {
+    let dir = repository(&["--depth=50"]);
+    let d = dir.path();
+    let (indexes, found) = blobs(d);
+    let repo = Repository::open(d).unwrap();
+    let packs = Packs::open(&indexes);
+    let mut reader = packs.reader(1 << 20);
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let mut trees = 0;
+    for commit in walk {
+        let tree = repo.find_commit(commit.unwrap()).unwrap().tree().unwrap();
+        let raw = repo.odb().unwrap().read(tree.id()).unwrap().data().to_vec();
+        assert_eq!(reader.tree(&tree.id()).as_deref(), Some(&raw));
+        trees += 1;
+    }
+    assert_eq!(trees, 40);
+    assert_eq!(reader.tree(&found[0].1), None, "a blob is not a tree");
+    assert_eq!(reader.tree(&Oid::from_bytes(&[0xab; 20]).unwrap()), None);
+    // A blob read first and cached is still not a tree.
+    assert!(matches!(reader.blob(found[1].0, u64::MAX), Read::Blob(_)));
+    assert_eq!(reader.tree(&found[1].1), None);
+}
