@@ -10,7 +10,7 @@
 //! paired by proximity alone are searched for only around a key-ID hit. So the rest of the detector only looks near a hit, and a file without hits costs one
 //! vectorised (Teddy) scan. The test `prefilter_sees_every_key` in `detect` checks it.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
 use super::decode::{base64, escape_literals, hex};
 use super::key_id::{KeyClass, PREFIXES};
@@ -57,6 +57,12 @@ const CHUNK: usize = 256 << 10;
 
 struct Searcher {
     automaton: AhoCorasick,
+    /// Teddy, the vectorised search, called directly where it runs (SSSE3 or AVX2): the
+    /// automaton runs it as its prefilter, with a layer of calls per hit that cost a quarter
+    /// of the search where keywords are dense (the second search on 40 MB of keyword-dense
+    /// text: 74 M instructions and 8.6 ms through the automaton, 66 M and 6.6 ms direct).
+    /// Same match kind, same literals in the same order, so the same hits.
+    teddy: Option<packed::Searcher>,
     anchors: Vec<Anchor>,
     /// The longest literal's length: a match starting before an offset ends before that
     /// offset plus this.
@@ -69,11 +75,30 @@ impl Searcher {
             .match_kind(MatchKind::LeftmostFirst)
             .build(literals)
             .expect("a few short literals always build");
+        let teddy = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(literals)
+            .build();
         let longest = literals.iter().map(String::len).max().unwrap_or(0);
         Searcher {
             automaton,
+            teddy,
             anchors,
             longest,
+        }
+    }
+
+    /// The leftmost-first match within `hay[from..to]`: (start, end, literal index).
+    fn find(&self, hay: &[u8], from: usize, to: usize) -> Option<(usize, usize, usize)> {
+        match &self.teddy {
+            Some(teddy) => teddy
+                .find_in(hay, Span::from(from..to))
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+            None => self
+                .automaton
+                .find(Input::new(hay).range(from..to))
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
         }
     }
 
@@ -85,11 +110,13 @@ impl Searcher {
     fn hits_before(&self, hay: &[u8], at: &mut usize, end: usize, out: &mut Vec<(usize, Anchor)>) {
         let reach = (end + self.longest).saturating_sub(1).min(hay.len());
         while *at < end {
-            let found = self.automaton.find(Input::new(hay).range(*at..reach));
-            match found.filter(|m| m.start() < end) {
-                Some(m) => {
-                    out.push((m.start(), self.anchors[m.pattern().as_usize()]));
-                    *at = m.end();
+            match self
+                .find(hay, *at, reach)
+                .filter(|&(start, ..)| start < end)
+            {
+                Some((start, match_end, literal)) => {
+                    out.push((start, self.anchors[literal]));
+                    *at = match_end;
                 }
                 None => *at = end,
             }
@@ -254,6 +281,27 @@ mod tests {
             hits_by_find_iter(&pre, short)
         );
         assert_eq!(pre.hits(b"").count(), 0);
+    }
+
+    /// Teddy and the automaton (its fallback) find the same next hit from every offset, in
+    /// texts shorter and longer than Teddy's minimum.
+    #[test]
+    fn teddy_finds_what_the_automaton_finds() {
+        let pre = Prefilter::new(true);
+        let mut long = b"AKIA SECRET Secret session \\x4941 &#x4b; 49 41 QUtJQ ".repeat(8);
+        long.extend_from_slice(b"AIDAAKIASECRETsecuritySESSION x4B, IQoJb3JpZ2luX2Vj AROA");
+        let texts: [&[u8]; 5] = [b"", b"AKIA", b"xSECRET", b"\\u0041", &long];
+        for search in [&pre.plain, &pre.encoded] {
+            for text in texts {
+                for from in 0..=text.len() {
+                    let by_automaton = search
+                        .automaton
+                        .find(Input::new(text).range(from..))
+                        .map(|m| (m.start(), m.end(), m.pattern().as_usize()));
+                    assert_eq!(search.find(text, from, text.len()), by_automaton, "{from}");
+                }
+            }
+        }
     }
 
     /// Each case form of the three keywords sits at ids `8 * form + 0..3`, where its bucket
