@@ -90,15 +90,33 @@ impl Windows {
         Windows::of(text, sorted, false)
     }
 
+    /// [`Windows::around`], and the runs `find` finds in the windows as
+    /// [`Windows::runs`] does for a decoder that needs no byte, in one walk: the gate's search
+    /// goes up to a [`GATE_CHUNK`] ahead of `find`, which then reads the windows from the
+    /// cache. Over a span larger than the cache (a large keyword-dense file, which the windows
+    /// cover whole), the gate and then `find` read it from memory twice.
+    pub fn around_with(text: &[u8], near: &[usize], find: Find) -> (Windows, Vec<decode::Run>) {
+        let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
+        let mut windows = Windows::of(text, sorted, false);
+        let (lo, hi) = span(text, &windows.sorted);
+        let all = PERCENT.1 | SINGLES.1 | UTF16.1;
+        let (mut gated, mut gates) = (lo, 0);
+        let mut runs = Vec::new();
+        for &(from, to) in &windows.pieces {
+            while gated < to.min(hi) && gates != all {
+                let ahead = (gated + GATE_CHUNK).min(hi);
+                gates |= gate_bytes(&text[gated..ahead]);
+                gated = ahead;
+            }
+            runs.extend(find(text, from, to));
+        }
+        windows.gates = gates;
+        (windows, runs)
+    }
+
     fn of(text: &[u8], mut sorted: Vec<(usize, usize)>, gate: bool) -> Windows {
         sorted.sort_unstable();
-        let lo = sorted.first().map_or(0, |w| w.0).min(text.len());
-        let hi = sorted
-            .iter()
-            .map(|w| w.1)
-            .max()
-            .unwrap_or(0)
-            .min(text.len());
+        let (lo, hi) = span(text, &sorted);
         let gates = match gate && lo < hi {
             true => gate_bytes(&text[lo..hi]),
             false => 0,
@@ -157,6 +175,13 @@ impl Windows {
     }
 }
 
+/// From the first window's start to the last one's end, within `text`: what the gate reads.
+fn span(text: &[u8], sorted: &[(usize, usize)]) -> (usize, usize) {
+    let lo = sorted.first().map_or(0, |w| w.0).min(text.len());
+    let hi = sorted.iter().map(|w| w.1).max().unwrap_or(0);
+    (lo, hi.min(text.len()))
+}
+
 fn window(at: usize) -> (usize, usize) {
     (at.saturating_sub(BYTES_AROUND), at + BYTES_AROUND)
 }
@@ -198,6 +223,49 @@ mod tests {
         assert_eq!(runs(&text, &[ends - 40], SINGLES).len(), 2);
         assert_eq!(runs(&text, &[ends - 40], UTF16).len(), 1);
         assert!(runs(&text, &[5], PERCENT).is_empty());
+    }
+
+    /// One walk for the gate and a decoder's runs: the same gate as [`Windows::around`] and
+    /// the same runs as [`Windows::runs`], over spans shorter and longer than a
+    /// [`GATE_CHUNK`], gate bytes before, between and after the windows.
+    #[test]
+    fn around_with_gates_and_finds_as_apart() {
+        let mut text = b"x".repeat(3 * GATE_CHUNK);
+        // A secret's 40 characters in hex, which `hex::runs_in` decodes near a window.
+        let hex = b"77 4a 61 6c 72 58 55 74 6e 46 45 4d 49 4b 37 4d 44 45 4e 47 \
+            62 50 78 52 66 69 43 59 45 58 41 4d 50 4c 45 4b 45 59 31 32";
+        text.extend_from_slice(hex);
+        text.extend(b"y".repeat(GATE_CHUNK));
+        let hex_at = 3 * GATE_CHUNK;
+        let nears: [&[usize]; 5] = [
+            &[],
+            &[10],
+            &[hex_at + 5],
+            &[5, GATE_CHUNK + 7, 2 * GATE_CHUNK, hex_at],
+            &[hex_at - 3 * GATE_CHUNK / 2, hex_at + GATE_CHUNK / 2],
+        ];
+        for bytes in [
+            vec![],
+            vec![(b'%', 0)],
+            vec![(0, GATE_CHUNK + 100), (b'&', hex_at + 900)],
+        ] {
+            let mut text = text.clone();
+            for &(b, at) in &bytes {
+                text[at] = b;
+            }
+            for near in nears {
+                let apart = Windows::around(&text, near);
+                let (together, runs) = Windows::around_with(&text, near, decode::hex::runs_in);
+                assert_eq!(together.gates, apart.gates, "{near:?} {bytes:?}");
+                assert_eq!(
+                    runs,
+                    apart.runs(&text, (decode::hex::runs_in, 0)),
+                    "{near:?}"
+                );
+            }
+        }
+        let (_, runs) = Windows::around_with(&text, &[hex_at], decode::hex::runs_in);
+        assert_eq!(runs.len(), 1);
     }
 
     /// The bits of the bytes `text` holds, byte by byte: what [`gate_bytes`] must answer.
