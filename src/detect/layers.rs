@@ -193,13 +193,20 @@ fn descend_from(
             base64::MAX_RUN >> 20
         ));
     }
-    let near_values = near::Windows::around(text, &triggers.near_values);
+    // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
+    // secret keyword of this text; without the former, in the walk that gates the other
+    // decoders near the same places (`near::Windows::around_with`).
+    let (near_values, hex_runs) = match triggers.hex.is_empty() {
+        true => near::Windows::around_with(text, &triggers.near_values, hex::runs_in),
+        false => {
+            let windows = near::Windows::around(text, &triggers.near_values);
+            let runs = windows.with_runs(text, triggers.hex, hex::runs_in);
+            (windows, runs)
+        }
+    };
     let mut escapes = triggers.escapes;
     escapes.extend(near_values.runs(text, near::SINGLES));
     let percent = near_values.runs(text, near::PERCENT);
-    // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
-    // secret keyword of this text.
-    let hex_runs = near_values.with_runs(text, triggers.hex, hex::runs_in);
     // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
     let joined = near::Windows::ungated(text, &triggers.keys).with_runs(
         text,

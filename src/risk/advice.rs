@@ -422,6 +422,15 @@ pub fn content_needles() -> impl Iterator<Item = &'static str> {
         .flatten()
 }
 
+/// The first string of each `Content` test: [`context_where`] asks for the others of a test
+/// only once those before them were found (`all` stops at the first missing one).
+pub fn content_leads() -> impl Iterator<Item = &'static str> {
+    all_tests().filter_map(|t| match t {
+        Content(all) => all.first().copied(),
+        _ => None,
+    })
+}
+
 /// The advice for a credential found in `context`; its first step is left empty until the
 /// finding is settled ([`super::Unsettled::settle`]).
 pub fn advise(context: &'static Context) -> Advice {

@@ -242,8 +242,9 @@ fn in_run(b: u8) -> bool {
 /// block of bytes ([`block_in_run`]); a table lookup per byte it cannot.
 const fn in_run_by_compares(b: u8) -> bool {
     // `|`, not `||`: no branch per comparison.
+    // `0`–`9` and `:` are one range, so one comparison fewer.
     let lower = b | 0x20;
-    (b.wrapping_sub(b'0') < 10)
+    (b.wrapping_sub(b'0') <= b':' - b'0')
         | (lower.wrapping_sub(b'a') < 6)
         | (lower == b'x')
         | (b == b' ')
@@ -251,7 +252,6 @@ const fn in_run_by_compares(b: u8) -> bool {
         | (b == b'\r')
         | (b == b'\n')
         | (b == b',')
-        | (b == b':')
 }
 
 /// Whether all [`BLOCK`] bytes of `block` are [`in_run`] bytes: one test of a few vector
@@ -277,6 +277,9 @@ const _: () = assert!(STEP + BLOCK <= MIN_RUN_BYTES);
 /// so only the stretches around blocks made of [`in_run`] bytes alone are measured. In text
 /// (code, prose, keyword-dense lines) a block of 16 such bytes is rare; the test of one
 /// sampled byte it replaces passed at one byte in three (spaces, `a`–`f`, digits).
+/// (Two of the block's bytes looked up first, before the vector test, halve the
+/// instructions, 35 M → 18 M on the 40 MB keyword-dense file, but took twice the time: the
+/// lookups' branch goes either way.)
 fn stretches(hay: &[u8], lo: usize, hi: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     // A qualifying stretch starts before `hi`, so its block starts before `hi + STEP`.
@@ -354,6 +357,17 @@ mod tests {
             .filter_map(|l| text.find(l.as_str()))
             .min()
             .expect("a literal")
+    }
+
+    /// The comparisons the block test vectorises say what the items and separators say, for
+    /// every byte.
+    #[test]
+    fn run_bytes_are_digits_x_and_separators() {
+        for b in 0..=255u8 {
+            let want = digit(b).is_some() || is_sep(b) || b.eq_ignore_ascii_case(&b'x');
+            assert_eq!(in_run_by_compares(b), want, "{b:#04x}");
+            assert_eq!(in_run(b), want, "{b:#04x}");
+        }
     }
 
     #[test]

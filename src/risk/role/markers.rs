@@ -2,8 +2,9 @@
 //! contexts' `Content` tests ([`advice::content_needles`]), the SDK markers and literals of
 //! [`services`] ([`services::markers`]) and, in any ASCII case, the contexts' words
 //! ([`advice::content_words`]), found in one pass over the content instead of one search per
-//! string (a large file paid a dozen full passes); the shortest strings, on demand (see
-//! [`AUTOMATON_MIN_LEN`]). Owns no meaning: callers ask by string and decide what a hit says.
+//! string (a large file paid a dozen full passes); the shortest strings, and those asked only
+//! where another string was found, on demand (see [`Needles`]). Owns no meaning: callers ask
+//! by string and decide what a hit says.
 
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -23,38 +24,49 @@ const AUTOMATON_MIN_LEN: usize = 4;
 /// Bytes of each word's start whose case variants the search looks for.
 const WORD_PREFIX: usize = 4;
 
-/// The strings, each once, the words, and one search for the long strings and every ASCII
-/// case variant of the words' first [`WORD_PREFIX`] bytes (16 for `brea`): a search told to
-/// ignore case gets no vectorised prefilter and stopped at every `b` or `k` of the text.
+/// The strings, each once, the words, and one search for the strings asked first (`lead`)
+/// and every ASCII case variant of the words' first [`WORD_PREFIX`] bytes (16 for `brea`): a
+/// search told to ignore case gets no vectorised prefilter and stopped at every `b` or `k` of
+/// the text.
 ///
-/// The search is Teddy, the vectorised searcher, directly ([`packed::Searcher`]), in its
-/// 16-bucket form, which it picks for over 32 literals where AVX2 runs: Teddy sorts the literals into buckets and a position passes when each of
-/// its first four bytes fits some literal of one bucket; with 8 buckets, two or three
-/// unrelated literals share one and ordinary words pass (`type`, `kind`, `AWS:` together let
-/// through much of a page of code), each a candidate to verify. On 40 MB of keyword-dense
-/// code words, the strings with 8 buckets and the words in a second pass cost 13.5 ms; all
-/// in one 16-bucket pass, 5.8 ms (4.5 ms on 40 MB of Rust sources, against 11). An automaton
-/// stays for a machine without Teddy (no SSSE3).
+/// Only the strings a caller asks for whatever the content are searched: the first string
+/// of each `Content` test ([`advice::content_leads`]) and of each SDK call
+/// ([`services::leads`]). The others (`kind:` after `apiVersion:`, `Client(` after
+/// `@aws-sdk/`) are asked only where the one before them was found, and then looked for one
+/// by one; asked anywhere, they are still answered right. Searched strings that share their
+/// first four bytes are searched as the bytes they share (`AWS::` for `AWS::Serverless` and
+/// `AWS::Lambda::Function`), and each is checked where those occur. That keeps the search
+/// at 32 literals (21 strings and 16 word starts were 37): Teddy slim, 32 bytes a step, where
+/// it sorts the literals into 8 buckets instead of 16, and a position passes when each of its
+/// first four bytes fits some literal of one bucket. On 40 MB of keyword-dense code words the
+/// pass took 90 M instructions and 7.9 ms fat, 46 M and 3.1 ms slim; on 40 MB of Rust sources
+/// 110 M and 10.6 ms, 57 M and 4.7 ms. (With all 37 in 8 buckets, forced, two or three
+/// unrelated literals shared a bucket and ordinary words passed: 11 ms.) An automaton stays
+/// for a machine without Teddy (no SSSE3).
 struct Needles {
     list: Vec<&'static str>,
-    long: Vec<usize>,
+    /// Indexes into `list` of the strings the search finds.
+    searched: Vec<usize>,
     words: Vec<&'static str>,
     teddy: Option<packed::Searcher>,
     automaton: AhoCorasick,
 }
 
-static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
-    let mut list: Vec<&'static str> = advice::content_needles()
-        .chain(services::markers())
-        .collect();
-    list.sort_unstable();
-    list.dedup();
-    let long: Vec<usize> = (0..list.len())
-        .filter(|&i| list[i].len() >= AUTOMATON_MIN_LEN)
-        .collect();
-    let words: Vec<&'static str> = advice::content_words().collect();
+/// What the search looks for: the searched strings, those sharing their first four bytes cut
+/// to the bytes they share (`list` is sorted, so they are neighbours), then the word starts.
+fn literals(list: &[&str], searched: &[usize], words: &[&str]) -> Vec<Vec<u8>> {
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    for s in searched.iter().map(|&i| list[i].as_bytes()) {
+        match literals.last_mut() {
+            Some(last) if last[..AUTOMATON_MIN_LEN] == s[..AUTOMATON_MIN_LEN] => {
+                let shared = last.iter().zip(s).take_while(|(a, b)| a == b).count();
+                last.truncate(shared);
+            }
+            _ => literals.push(s.to_vec()),
+        }
+    }
     let mut starts: Vec<Vec<u8>> = Vec::new();
-    for word in &words {
+    for word in words {
         let mut variants = vec![Vec::new()];
         for &b in &word.as_bytes()[..word.len().min(WORD_PREFIX)] {
             let cases = [b.to_ascii_lowercase(), b.to_ascii_uppercase()];
@@ -68,11 +80,22 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
     }
     starts.sort_unstable();
     starts.dedup();
-    let literals: Vec<&[u8]> = long
-        .iter()
-        .map(|&i| list[i].as_bytes())
-        .chain(starts.iter().map(Vec::as_slice))
+    literals.extend(starts);
+    literals
+}
+
+static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
+    let mut list: Vec<&'static str> = advice::content_needles()
+        .chain(services::markers())
         .collect();
+    list.sort_unstable();
+    list.dedup();
+    let leads: Vec<&'static str> = advice::content_leads().chain(services::leads()).collect();
+    let searched: Vec<usize> = (0..list.len())
+        .filter(|&i| list[i].len() >= AUTOMATON_MIN_LEN && leads.contains(&list[i]))
+        .collect();
+    let words: Vec<&'static str> = advice::content_words().collect();
+    let literals = literals(&list, &searched, &words);
     // Leftmost: each hit is the first place at or after the search's start where any literal
     // does; `in_content` checks every string there and goes on from the next byte.
     let automaton = AhoCorasick::builder()
@@ -86,7 +109,7 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
         .build();
     Needles {
         list,
-        long,
+        searched,
         words,
         teddy,
         automaton,
@@ -108,7 +131,7 @@ impl Needles {
 #[derive(Debug)]
 pub struct Present<'c> {
     content: &'c [u8],
-    /// Per string: whether the content holds it, known for the long ones, found on demand
+    /// Per string: whether the content holds it, known for the searched ones, found on demand
     /// for the short ones.
     found: Vec<OnceCell<bool>>,
     /// The words the content holds, in any ASCII case.
@@ -116,12 +139,12 @@ pub struct Present<'c> {
 }
 
 impl<'c> Present<'c> {
-    /// One pass for the long strings and the words, stopped once every one has been seen:
+    /// One pass for the searched strings and the words, stopped once every one has been seen:
     /// at each place a literal starts, every string and word not yet seen is checked.
     pub fn in_content(content: &'c [u8]) -> Present<'c> {
         let needles = &*NEEDLES;
         let mut seen = vec![false; needles.list.len()];
-        let mut left = needles.long.len();
+        let mut left = needles.searched.len();
         let mut words: Vec<&'static str> = Vec::new();
         let mut from = 0;
         while left > 0 || words.len() < needles.words.len() {
@@ -129,7 +152,7 @@ impl<'c> Present<'c> {
                 break;
             };
             let here = &content[start..];
-            for &i in &needles.long {
+            for &i in &needles.searched {
                 if !seen[i] && here.starts_with(needles.list[i].as_bytes()) {
                     seen[i] = true;
                     left -= 1;
@@ -144,12 +167,11 @@ impl<'c> Present<'c> {
             }
             from = start + 1;
         }
-        let found = (0..needles.list.len())
-            .map(|i| match needles.list[i].len() >= AUTOMATON_MIN_LEN {
-                true => OnceCell::from(seen[i]),
-                false => OnceCell::new(),
-            })
-            .collect();
+        let mut found: Vec<OnceCell<bool>> =
+            (0..needles.list.len()).map(|_| OnceCell::new()).collect();
+        for &i in &needles.searched {
+            found[i] = OnceCell::from(seen[i]);
+        }
         Present {
             content,
             found,
@@ -172,85 +194,4 @@ impl<'c> Present<'c> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_answer_as_one_search_per_string() {
-        let contents: &[&str] = &[
-            "",
-            "apiVersion: v1\nkind: Pod",
-            // Overlapping strings: "Client." does not hide "ClientBuilder" in
-            // "Client.ClientBuilder", nor "AWS::Serverless" hide "AWS." after it.
-            "AmazonS3Client.ClientBuilder boto3 @aws-sdk/ software.amazon.awssdk",
-            "AWS::ServerlessAWS.S3(",
-            "kinkind:d:",
-            // A short string, found on demand, beside the long one that holds it.
-            "duplicity --s3-use-new-style type = s3",
-            "s3",
-            "AWS::Serverless AWS::Lambda::Function #cloud-config aws-cdk-lib resource \"aws_vpc\"",
-            // Strings beside and inside the words searched in the same pass.
-            "break-glass kind: BREAKGLASS apiVersion: boto3",
-            "kind:break_glass\"aws_breakglass",
-        ];
-        for content in contents {
-            let present = Present::in_content(content.as_bytes());
-            for needle in &NEEDLES.list {
-                assert_eq!(
-                    present.has(needle),
-                    content.contains(needle),
-                    "{needle:?} in {content:?}"
-                );
-            }
-        }
-    }
-
-    /// Teddy and the automaton (its fallback) find the same next start of a string or word
-    /// from every offset, in texts shorter and longer than Teddy's minimum and in every case.
-    #[test]
-    fn teddy_finds_what_the_automaton_finds() {
-        let mut long = b"bre brEA xbreak ".repeat(20);
-        long.extend_from_slice(b"BREAK-glass brEAKGLASS bre break_Glas bReA");
-        long.extend_from_slice(b" kind: AWS.S3 Client(Client. boto boto3 type = s3 ");
-        let texts: [&[u8]; 6] = [b"", b"brea", b"xBrEaK", b"b r e a BREA", b"AWS::", &long];
-        let search = &*NEEDLES;
-        for text in texts {
-            for from in 0..=text.len() {
-                let by_automaton = search
-                    .automaton
-                    .find(Input::new(text).range(from..))
-                    .map(|m| m.start());
-                assert_eq!(search.next_start(text, from), by_automaton, "{from}");
-            }
-        }
-    }
-
-    #[test]
-    fn words_in_any_case() {
-        let mut text = b"x ".repeat(50).to_vec();
-        text.extend_from_slice(b"BREAK-glass brEAKGLASS bre break_Glas");
-        let words_in = |text: &[u8]| {
-            let present = Present::in_content(text);
-            let mut found: Vec<&str> = NEEDLES
-                .words
-                .iter()
-                .copied()
-                .filter(|w| present.has_word(w))
-                .collect();
-            found.sort_unstable();
-            found
-        };
-        assert_eq!(words_in(&text), ["break-glass", "breakglass"]);
-        assert_eq!(
-            words_in(b"[BreakGlass-admin] break glass break_glass"),
-            ["break glass", "break_glass", "breakglass"]
-        );
-        // Beside the strings, and inside one.
-        assert_eq!(
-            words_in(b"kind: break-glass boto3 \"aws_breakglass\""),
-            ["break-glass", "breakglass"]
-        );
-        assert!(words_in(b"").is_empty());
-        assert!(words_in(b"brea").is_empty());
-    }
-}
+mod tests;

@@ -234,6 +234,12 @@ pub fn markers() -> impl Iterator<Item = &'static str> {
         .flat_map(|c| c.requires.into_iter().chain(c.literal))
 }
 
+/// The first string [`called_where`] asks for of each `Call`: its marker, or its literal when
+/// it needs no marker; the literal of a `Call` with a marker is asked only where the marker is.
+pub fn leads() -> impl Iterator<Item = &'static str> {
+    CALLS.iter().filter_map(|c| c.requires.or(c.literal))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

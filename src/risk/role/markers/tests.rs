@@ -1,0 +1,116 @@
+use super::*;
+
+/// Literals Teddy, the vectorised searcher, takes in its slim form, which walks 32 bytes a
+/// step; with more it goes fat, 16 bytes a step.
+const SLIM_TEDDY_MAX: usize = 32;
+
+#[test]
+fn same_answer_as_one_search_per_string() {
+    let contents: &[&str] = &[
+        "",
+        "apiVersion: v1\nkind: Pod",
+        // Overlapping strings: "Client." does not hide "ClientBuilder" in
+        // "Client.ClientBuilder", nor "AWS::Serverless" hide "AWS." after it.
+        "AmazonS3Client.ClientBuilder boto3 @aws-sdk/ software.amazon.awssdk",
+        "AWS::ServerlessAWS.S3(",
+        "kinkind:d:",
+        // A short string, found on demand, beside the long one that holds it.
+        "duplicity --s3-use-new-style type = s3",
+        "s3",
+        "AWS::Serverless AWS::Lambda::Function #cloud-config aws-cdk-lib resource \"aws_vpc\"",
+        // Strings beside and inside the words searched in the same pass.
+        "break-glass kind: BREAKGLASS apiVersion: boto3",
+        "kind:break_glass\"aws_breakglass",
+    ];
+    for content in contents {
+        let present = Present::in_content(content.as_bytes());
+        for needle in &NEEDLES.list {
+            assert_eq!(
+                present.has(needle),
+                content.contains(needle),
+                "{needle:?} in {content:?}"
+            );
+        }
+    }
+}
+
+/// Teddy and the automaton (its fallback) find the same next start of a string or word
+/// from every offset, in texts shorter and longer than Teddy's minimum and in every case.
+#[test]
+fn teddy_finds_what_the_automaton_finds() {
+    let mut long = b"bre brEA xbreak ".repeat(20);
+    long.extend_from_slice(b"BREAK-glass brEAKGLASS bre break_Glas bReA");
+    long.extend_from_slice(b" kind: AWS.S3 Client(Client. boto boto3 type = s3 ");
+    let texts: [&[u8]; 6] = [b"", b"brea", b"xBrEaK", b"b r e a BREA", b"AWS::", &long];
+    let search = &*NEEDLES;
+    for text in texts {
+        for from in 0..=text.len() {
+            let by_automaton = search
+                .automaton
+                .find(Input::new(text).range(from..))
+                .map(|m| m.start());
+            assert_eq!(search.next_start(text, from), by_automaton, "{from}");
+        }
+    }
+}
+
+/// The search stays within Teddy's slim form: one more literal makes it fat, twice the
+/// steps over the content (answers unchanged).
+#[test]
+fn search_fits_slim_teddy() {
+    let n = &*NEEDLES;
+    let literals = literals(&n.list, &n.searched, &n.words);
+    assert!(literals.len() <= SLIM_TEDDY_MAX, "{}", literals.len());
+    // Every searched string starts with a literal, so the search stops where it does.
+    for &i in &n.searched {
+        assert!(literals.iter().any(|l| n.list[i].as_bytes().starts_with(l)));
+    }
+    let shared: Vec<&[u8]> = literals.iter().map(Vec::as_slice).collect();
+    assert!(shared.contains(&&b"AWS::"[..]) && !shared.contains(&&b"kind:"[..]));
+}
+
+/// A string asked only after another was found is answered on demand, in content that
+/// holds it without the one before it, too.
+#[test]
+fn strings_not_searched_found_on_demand() {
+    for (content, needle) in [
+        ("kind: Pod", "kind:"),
+        ("new S3Client(x)", "Client("),
+        ("access_key_id = x", "access_key_id"),
+        ("S3Client.builder()", "Client."),
+    ] {
+        let at = NEEDLES.list.iter().position(|n| *n == needle).unwrap();
+        assert!(!NEEDLES.searched.contains(&at), "{needle}");
+        assert!(Present::in_content(content.as_bytes()).has(needle));
+        assert!(!Present::in_content(b"no such string here").has(needle));
+    }
+}
+
+#[test]
+fn words_in_any_case() {
+    let mut text = b"x ".repeat(50).to_vec();
+    text.extend_from_slice(b"BREAK-glass brEAKGLASS bre break_Glas");
+    let words_in = |text: &[u8]| {
+        let present = Present::in_content(text);
+        let mut found: Vec<&str> = NEEDLES
+            .words
+            .iter()
+            .copied()
+            .filter(|w| present.has_word(w))
+            .collect();
+        found.sort_unstable();
+        found
+    };
+    assert_eq!(words_in(&text), ["break-glass", "breakglass"]);
+    assert_eq!(
+        words_in(b"[BreakGlass-admin] break glass break_glass"),
+        ["break glass", "break_glass", "breakglass"]
+    );
+    // Beside the strings, and inside one.
+    assert_eq!(
+        words_in(b"kind: break-glass boto3 \"aws_breakglass\""),
+        ["break-glass", "breakglass"]
+    );
+    assert!(words_in(b"").is_empty());
+    assert!(words_in(b"brea").is_empty());
+}
