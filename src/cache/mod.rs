@@ -248,13 +248,21 @@ impl Cached {
     }
 
     /// Writes the cache anew: the blobs seen (those loaded, then `clean` and `found` by this
-    /// run) and this run's result. Atomic: see the module doc.
+    /// run) and this run's result. With `reachable` (the run walked the whole history), a
+    /// loaded blob it says no reference reaches any more (a rewritten history, a deleted
+    /// branch) is left out, so the file does not grow with what is gone. Atomic: see the
+    /// module doc.
     pub fn store(
-        self,
+        mut self,
         mut clean: Vec<(Oid, Clean)>,
         found: Vec<(Oid, Yielded)>,
         replay: (&[Finding], ReplayCounts, &[Warning], &[String]),
+        reachable: Option<&dyn Fn(&Oid) -> bool>,
     ) -> std::io::Result<()> {
+        if let Some(reachable) = reachable {
+            self.clean.retain(|oid, _| reachable(oid));
+            self.found.retain(|oid, _| reachable(oid));
+        }
         // A blob is clean or found, as this run last saw it: the clean ones are streamed into
         // the file with those loaded, leaving out any now found.
         let mut all_found = self.found;

@@ -213,8 +213,8 @@ impl Session {
     }
 
     /// Writes the cache with this run's findings (merged, not yet filtered) and counts; says
-    /// in `--stats` how much was reused.
-    pub(super) fn store(self, collector: &mut Collector) {
+    /// in `--stats` how much was reused. `reachable`: see `Cached::store`.
+    pub(super) fn store(self, collector: &mut Collector, reachable: Option<&dyn Fn(&Oid) -> bool>) {
         let miss = self.cached.miss;
         collector.stages.cache = Some(CacheStats {
             incremental: u64::from(miss.is_none()),
@@ -246,6 +246,7 @@ impl Session {
                 &warnings[self.warnings_before..],
                 &collector.notes[self.notes_before..],
             ),
+            reachable,
         );
         if let Err(e) = stored {
             collector.warn(Warning::new(

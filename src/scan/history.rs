@@ -139,7 +139,19 @@ pub(super) fn scan(
     *collector.findings.get_mut().expect("workers are done") = merged;
     collector.stages.merge = start.elapsed();
     if let Some(c) = cache {
-        c.store(collector);
+        // Walked from every reference with no base: a blob it did not plan, no reference
+        // reaches any more, and the cache drops it.
+        let whole = selection.tips.is_empty() && selection.since.is_none();
+        let mut planned: Vec<git2::Oid> = Vec::new();
+        if whole {
+            planned = history.blobs.iter().map(|b| b.oid).collect();
+            planned.sort_unstable();
+        }
+        let reachable = |oid: &git2::Oid| planned.binary_search(oid).is_ok();
+        c.store(
+            collector,
+            whole.then_some(&reachable as &dyn Fn(&git2::Oid) -> bool),
+        );
     }
     Ok(())
 }

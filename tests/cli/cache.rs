@@ -707,3 +707,47 @@ fn another_head_branch_reads_the_blobs_with_findings_again() {
         cached.stderr
     );
 }
+
+/// The ids of the blobs the cache file in `dir` (there is one) remembers, in any form.
+fn cache_text(dir: &Path) -> String {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    std::fs::read_to_string(&files[0]).unwrap()
+}
+
+/// A blob no reference reaches any more (its branch deleted) leaves the cache at the next
+/// scan of the whole history; a scan of one reference keeps what it did not walk.
+#[test]
+fn blobs_no_reference_reaches_leave_the_cache_with_a_whole_history_scan() {
+    let (repo, _key, _) = keyed_repo();
+    let (_cache, dir) = cache_dir();
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.txt", "only on the side branch\n");
+    repo.commit("side");
+    let side = repo.rev("HEAD:side.txt");
+    let notes = repo.rev("HEAD:notes.txt");
+    repo.git(&["checkout", "-q", "main"]);
+    scan(&repo, Some(&dir), &[]);
+    assert!(cache_text(&dir).contains(&side));
+    repo.git(&["branch", "-q", "-D", "side"]);
+    scan(&repo, Some(&dir), &["--ref", "main"]);
+    assert!(
+        cache_text(&dir).contains(&side),
+        "one reference walked: kept"
+    );
+    let run = scan(&repo, Some(&dir), &[]);
+    let text = cache_text(&dir);
+    assert!(!text.contains(&side), "no reference reaches it: dropped");
+    assert!(text.contains(&notes), "still reached: kept");
+    assert_eq!(run.stdout, scan(&repo, None, &[]).stdout);
+    // What stayed is still used: nothing is read again.
+    let again = scan(&repo, Some(&dir), &["--ref", "main"]);
+    assert!(
+        cache_line(&again).ends_with("; read 0"),
+        "{}",
+        cache_line(&again)
+    );
+}
