@@ -18,9 +18,16 @@ pub(super) struct Clocks {
     read: AtomicU64,
     detect: AtomicU64,
     bytes_read: AtomicU64,
+    /// History scans: blobs keyleak's pack reader read (the others, libgit2).
+    from_packs: AtomicU64,
 }
 
 impl Clocks {
+    /// One blob was read from the packs by keyleak's own reader.
+    pub(super) fn count_packed(&self) {
+        self.from_packs.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Runs `f` (a blob read of `bytes` bytes, known once it is done) and adds its time to
     /// the read clock.
     pub(super) fn read<T>(&self, f: impl FnOnce() -> T, bytes: impl Fn(&T) -> usize) -> T {
@@ -55,6 +62,9 @@ pub struct StageStats {
     pub unique_blobs: Option<u64>,
     /// History scans: bytes the plan holds (paths, introducing commits, blob ids).
     pub plan_bytes: Option<u64>,
+    /// History scans: unique blobs read from the packs by keyleak's reader; the others
+    /// (loose, in an alternate, declined, over `--max-filesize`) through libgit2 or not at all.
+    pub from_packs: Option<u64>,
     /// Blobs scanned (files, git blobs, archive members, commit and tag texts).
     pub blobs: u64,
     /// Bytes read from git objects (history scans) or scanned (other scans).
@@ -84,6 +94,7 @@ impl StageStats {
         if self.unique_blobs.is_some() {
             self.read = Some(nanos(&clocks.read));
             self.bytes = clocks.bytes_read.load(Ordering::Relaxed);
+            self.from_packs = Some(clocks.from_packs.load(Ordering::Relaxed));
         }
     }
 
@@ -97,6 +108,12 @@ impl StageStats {
         }
         if let Some(unique) = self.unique_blobs {
             line("unique blobs", unique.to_string())?;
+            if let Some(packed) = self.from_packs {
+                line(
+                    "read from packs",
+                    format!("{packed} of {unique} unique blobs"),
+                )?;
+            }
         }
         line("blobs scanned", self.blobs.to_string())?;
         line("bytes read", self.bytes.to_string())?;
@@ -137,6 +154,7 @@ mod tests {
             commits: Some(3),
             unique_blobs: Some(4),
             plan_bytes: Some(400),
+            from_packs: Some(3),
             blobs: 5,
             bytes: 1234,
             workers: 2,
@@ -153,6 +171,7 @@ mod tests {
             [
                 "keyleak: stats: commits walked: 3",
                 "keyleak: stats: unique blobs: 4",
+                "keyleak: stats: read from packs: 3 of 4 unique blobs",
                 "keyleak: stats: blobs scanned: 5",
                 "keyleak: stats: bytes read: 1234",
                 "keyleak: stats: plan memory: 400 bytes (100 bytes per unique blob)",

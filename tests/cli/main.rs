@@ -13,6 +13,7 @@ mod docs_links;
 mod follow_links;
 mod git_common;
 mod git_history;
+mod git_packed;
 mod git_range;
 mod git_range_base;
 mod git_repos;

@@ -65,6 +65,7 @@ fn history_stats_count_commits_unique_blobs_and_bytes() {
         [
             "commits walked",
             "unique blobs",
+            "read from packs",
             "blobs scanned",
             "bytes read",
             "plan memory",
@@ -83,6 +84,8 @@ fn history_stats_count_commits_unique_blobs_and_bytes() {
         .collect();
     assert_eq!(value["commits walked"], "3");
     assert_eq!(value["unique blobs"], "3");
+    // A repository with loose objects only: libgit2 reads them.
+    assert_eq!(value["read from packs"], "0 of 3 unique blobs");
     assert_eq!(value["blobs scanned"], "3");
     let bytes = 4 + 4 + env.len();
     assert_eq!(value["bytes read"], bytes.to_string());

@@ -151,7 +151,10 @@ impl Worker<'_> {
             || {
                 let packed = job.place.map_or(Read::Unknown, |at| reader.blob(at, max));
                 match packed {
-                    Read::Blob(bytes) => Ok(Bytes::Shared(bytes)),
+                    Read::Blob(bytes) => {
+                        self.collector.clocks.count_packed();
+                        Ok(Bytes::Shared(bytes))
+                    }
                     Read::TooLarge(size) => {
                         Err(git::repo::too_large(first_path, job.oid, size, max))
                     }
