@@ -31,12 +31,12 @@
 
 mod base;
 mod diff;
+mod fold;
 mod pack_order;
 mod raw_tree;
 mod tags;
 mod tolerant_walk;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -49,6 +49,7 @@ use crate::progress::Counters;
 use crate::source::git::pack::{self, Place};
 use crate::source::git::repo::reopen;
 use diff::CommitDiff;
+use fold::{Fold, PathTable};
 use tags::End;
 
 /// Which commits to walk.
@@ -365,75 +366,4 @@ const DIFF_CHUNK: usize = 4096;
 fn not_found(rev: &str, flag: &'static str) -> impl FnOnce(git2::Error) -> Error {
     let context = format!("{flag} {rev}: not a commit in this repository");
     move |source| Error::Git { context, source }
-}
-
-/// Interned paths: most blobs share a path with their other versions.
-#[derive(Default)]
-struct PathTable {
-    ids: HashMap<Vec<u8>, u32, FastHash>,
-    names: Vec<String>,
-}
-
-impl PathTable {
-    fn id(&mut self, path: &[u8]) -> u32 {
-        if let Some(&id) = self.ids.get(path) {
-            return id;
-        }
-        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 paths");
-        self.names.push(String::from_utf8_lossy(path).into_owned());
-        self.ids.insert(path.to_vec(), id);
-        id
-    }
-}
-
-/// Commit diffs folded in walk order into the first-introduction map.
-#[derive(Default)]
-struct Fold {
-    paths: PathTable,
-    /// (blob, path) → walk index of the oldest commit that introduced it there.
-    first: HashMap<(Oid, u32), u32, FastHash>,
-    /// The commits' texts the filter kept, in walk order.
-    texts: Vec<Text>,
-    warnings: Vec<Warning>,
-}
-
-impl Fold {
-    fn add(&mut self, index: u32, mut diff: CommitDiff) {
-        self.warnings.append(&mut diff.warnings);
-        if let Some((path, bytes)) = diff.text.take() {
-            self.texts.push(Text {
-                path,
-                commit: Some(index),
-                bytes,
-            });
-        }
-        diff.removed.sort_unstable();
-        for (blob, path) in diff.added {
-            let path_id = self.paths.id(&path);
-            if self.first.contains_key(&(blob, path_id)) {
-                continue;
-            }
-            let from = diff.removed.partition_point(|(oid, _)| *oid < blob);
-            let moved: Vec<&[u8]> = diff.removed[from..]
-                .iter()
-                .take_while(|(oid, _)| *oid == blob)
-                .map(|(_, p)| p.as_slice())
-                .collect();
-            let attributed = if moved.is_empty() {
-                Some(index)
-            } else {
-                // Moved or renamed: keep the attribution of where it came from.
-                moved
-                    .iter()
-                    .filter_map(|old| {
-                        let old_id = self.paths.ids.get(*old)?;
-                        self.first.get(&(blob, *old_id)).copied()
-                    })
-                    .min()
-            };
-            if let Some(at) = attributed {
-                self.first.insert((blob, path_id), at);
-            }
-        }
-    }
 }
