@@ -330,7 +330,7 @@ pub fn plan(
             }),
         }
     }
-    let blobs = pack_order::sort(&packs, blobs);
+    let blobs = pack_order::sort(&readable, blobs);
     let mut texts_found = fold.texts;
     texts_found.extend(tags::texts(repo, &tips, &commits, texts, &mut warnings));
     Ok(History {

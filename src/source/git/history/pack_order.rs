@@ -4,28 +4,17 @@
 //! its delta chain from scratch. Read by pack offset, a delta's base (which git stores before
 //! it) was just read and is still in the reader's cache (`pack::Reader`), and reads move
 //! forward through the pack. Reads no objects, and changes only the order, never what is read:
-//! a blob no index lists (loose, in an alternate, in an index that cannot be parsed) comes
-//! last, by id, with no place.
-
-use std::path::PathBuf;
-
-use git2::Oid;
+//! a blob no readable pack lists (loose, in an alternate, in a pack or index that cannot be
+//! read) comes last, by id, with no place.
 
 use super::BlobJob;
-use crate::source::git::pack::{self, Place};
+use crate::source::git::pack::Packs;
 
-/// `blobs` (sorted by id) in the order the packs of `indexes` (from `pack::indexes`) store
-/// them, each with its [`BlobJob::place`].
-pub fn sort(indexes: &[PathBuf], mut blobs: Vec<BlobJob>) -> Vec<BlobJob> {
-    let ids: Vec<Oid> = blobs.iter().map(|b| b.oid).collect();
-    let mut places: Vec<Option<Place>> = vec![None; ids.len()];
-    for (pack, index) in indexes.iter().enumerate() {
-        let pack = u32::try_from(pack).unwrap_or(u32::MAX);
-        // An index that cannot be read orders nothing; the blobs are read all the same.
-        let _ = pack::locate(index, pack, &ids, &mut places);
-    }
-    for (job, place) in blobs.iter_mut().zip(places) {
-        job.place = place;
+/// `blobs` in the order `packs` store them, each with its [`BlobJob::place`] (the first pack
+/// by name that lists it, as libgit2 would read it).
+pub fn sort(packs: &Packs, mut blobs: Vec<BlobJob>) -> Vec<BlobJob> {
+    for job in &mut blobs {
+        job.place = packs.find(&job.oid);
     }
     // Blobs in no pack last, by id.
     blobs.sort_unstable_by_key(|job| (job.place.is_none(), job.place, job.oid));
@@ -37,6 +26,8 @@ mod tests {
     use super::*;
     use std::path::Path;
     use std::process::Command;
+
+    use git2::Oid;
 
     fn git(dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
@@ -101,7 +92,8 @@ mod tests {
             })
             .collect();
         blobs.sort_by_key(|b| b.oid);
-        let blobs = sort(&crate::source::git::pack::indexes(&objects), blobs);
+        let packs = crate::source::git::pack::indexes(&objects);
+        let blobs = sort(&Packs::open(&packs), blobs);
         packed.sort();
         let mut want: Vec<Oid> = packed.into_iter().map(|(_, oid)| oid).collect();
         want.push(loose.trim().parse().unwrap());

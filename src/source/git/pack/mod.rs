@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
-pub use index::locate;
 pub use read::{Read, Reader};
 
 /// Where a pack stores an object: which pack (numbered as [`indexes`] lists them) and the
@@ -93,8 +92,8 @@ impl Packs {
         self.packs.get(pack as usize)?.as_ref()
     }
 
-    /// Where any of the packs stores `oid` (for a delta that names its base by id).
-    fn find(&self, oid: &Oid) -> Option<Place> {
+    /// Where the first of the packs that lists `oid` stores it.
+    pub fn find(&self, oid: &Oid) -> Option<Place> {
         self.packs.iter().enumerate().find_map(|(n, pack)| {
             let offset = pack.as_ref()?.index.offset(oid)?;
             Some(Place {
