@@ -23,6 +23,7 @@ mod layers;
 pub mod lines;
 mod near;
 mod pairing;
+pub mod prefetch;
 mod prefilter;
 pub mod presigned;
 pub mod samples;

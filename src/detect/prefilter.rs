@@ -36,6 +36,9 @@ pub enum Anchor {
 }
 
 pub struct Prefilter {
+    /// Where the CPU runs AVX2: one pass for both searches' literals (see `buckets`), each
+    /// position it lets through checked against both searches' literals.
+    one_pass: Option<OnePass>,
     /// The literals of plain text: key prefixes, token prefixes, escapes.
     plain: Searcher,
     /// The secret and token keywords, and the literals of encoded keys (base64, hex). A second
@@ -67,6 +70,46 @@ struct Searcher {
     /// The longest literal's length: a match starting before an offset ends before that
     /// offset plus this.
     longest: usize,
+}
+
+/// The bucket filter and, per search, its literals by first byte.
+struct OnePass {
+    filter: buckets::Filter,
+    exact: [Exact; 2],
+}
+
+/// One search's literals, in its order, listed by first byte: the leftmost-first search's
+/// hit at a position is the first literal of the list that starts there.
+struct Exact {
+    literals: Vec<(Vec<u8>, Anchor)>,
+    by_first: Vec<Vec<u8>>,
+}
+
+impl Exact {
+    fn new(set: &[(String, Anchor)]) -> Exact {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, (literal, _)) in set.iter().enumerate() {
+            let i = u8::try_from(i).expect("a search holds under 256 literals");
+            by_first[usize::from(literal.as_bytes()[0])].push(i);
+        }
+        Exact {
+            literals: set
+                .iter()
+                .map(|(l, a)| (l.as_bytes().to_vec(), *a))
+                .collect(),
+            by_first,
+        }
+    }
+
+    /// The first literal of this search starting at `at`: its length and anchor.
+    fn at(&self, hay: &[u8], at: usize) -> Option<(usize, Anchor)> {
+        self.by_first[usize::from(hay[at])].iter().find_map(|&i| {
+            let (literal, anchor) = &self.literals[usize::from(i)];
+            hay[at..]
+                .starts_with(literal)
+                .then_some((literal.len(), *anchor))
+        })
+    }
 }
 
 impl Searcher {
@@ -173,11 +216,25 @@ fn literal_sets(include_identifiers: bool) -> [Vec<(String, Anchor)>; 2] {
 
 impl Prefilter {
     pub fn new(include_identifiers: bool) -> Prefilter {
-        let [plain, encoded] = literal_sets(include_identifiers).map(|set| {
+        let sets = literal_sets(include_identifiers);
+        let tables = buckets::Tables::new(
+            sets.iter()
+                .flatten()
+                .map(|(literal, anchor)| (literal.as_bytes(), *anchor)),
+        );
+        let one_pass = buckets::Filter::new(tables).map(|filter| OnePass {
+            filter,
+            exact: [Exact::new(&sets[0]), Exact::new(&sets[1])],
+        });
+        let [plain, encoded] = sets.map(|set| {
             let (literals, anchors): (Vec<String>, Vec<Anchor>) = set.into_iter().unzip();
             Searcher::new(&literals, anchors)
         });
-        Prefilter { plain, encoded }
+        Prefilter {
+            one_pass,
+            plain,
+            encoded,
+        }
     }
 
     /// Every anchor hit in `hay`, in order of position (plain first where both start at one
@@ -185,6 +242,7 @@ impl Prefilter {
     pub fn hits<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = (usize, Anchor)> + 'h {
         let (mut plain_at, mut encoded_at, mut chunk_start) = (0, 0, 0);
         let mut chunk: Vec<(usize, Anchor)> = Vec::new();
+        let mut candidates: Vec<usize> = Vec::new();
         let mut next = 0;
         std::iter::from_fn(move || {
             while next == chunk.len() {
@@ -194,11 +252,29 @@ impl Prefilter {
                 let end = (chunk_start + CHUNK).min(hay.len());
                 chunk.clear();
                 next = 0;
-                self.plain.hits_before(hay, &mut plain_at, end, &mut chunk);
-                self.encoded
-                    .hits_before(hay, &mut encoded_at, end, &mut chunk);
-                // Stable: the plain search's hit stays first where both start at one byte.
-                chunk.sort_by_key(|&(at, _)| at);
+                if let Some(one) = &self.one_pass {
+                    candidates.clear();
+                    one.filter
+                        .candidates(hay, chunk_start, end, &mut candidates);
+                    for &at in &candidates {
+                        // Plain first where both start at one byte, as below.
+                        for (exact, past) in one.exact.iter().zip([&mut plain_at, &mut encoded_at])
+                        {
+                            if at >= *past {
+                                if let Some((len, anchor)) = exact.at(hay, at) {
+                                    chunk.push((at, anchor));
+                                    *past = at + len;
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    self.plain.hits_before(hay, &mut plain_at, end, &mut chunk);
+                    self.encoded
+                        .hits_before(hay, &mut encoded_at, end, &mut chunk);
+                    // Stable: the plain search's hit stays first where both start at one byte.
+                    chunk.sort_by_key(|&(at, _)| at);
+                }
                 chunk_start = end;
             }
             next += 1;
@@ -206,6 +282,8 @@ impl Prefilter {
         })
     }
 }
+
+mod buckets;
 
 #[cfg(test)]
 mod tests;

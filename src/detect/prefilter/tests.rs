@@ -42,7 +42,19 @@ fn hits_by_find_iter(pre: &Prefilter, hay: &[u8]) -> Vec<(usize, Anchor)> {
 /// end, and a run of literals where each hit ends inside the next one's bytes.
 #[test]
 fn chunks_change_no_hit() {
-    let pre = Prefilter::new(false);
+    for pre in [Prefilter::new(false), searches_only(false)] {
+        chunks_change_no_hit_with(&pre);
+    }
+}
+
+/// The prefilter of machines without AVX2: the two searches, a chunk at a time.
+fn searches_only(identifiers: bool) -> Prefilter {
+    let mut pre = Prefilter::new(identifiers);
+    pre.one_pass = None;
+    pre
+}
+
+fn chunks_change_no_hit_with(pre: &Prefilter) {
     let literals = [
         "SECRET",
         "IQoJb3JpZ2luX2Vj",
@@ -60,14 +72,14 @@ fn chunks_change_no_hit() {
             }
             hay.extend_from_slice(literal.as_bytes());
             let chunked: Vec<(usize, Anchor)> = pre.hits(&hay).collect();
-            assert_eq!(chunked, hits_by_find_iter(&pre, &hay), "{literal} {shift}");
+            assert_eq!(chunked, hits_by_find_iter(pre, &hay), "{literal} {shift}");
             assert!(chunked.len() >= 3, "{literal} {shift}");
         }
     }
     let short = b"AKIA SECRET \\x4941";
     assert_eq!(
         pre.hits(short).collect::<Vec<_>>(),
-        hits_by_find_iter(&pre, short)
+        hits_by_find_iter(pre, short)
     );
     assert_eq!(pre.hits(b"").count(), 0);
 }
@@ -120,4 +132,121 @@ fn keywords_at_their_bucket_ids() {
         literals.len(),
         9 + base64::key_literals().len() + hex::key_literals().len()
     );
+}
+
+/// Bytes that mostly fit some bucket's first bytes, so that random text holds many
+/// candidates and literals cut at every length: a generator for the tests below.
+fn noisy(len: usize, seed: u64) -> Vec<u8> {
+    let alphabet = b"AKISQoJFwG\\ux&#0479 \n,seSEcCrRuUtTiInNV5Bl3bkWdpDXZ1yY";
+    let mut state = seed | 1;
+    let mut out = Vec::with_capacity(len);
+    let [plain, other] = literal_sets(true);
+    let literals: Vec<String> = plain.into_iter().chain(other).map(|(l, _)| l).collect();
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        if state % 7 == 0 {
+            // A literal, whole or cut short.
+            let literal = &literals[(state >> 8) as usize % literals.len()];
+            let keep = 1 + (state >> 20) as usize % literal.len();
+            out.extend_from_slice(&literal.as_bytes()[..keep]);
+        } else {
+            out.push(alphabet[(state >> 8) as usize % alphabet.len()]);
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+/// The bucket tables let through the start of every literal of both searches.
+#[test]
+fn buckets_let_every_literal_through() {
+    for identifiers in [false, true] {
+        let sets = literal_sets(identifiers);
+        let all: Vec<(&[u8], Anchor)> = sets
+            .iter()
+            .flatten()
+            .map(|(l, a)| (l.as_bytes(), *a))
+            .collect();
+        let tables = buckets::Tables::new(all.iter().copied());
+        for (literal, _) in &all {
+            let mut hay = b"zz".to_vec();
+            hay.extend_from_slice(literal);
+            assert!(
+                tables.fits(&hay, 2),
+                "{:?}",
+                String::from_utf8_lossy(literal)
+            );
+        }
+        // And ordinary words do not fit (four bytes from each position on: nearer the end,
+        // anything fits).
+        for word in [
+            &b"the quick brown fox"[..],
+            b"  return value;",
+            b"ACCESS KEY",
+        ] {
+            let whole = |&at: &usize| at + 4 <= word.len() && tables.fits(word, at);
+            let fit: Vec<usize> = (0..word.len()).filter(whole).collect();
+            assert!(
+                fit.is_empty(),
+                "{:?} at {fit:?}",
+                String::from_utf8_lossy(word)
+            );
+        }
+    }
+}
+
+/// The vector loop lets through exactly the positions the tables say fit, whatever the
+/// alignment and length of the span it is given (the positions past its last whole block
+/// are tested one by one).
+#[test]
+fn the_vector_loop_computes_the_tables() {
+    let [plain, other] = literal_sets(true);
+    let all: Vec<(String, Anchor)> = plain.into_iter().chain(other).collect();
+    let tables = buckets::Tables::new(all.iter().map(|(l, a)| (l.as_bytes(), *a)));
+    let Some(filter) = buckets::Filter::new(tables.clone()) else {
+        eprintln!("no AVX2 here: the vector loop is not used");
+        return;
+    };
+    for seed in 1..40u64 {
+        let hay = noisy(700 + seed as usize, seed);
+        for (from, to) in [(0, hay.len()), (3, hay.len() - 5), (31, 97), (64, 64)] {
+            let mut got = Vec::new();
+            filter.candidates(&hay, from, to, &mut got);
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "in order, once each");
+            let fits = |at: &usize| tables.fits(&hay, *at);
+            let want: Vec<usize> = (from..to).filter(fits).collect();
+            assert_eq!(
+                got.iter().copied().filter(fits).collect::<Vec<_>>(),
+                want,
+                "seed {seed} {from}..{to}"
+            );
+            // What does not fit is only the unchecked tail: under a block, or too near the end.
+            let unchecked = got.iter().filter(|at| !fits(at));
+            assert!(
+                unchecked
+                    .clone()
+                    .all(|&at| to - at < 32 || at + 35 >= hay.len())
+            );
+        }
+    }
+}
+
+/// The one pass gives the two searches' hits, merged, on text full of literals and of
+/// their cut pieces, at every length around the vector loop's blocks.
+#[test]
+fn buckets_find_what_the_searches_find() {
+    for pre in [false, true].map(Prefilter::new) {
+        for seed in 1..200u64 {
+            let hay = noisy(seed as usize * 7, seed);
+            let got: Vec<(usize, Anchor)> = pre.hits(&hay).collect();
+            assert_eq!(got, hits_by_find_iter(&pre, &hay), "seed {seed}");
+        }
+        let long = noisy(3 * CHUNK + 77, 99);
+        let got: Vec<(usize, Anchor)> = pre.hits(&long).collect();
+        let want = hits_by_find_iter(&pre, &long);
+        assert!(want.len() > 10_000);
+        assert_eq!(got, want);
+    }
 }

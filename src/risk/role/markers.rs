@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 
 use super::services;
+use crate::detect::prefetch;
 use crate::risk::advice;
 
 /// Strings shorter than this stay out of the search and are looked for one by one, when
@@ -50,7 +51,12 @@ struct Needles {
     words: Vec<&'static str>,
     teddy: Option<packed::Searcher>,
     automaton: AhoCorasick,
+    /// The longest literal's length.
+    longest: usize,
 }
+
+/// Bytes searched at a time (see [`Needles::next_start`]).
+const SPAN: usize = 64 << 10;
 
 /// What the search looks for: the searched strings, those sharing their first four bytes cut
 /// to the bytes they share (`list` is sorted, so they are neighbours), then the word starts.
@@ -113,17 +119,37 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
         words,
         teddy,
         automaton,
+        longest: literals.iter().map(Vec::len).max().unwrap_or(0),
     }
 });
 
 impl Needles {
-    /// Where the first literal at or after `from` starts.
-    fn next_start(&self, content: &[u8], from: usize) -> Option<usize> {
-        match &self.teddy {
-            Some(teddy) => teddy.find_in(content, Span::from(from..content.len())),
-            None => self.automaton.find(Input::new(content).range(from..)),
+    /// Where the first literal at or after `from` starts. The search goes a [`SPAN`] at a
+    /// time, the next span's bytes asked into the cache first (from `*warm` on, where the
+    /// asking stopped): over a large mapped file, the one search from `from` to the end
+    /// waited on memory for each block (40 MB of keyword-dense text: 18 ms, 10 with the
+    /// hints).
+    fn next_start(&self, content: &[u8], from: usize, warm: &mut usize) -> Option<usize> {
+        let mut lo = from;
+        while lo < content.len() {
+            let hi = (lo + SPAN).min(content.len());
+            if *warm < hi + SPAN {
+                prefetch::range(content, (*warm).max(hi), hi + SPAN);
+                *warm = hi + SPAN;
+            }
+            // A literal starting before `hi` ends before `hi + longest`: the leftmost hit of
+            // the longer span, if it starts before `hi`, is the leftmost of the whole rest.
+            let reach = (hi + self.longest).saturating_sub(1).min(content.len());
+            let hit = match &self.teddy {
+                Some(teddy) => teddy.find_in(content, Span::from(lo..reach)),
+                None => self.automaton.find(Input::new(content).range(lo..reach)),
+            };
+            match hit.map(|hit| hit.start()) {
+                Some(start) if start < hi => return Some(start),
+                _ => lo = hi,
+            }
         }
-        .map(|hit| hit.start())
+        None
     }
 }
 
@@ -146,9 +172,9 @@ impl<'c> Present<'c> {
         let mut seen = vec![false; needles.list.len()];
         let mut left = needles.searched.len();
         let mut words: Vec<&'static str> = Vec::new();
-        let mut from = 0;
+        let (mut from, mut warm) = (0, 0);
         while left > 0 || words.len() < needles.words.len() {
-            let Some(start) = needles.next_start(content, from) else {
+            let Some(start) = needles.next_start(content, from, &mut warm) else {
                 break;
             };
             let here = &content[start..];

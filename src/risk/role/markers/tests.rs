@@ -41,15 +41,42 @@ fn teddy_finds_what_the_automaton_finds() {
     let mut long = b"bre brEA xbreak ".repeat(20);
     long.extend_from_slice(b"BREAK-glass brEAKGLASS bre break_Glas bReA");
     long.extend_from_slice(b" kind: AWS.S3 Client(Client. boto boto3 type = s3 ");
-    let texts: [&[u8]; 6] = [b"", b"brea", b"xBrEaK", b"b r e a BREA", b"AWS::", &long];
+    // Strings across the ends of the spans searched at a time.
+    let mut spans = b"x".repeat(2 * SPAN + 40);
+    for (at, s) in [
+        (SPAN - 2, "brea"),
+        (2 * SPAN - 4, "apiVersion:"),
+        (2 * SPAN + 30, "boto3"),
+    ] {
+        spans[at..at + s.len()].copy_from_slice(s.as_bytes());
+    }
+    let texts: [&[u8]; 7] = [
+        b"",
+        b"brea",
+        b"xBrEaK",
+        b"b r e a BREA",
+        b"AWS::",
+        &long,
+        &spans,
+    ];
     let search = &*NEEDLES;
     for text in texts {
-        for from in 0..=text.len() {
+        let step = if text.len() > SPAN { 997 } else { 1 };
+        for from in (0..=text.len())
+            .step_by(step)
+            .chain([SPAN - 3, SPAN - 2, SPAN - 1])
+        {
+            let from = from.min(text.len());
             let by_automaton = search
                 .automaton
                 .find(Input::new(text).range(from..))
                 .map(|m| m.start());
-            assert_eq!(search.next_start(text, from), by_automaton, "{from}");
+            let mut warm = 0;
+            assert_eq!(
+                search.next_start(text, from, &mut warm),
+                by_automaton,
+                "{from}"
+            );
         }
     }
 }
