@@ -70,7 +70,7 @@ fn teddy_finds_what_the_automaton_finds() {
             let by_automaton = search
                 .automaton
                 .find(Input::new(text).range(from..))
-                .map(|m| m.start());
+                .map(|m| (m.start(), m.pattern().as_usize()));
             let mut warm = 0;
             assert_eq!(
                 search.next_start(text, from, &mut warm),
@@ -140,4 +140,50 @@ fn words_in_any_case() {
     );
     assert!(words_in(b"").is_empty());
     assert!(words_in(b"brea").is_empty());
+}
+
+/// Contents made of the strings and words themselves, whole, cut, glued and in mixed case:
+/// every string and word is found exactly where the content holds it.
+#[test]
+fn same_answer_on_strings_glued_and_cut() {
+    let needles = &*NEEDLES;
+    let pieces: Vec<&str> = needles.list.iter().chain(&needles.words).copied().collect();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..400 {
+        let mut content = Vec::new();
+        for _ in 0..12 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let piece = pieces[(state >> 8) as usize % pieces.len()].as_bytes();
+            let keep = 1 + (state >> 24) as usize % piece.len();
+            let piece = if state % 3 == 0 {
+                piece
+            } else {
+                &piece[..keep]
+            };
+            content.extend(piece.iter().map(|&b| match state % 5 {
+                0 => b.to_ascii_uppercase(),
+                _ => b,
+            }));
+            if state % 4 == 0 {
+                content.push(b' ');
+            }
+        }
+        let text = String::from_utf8_lossy(&content);
+        let present = Present::in_content(&content);
+        for needle in &needles.list {
+            assert_eq!(
+                present.has(needle),
+                text.contains(needle),
+                "{needle:?} in {text:?}"
+            );
+        }
+        for word in &needles.words {
+            let holds = text
+                .to_ascii_lowercase()
+                .contains(&word.to_ascii_lowercase());
+            assert_eq!(present.has_word(word), holds, "{word:?} in {text:?}");
+        }
+    }
 }
