@@ -241,8 +241,7 @@ impl Prefilter {
     /// byte): (offset, anchor). Both searches go over one [`CHUNK`] before either goes on.
     pub fn hits<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = (usize, Anchor)> + 'h {
         let (mut plain_at, mut encoded_at, mut chunk_start) = (0, 0, 0);
-        let mut chunk: Vec<(usize, Anchor)> = Vec::new();
-        let mut candidates: Vec<usize> = Vec::new();
+        let mut chunk: Vec<(usize, Anchor)> = Vec::with_capacity(64);
         let mut next = 0;
         std::iter::from_fn(move || {
             while next == chunk.len() {
@@ -253,13 +252,10 @@ impl Prefilter {
                 chunk.clear();
                 next = 0;
                 if let Some(one) = &self.one_pass {
-                    candidates.clear();
-                    one.filter
-                        .candidates(hay, chunk_start, end, &mut candidates);
-                    for &at in &candidates {
+                    one.filter.candidates(hay, chunk_start, end, |at| {
                         // Plain first where both start at one byte, as below.
-                        for (exact, past) in one.exact.iter().zip([&mut plain_at, &mut encoded_at])
-                        {
+                        let pasts = [&mut plain_at, &mut encoded_at];
+                        for (exact, past) in one.exact.iter().zip(pasts) {
                             if at >= *past {
                                 if let Some((len, anchor)) = exact.at(hay, at) {
                                     chunk.push((at, anchor));
@@ -267,7 +263,7 @@ impl Prefilter {
                                 }
                             }
                         }
-                    }
+                    });
                 } else {
                     self.plain.hits_before(hay, &mut plain_at, end, &mut chunk);
                     self.encoded

@@ -126,23 +126,25 @@ impl Filter {
         None
     }
 
-    /// Appends to `out` every position in `from..to` where a literal may start, in order:
+    /// Calls `each` with every position in `from..to` where a literal may start, in order:
     /// whole blocks by the vector loop, the rest one by one.
-    pub fn candidates(&self, hay: &[u8], from: usize, to: usize, out: &mut Vec<usize>) {
+    pub fn candidates(&self, hay: &[u8], from: usize, to: usize, mut each: impl FnMut(usize)) {
         // SAFETY: `new` built this filter only after the CPU said it runs AVX2.
         #[cfg(target_arch = "x86_64")]
         #[allow(unsafe_code)]
-        let at = unsafe { self.avx2(hay, from, to, out) };
+        let at = unsafe { self.avx2(hay, from, to, &mut each) };
         #[cfg(not(target_arch = "x86_64"))]
         let at = from;
-        out.extend((at..to).filter(|&at| self.tables.fits(hay, at)));
+        (at..to)
+            .filter(|&at| self.tables.fits(hay, at))
+            .for_each(each);
     }
 
     /// The vector loop over whole blocks of [`LANES`] positions in `from..to`; returns where
     /// it stopped (the first position it did not test).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn avx2(&self, hay: &[u8], from: usize, to: usize, out: &mut Vec<usize>) -> usize {
+    fn avx2(&self, hay: &[u8], from: usize, to: usize, each: &mut impl FnMut(usize)) -> usize {
         let table = |t: &[u8; 16]| -> __m256i {
             let mut both = [0u8; 32];
             both[..16].copy_from_slice(t);
@@ -167,7 +169,7 @@ impl Filter {
             }
             let mut mask = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(fit, zero)) as u32);
             while mask != 0 {
-                out.push(at + mask.trailing_zeros() as usize);
+                each(at + mask.trailing_zeros() as usize);
                 mask &= mask - 1;
             }
             at += LANES;

@@ -213,7 +213,7 @@ fn the_vector_loop_computes_the_tables() {
         let hay = noisy(700 + seed as usize, seed);
         for (from, to) in [(0, hay.len()), (3, hay.len() - 5), (31, 97), (64, 64)] {
             let mut got = Vec::new();
-            filter.candidates(&hay, from, to, &mut got);
+            filter.candidates(&hay, from, to, |at| got.push(at));
             assert!(got.windows(2).all(|w| w[0] < w[1]), "in order, once each");
             let fits = |at: &usize| tables.fits(&hay, *at);
             let want: Vec<usize> = (from..to).filter(fits).collect();
