@@ -1,4 +1,4 @@
-//! The literal prefilter: one Aho-Corasick pass over the raw bytes for every literal that can
+//! The literal prefilter: one pass over the raw bytes for every literal that can
 //! start or announce a credential.
 //!
 //! Why it never drops a match: every key ID begins with one of the prefix literals, every
@@ -8,7 +8,9 @@
 //! key holds its prefix's encoding at one of three alignments (`decode`), and every hex-written key
 //! holds a piece of its prefix's hex that no line break of a dump splits (`decode::hex`). Secrets
 //! paired by proximity alone are searched for only around a key-ID hit. So the rest of the detector only looks near a hit, and a file without hits costs one
-//! vectorised (Teddy) scan. The test `prefilter_sees_every_key` in `detect` checks it.
+//! vectorised scan: on AVX2, one pass of hand-made literal buckets for all the literals
+//! (`buckets`), elsewhere two Teddy searches. The test `prefilter_sees_every_key` in `detect`
+//! checks it.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
