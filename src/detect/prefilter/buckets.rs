@@ -159,9 +159,13 @@ impl Filter {
         // A block reads WIDTH - 1 bytes past its last position.
         while at + LANES <= to && at + LANES + WIDTH - 1 <= hay.len() {
             prefetch::line(hay, at + AHEAD);
+            // One bounds check for the block's four loads.
+            let block: &[u8; LANES + WIDTH - 1] = hay[at..at + LANES + WIDTH - 1]
+                .try_into()
+                .expect("the loop's condition keeps the block in bounds");
             let mut fit = _mm256_set1_epi8(-1);
             for j in 0..WIDTH {
-                let v = load(hay, at + j);
+                let v = load(block, j);
                 let l = _mm256_shuffle_epi8(lo[j], _mm256_and_si256(v, nibble));
                 let h =
                     _mm256_shuffle_epi8(hi[j], _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
@@ -181,6 +185,7 @@ impl Filter {
 /// The 32 bytes of `bytes` from `at`, which must be in bounds (checked).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[inline]
 fn load(bytes: &[u8], at: usize) -> __m256i {
     let block = &bytes[at..at + LANES];
     // SAFETY: `block` holds 32 readable bytes; the load takes any alignment.
