@@ -22,18 +22,17 @@
 //! Colour (ANSI) only when `ReportOptions::color` says so (terminal, no `NO_COLOR`). Names
 //! and snippets go through [`crate::printable`]: no control character from the input is
 //! written raw, and a secret-shaped run in a name is redacted.
+//!
+//! This module owns the reporter, its colours and the summary; one finding's diagnostic is
+//! written in `finding`.
 
 use std::io::{self, Write};
 
-use super::message::Message;
 use super::{CleanRun, HiddenInfo, ReportOptions, Reporter, Summary};
-use crate::detect::presigned::SigVersion;
-use crate::model::account_string;
-use crate::model::commit::rfc3339;
-use crate::model::finding::{Finding, Kind, Risk};
+use crate::model::finding::Risk;
 use crate::model::result::ScanResult;
-use crate::model::role::RoleSetup;
-use crate::printable;
+
+mod finding;
 
 pub struct Human {
     pub options: ReportOptions,
@@ -70,199 +69,6 @@ impl Paint {
     fn bold(&self, text: &str) -> String {
         self.wrap("1", text)
     }
-}
-
-/// The headline after the risk.
-fn headline(f: &Finding) -> String {
-    let mut s = f.kind.title().to_string();
-    match f.kind {
-        Kind::AccessKey | Kind::TemporaryAccessKey => {
-            match (f.secret.is_some(), f.session_token.is_some()) {
-                (true, true) => s.push_str(" with its secret and session token"),
-                (true, false) => s.push_str(" with its secret"),
-                (false, true) => s.push_str(" with a session token"),
-                (false, false) => s.push_str(" ID (no secret found next to it)"),
-            }
-        }
-        Kind::SecretAccessKey => s.push_str(" (no key ID found next to it)"),
-        Kind::SessionToken => s.push_str(" (no key ID found next to it)"),
-        Kind::PresignedUrl => s.push_str(&presigned_note(f)),
-        _ => {}
-    }
-    if let Some(c) = f.canary {
-        s.push_str(&format!(": canary token of {}", c.provider.as_str()));
-    }
-    if f.example {
-        s.push_str(": documentation or placeholder example");
-    }
-    if f.kind != Kind::PresignedUrl {
-        match f.expires_at {
-            Some(t) if f.expired => s.push_str(&format!(" (expired {})", rfc3339(t, 0))),
-            Some(t) => s.push_str(&format!(" (valid until {})", rfc3339(t, 0))),
-            None if f.expired => s.push_str(" (expired)"),
-            None => {}
-        }
-    }
-    if let Some(encoding) = f.encoding {
-        // The line below shows the decoded text; the position is where the encoding starts.
-        let how = match encoding {
-            "escaped" => "hidden in escaped text",
-            "percent" => "hidden in URL-encoded text",
-            "base64" => "hidden in base64 text",
-            "utf16" => "hidden in UTF-16 text",
-            "hex" => "hidden in hex-encoded bytes",
-            "joined" => "split across string literals",
-            other => other,
-        };
-        s.push_str(&format!(", {how}"));
-    }
-    s
-}
-
-/// Signature version, expiry and a session token, for a presigned URL's headline.
-fn presigned_note(f: &Finding) -> String {
-    let Some(p) = f.presigned else {
-        return String::new();
-    };
-    let version = match p.version {
-        SigVersion::V4 => "SigV4",
-        SigVersion::V2 => "SigV2",
-    };
-    let when = match p.expires_at {
-        Some(t) if f.expired => format!("expired {}", rfc3339(t, 0)),
-        Some(t) => format!("valid until {}", rfc3339(t, 0)),
-        None => "expiry unknown".to_string(),
-    };
-    let capped = if p.lifetime_capped() {
-        ", X-Amz-Expires over the 7-day maximum"
-    } else {
-        ""
-    };
-    let token = if f.session_token.is_some() {
-        ", signed with temporary credentials"
-    } else {
-        ""
-    };
-    format!(" ({version}, {when}{capped}{token})")
-}
-
-impl Human {
-    fn finding(&self, out: &mut dyn Write, f: &Finding, p: &Paint) -> io::Result<()> {
-        let show = self.options.show_secrets;
-        writeln!(out, "{}: {}", p.risk(f.risk), p.bold(&headline(f)))?;
-        let loc = &f.location;
-        let gutter = loc.line.to_string().len();
-        let pad = " ".repeat(gutter);
-        writeln!(
-            out,
-            "{pad}{} {}:{}:{}",
-            p.dim("-->"),
-            printable::name(&loc.path, show),
-            loc.line,
-            loc.column
-        )?;
-        if let Some(repo) = &f.repository {
-            let shown = printable::name(repo, show);
-            writeln!(out, "{pad} {} repository {shown}", p.dim("="))?;
-        }
-        if let Some(c) = &f.commit {
-            writeln!(
-                out,
-                "{pad} {} commit {} by {} <{}>, {}",
-                p.dim("="),
-                c.id,
-                printable::name(&c.author_name, show),
-                printable::name(&c.author_email, show),
-                c.author_date()
-            )?;
-        }
-        writeln!(out, "{pad} {}", p.dim("|"))?;
-        let snippet = printable::escape_controls(&f.snippet(show)).into_owned();
-        writeln!(
-            out,
-            "{} {} {}",
-            p.dim(&loc.line.to_string()),
-            p.dim("|"),
-            snippet
-        )?;
-        let marked = f
-            .key_id
-            .map(|k| k.to_string())
-            .or_else(|| f.secret.as_ref().map(|s| s.render(show)))
-            .or_else(|| f.session_token.as_ref().map(|s| s.render(show)));
-        let mut label = match (f.key_id, f.account_id) {
-            (Some(k), _) if f.example => k.prefix().what.to_string(),
-            (Some(k), Some(a)) => format!("{}, account {}", k.prefix().what, account_string(a)),
-            (Some(k), None) => format!("{}, account not encoded in this ID", k.prefix().what),
-            (None, _) => String::new(),
-        };
-        if let Some(m) = marked.as_deref() {
-            if let Some(byte_at) = snippet.find(m) {
-                let col = snippet[..byte_at].chars().count();
-                let carets = "^".repeat(m.chars().count().min(40));
-                label = format!(
-                    "{}{} {label}",
-                    " ".repeat(col),
-                    p.risk_carets(f.risk, &carets)
-                );
-                writeln!(out, "{pad} {} {}", p.dim("|"), label.trim_end())?;
-                label.clear();
-            }
-        }
-        if !label.is_empty() {
-            writeln!(out, "{pad} {} {label}", p.dim("="))?;
-        }
-        let m = Message::of(f, show);
-        if let Some(secret) = &m.secret {
-            let at = f
-                .secret_line
-                .map(|l| format!(" (line {l})"))
-                .unwrap_or_default();
-            writeln!(out, "{pad} {} secret: {secret}{at}", p.dim("="))?;
-        }
-        if let Some(t) = &f.session_token {
-            writeln!(
-                out,
-                "{pad} {} session token: {}",
-                p.dim("="),
-                t.render(show)
-            )?;
-        }
-        for note in m.notes() {
-            writeln!(out, "{pad} {} {note}", p.dim("="))?;
-        }
-        if let Some(note) = f.advice.history {
-            writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
-        }
-        writeln!(out, "{pad} {} now: {}", p.dim("="), m.now)?;
-        if let Some(instead) = m.instead {
-            writeln!(out, "{pad} {} instead: {instead}", p.dim("="))?;
-        }
-        if let Some(role) = &f.advice.role {
-            let [who, wiring] = role_lines(role);
-            writeln!(out, "{pad} {} role: {who}", p.dim("="))?;
-            writeln!(out, "{pad} {} wiring: {wiring}", p.dim("="))?;
-        }
-        writeln!(out)
-    }
-}
-
-/// The role setup in two lines: who assumes it (and what JSON adds), and the wiring's first
-/// line. Both are keyleak's own text and the remote's host: no secret is in them.
-fn role_lines(role: &RoleSetup) -> [String; 2] {
-    let who = match &role.principal {
-        Some(p) => {
-            let json = match (&role.trust_policy, &role.wiring_diff) {
-                (Some(_), Some(_)) => "; trust policy and workflow diff: --format json",
-                (Some(_), None) => "; trust policy: --format json",
-                _ => "",
-            };
-            format!("assumed by {p}{json}")
-        }
-        None => "none, an IAM user keeps this key".to_string(),
-    };
-    let wiring = role.wiring.lines().next().unwrap_or_default().to_string();
-    [who, wiring]
 }
 
 impl Paint {
@@ -420,11 +226,4 @@ fn human_bytes(n: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn bytes() {
-        assert_eq!(super::human_bytes(12), "12 B");
-        assert_eq!(super::human_bytes(2048), "2.0 KiB");
-        assert_eq!(super::human_bytes(5 << 20), "5.0 MiB");
-    }
-}
+mod tests;

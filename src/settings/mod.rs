@@ -4,11 +4,13 @@
 //!
 //! Settings sits above the stages: it parses into their own types (`WalkOptions`,
 //! [`Format`], `Filter`, `VerifySettings`) and, in `report`, hands the reporters their
-//! options and the scan's times as plain data: reporters never see `Settings`.
+//! options and the scan's times as plain data: reporters never see `Settings`. Options that
+//! only mean something together (`--format` with `--output`, `--verify` with the
+//! configuration and hook runs, `--staged` with the history flags) are checked in `combined`.
 
 use std::path::PathBuf;
 
-use crate::cli::{FormatArg, OutputArg, ScanArgs};
+use crate::cli::ScanArgs;
 use crate::config::baseline::BaselineFile;
 use crate::config::{self, FileConfig};
 use crate::error::Error;
@@ -20,18 +22,20 @@ use crate::report::Format;
 use crate::source::archive;
 use crate::source::fs::WalkOptions;
 use crate::source::git::history::Selection;
-use crate::verify::{Endpoint, VerifySettings};
+use crate::verify::VerifySettings;
 
+mod combined;
 pub mod merge;
 pub mod repo;
 mod report;
 pub mod repos;
 mod values;
 
+use combined::{VerifyArgs, git_mode, outputs, verify_settings};
 pub use values::{
     MIN_THREAD_CAP, THREADS_PER_CPU, parse_duration, parse_range, parse_size, worker_threads,
 };
-use values::{color, fail_on_arg, format_of, name, risk_arg};
+use values::{color, fail_on_arg, format_of, risk_arg};
 
 /// Where the bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,55 +272,6 @@ impl Settings {
     }
 }
 
-/// Standard output's format and the report files. At most one `--output` names `-`; it sets
-/// standard output's format, which a `--format` given too must then repeat (two formats for
-/// one stream is a mistake, not a preference). No two `--output`s name the same file.
-fn outputs(
-    format: Option<FormatArg>,
-    outputs: &[OutputArg],
-) -> Result<(Format, Vec<ReportFile>), Error> {
-    let is_stdout = |o: &&OutputArg| o.path.as_os_str() == "-";
-    let stdout: Vec<&OutputArg> = outputs.iter().filter(is_stdout).collect();
-    let stdout_format = match (stdout.as_slice(), format) {
-        ([], f) => f.unwrap_or(FormatArg::Human),
-        ([one], None) => one.format,
-        ([one], Some(f)) if f == one.format => f,
-        ([one], Some(f)) => {
-            return Err(Error::Usage {
-                flag: "--format",
-                message: format!(
-                    "`--format {}` and `--output {}=-` both set standard output's format: keep one",
-                    name(f),
-                    name(one.format)
-                ),
-            });
-        }
-        _ => {
-            return Err(Error::Usage {
-                flag: "--output",
-                message: "only one report can go to standard output (`-`)".into(),
-            });
-        }
-    };
-    let mut files: Vec<ReportFile> = Vec::new();
-    for o in outputs.iter().filter(|o| !is_stdout(o)) {
-        if files.iter().any(|f| f.path == o.path) {
-            return Err(Error::Usage {
-                flag: "--output",
-                message: format!(
-                    "{} is named by two --output options: one report per file",
-                    o.path.display()
-                ),
-            });
-        }
-        files.push(ReportFile {
-            format: format_of(o.format),
-            path: o.path.clone(),
-        });
-    }
-    Ok((format_of(stdout_format), files))
-}
-
 /// Environment variable that fixes "now" (Unix seconds), for reproducible runs and tests.
 pub const NOW_VAR: &str = "KEYLEAK_NOW";
 
@@ -336,96 +291,4 @@ fn clock() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// The flags [`verify_settings`] reads (the rest of `ScanArgs` is moved out by then).
-struct VerifyArgs<'a> {
-    verify: bool,
-    no_verify: bool,
-    sts_endpoint: &'a str,
-    verify_timeout: &'a str,
-    hook_files: bool,
-}
-
-/// Verification is on with `--verify`, or with `verify = true` in the configuration unless
-/// `--no-verify` or a hook run, `--staged` or `--hook-files` (a pre-commit hook must not send
-/// a developer's keys anywhere unless asked on its own command line). Returns the settings and
-/// whether the configuration's request was held back.
-fn verify_settings(
-    args: VerifyArgs<'_>,
-    file: &FileConfig,
-    input: &Input,
-) -> Result<(Option<VerifySettings>, bool), Error> {
-    let hook = args.hook_files
-        || matches!(
-            input,
-            Input::Git {
-                mode: GitMode::Staged,
-                ..
-            }
-        );
-    let from_file = file.verify && !args.no_verify && !args.verify;
-    let held_back = from_file && hook;
-    if !(args.verify || (from_file && !hook)) {
-        return Ok((None, held_back));
-    }
-    let endpoint = Endpoint::parse(args.sts_endpoint).map_err(|message| Error::Usage {
-        flag: "--sts-endpoint",
-        message,
-    })?;
-    let timeout = parse_duration(args.verify_timeout).map_err(|message| Error::Usage {
-        flag: "--verify-timeout",
-        message,
-    })?;
-    Ok((Some(VerifySettings { endpoint, timeout }), false))
-}
-
-/// The git mode the flags ask for, if any. `--ref`, `--since` and `--range` imply `--git`;
-/// `--staged` stands alone.
-fn git_mode(args: &ScanArgs) -> Result<Option<GitMode>, Error> {
-    let history = args.git
-        || !args.refs.is_empty()
-        || args.since.is_some()
-        || args.range.is_some()
-        || args.repos.is_some()
-        || args.repos_under.is_some();
-    if args.staged {
-        if history {
-            return Err(Error::Usage {
-                flag: "--staged",
-                message: "scans the index alone: it cannot be combined with --git, --ref, \
-                          --since or --range"
-                    .into(),
-            });
-        }
-        return Ok(Some(GitMode::Staged));
-    }
-    if !history {
-        return Ok(None);
-    }
-    let mut selection = Selection {
-        tips: args.refs.clone(),
-        since: args.since.clone(),
-        range: false,
-    };
-    if let Some(range) = &args.range {
-        if args.since.is_some() || !args.refs.is_empty() {
-            return Err(Error::Usage {
-                flag: "--range",
-                message: "names its own base and head: drop --since and --ref".into(),
-            });
-        }
-        let (base, head) = parse_range(range).map_err(|message| Error::Usage {
-            flag: "--range",
-            message,
-        })?;
-        selection = Selection {
-            tips: vec![head],
-            since: Some(base),
-            range: true,
-        };
-    } else if selection.since.is_some() && selection.tips.is_empty() {
-        selection.tips.push("HEAD".into());
-    }
-    Ok(Some(GitMode::History(selection)))
 }

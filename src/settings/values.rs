@@ -1,7 +1,7 @@
 //! Values from the command line as the stages take them: the clap enums turned into the
 //! model's types, and the parsers clap calls for durations, sizes and commit ranges. Pure
 //! functions of their argument (and, for colour, the terminal and `NO_COLOR`); validation
-//! across options stays in `Settings::resolve`.
+//! across options stays in `Settings::resolve` and `combined`.
 
 use std::io::IsTerminal;
 
