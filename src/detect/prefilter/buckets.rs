@@ -153,25 +153,31 @@ impl Filter {
         };
         let lo: [__m256i; WIDTH] = std::array::from_fn(|j| table(&self.tables.lo[j]));
         let hi: [__m256i; WIDTH] = std::array::from_fn(|j| table(&self.tables.hi[j]));
-        let nibble = _mm256_set1_epi8(0x0F);
-        let zero = _mm256_setzero_si256();
         let mut at = from;
-        // A block reads WIDTH - 1 bytes past its last position.
-        while at + LANES <= to && at + LANES + WIDTH - 1 <= hay.len() {
+        // Two blocks a step: one hint per cache line, one test of both blocks' positions.
+        while at + 2 * LANES <= to && at + 2 * LANES + WIDTH - 1 <= hay.len() {
             prefetch::line(hay, at + AHEAD);
-            // One bounds check for the block's four loads.
-            let block: &[u8; LANES + WIDTH - 1] = hay[at..at + LANES + WIDTH - 1]
+            let pair: &[u8; 2 * LANES + WIDTH - 1] = hay[at..at + 2 * LANES + WIDTH - 1]
+                .try_into()
+                .expect("the loop's condition keeps both blocks in bounds");
+            let first = fits32(
+                &lo,
+                &hi,
+                pair[..LANES + WIDTH - 1].try_into().expect("fixed"),
+            );
+            let second = fits32(&lo, &hi, pair[LANES..].try_into().expect("fixed"));
+            let mut mask = u64::from(first) | u64::from(second) << LANES;
+            while mask != 0 {
+                each(at + mask.trailing_zeros() as usize);
+                mask &= mask - 1;
+            }
+            at += 2 * LANES;
+        }
+        while at + LANES <= to && at + LANES + WIDTH - 1 <= hay.len() {
+            let block = hay[at..at + LANES + WIDTH - 1]
                 .try_into()
                 .expect("the loop's condition keeps the block in bounds");
-            let mut fit = _mm256_set1_epi8(-1);
-            for j in 0..WIDTH {
-                let v = load(block, j);
-                let l = _mm256_shuffle_epi8(lo[j], _mm256_and_si256(v, nibble));
-                let h =
-                    _mm256_shuffle_epi8(hi[j], _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
-                fit = _mm256_and_si256(fit, _mm256_and_si256(l, h));
-            }
-            let mut mask = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(fit, zero)) as u32);
+            let mut mask = fits32(&lo, &hi, block);
             while mask != 0 {
                 each(at + mask.trailing_zeros() as usize);
                 mask &= mask - 1;
@@ -180,6 +186,23 @@ impl Filter {
         }
         at
     }
+}
+
+/// Bit `i` set when position `i` of `block` fits some bucket (a block holds the
+/// [`WIDTH`]` - 1` bytes after its last position too).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn fits32(lo: &[__m256i; WIDTH], hi: &[__m256i; WIDTH], block: &[u8; LANES + WIDTH - 1]) -> u32 {
+    let nibble = _mm256_set1_epi8(0x0F);
+    let mut fit = _mm256_set1_epi8(-1);
+    for j in 0..WIDTH {
+        let v = load(block, j);
+        let l = _mm256_shuffle_epi8(lo[j], _mm256_and_si256(v, nibble));
+        let h = _mm256_shuffle_epi8(hi[j], _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+        fit = _mm256_and_si256(fit, _mm256_and_si256(l, h));
+    }
+    !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(fit, _mm256_setzero_si256())) as u32)
 }
 
 /// The 32 bytes of `bytes` from `at`, which must be in bounds (checked).
