@@ -1,5 +1,5 @@
 //! The prefilter's one pass on machines with AVX2: every position where a literal of either
-//! search may start, found 32 bytes a step, then checked literal by literal.
+//! search may start, found 64 bytes (two AVX2 registers) a step, then checked literal by literal.
 //!
 //! Owns the choice of buckets and the vector loop. It must not change a hit: the positions
 //! it lets through are a superset of the literals' starts (by construction, below), and
