@@ -109,17 +109,17 @@ impl Human {
         )?;
         if let Some(repo) = &f.repository {
             let shown = printable::name(repo, show);
-            writeln!(out, "{pad} {} repository {shown}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("repository {shown}"))?;
         }
         if let Some(c) = &f.commit {
-            writeln!(
+            let author = printable::name(&c.author_name, show);
+            let email = printable::name(&c.author_email, show);
+            let date = c.author_date();
+            eq_line(
                 out,
-                "{pad} {} commit {} by {} <{}>, {}",
-                p.dim("="),
-                c.id,
-                printable::name(&c.author_name, show),
-                printable::name(&c.author_email, show),
-                c.author_date()
+                p,
+                &pad,
+                format_args!("commit {} by {author} <{email}>, {date}", c.id),
             )?;
         }
         writeln!(out, "{pad} {}", p.dim("|"))?;
@@ -156,7 +156,7 @@ impl Human {
             }
         }
         if !label.is_empty() {
-            writeln!(out, "{pad} {} {label}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("{label}"))?;
         }
         let m = Message::of(f, show);
         if let Some(secret) = &m.secret {
@@ -164,33 +164,34 @@ impl Human {
                 .secret_line
                 .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
-            writeln!(out, "{pad} {} secret: {secret}{at}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("secret: {secret}{at}"))?;
         }
         if let Some(t) = &f.session_token {
-            writeln!(
-                out,
-                "{pad} {} session token: {}",
-                p.dim("="),
-                t.render(show)
-            )?;
+            let token = t.render(show);
+            eq_line(out, p, &pad, format_args!("session token: {token}"))?;
         }
         for note in m.notes() {
-            writeln!(out, "{pad} {} {note}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("{note}"))?;
         }
         if let Some(note) = f.advice.history {
-            writeln!(out, "{pad} {} history: {note}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("history: {note}"))?;
         }
-        writeln!(out, "{pad} {} now: {}", p.dim("="), m.now)?;
+        eq_line(out, p, &pad, format_args!("now: {}", m.now))?;
         if let Some(instead) = m.instead {
-            writeln!(out, "{pad} {} instead: {instead}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("instead: {instead}"))?;
         }
         if let Some(role) = &f.advice.role {
             let [who, wiring] = role_lines(role);
-            writeln!(out, "{pad} {} role: {who}", p.dim("="))?;
-            writeln!(out, "{pad} {} wiring: {wiring}", p.dim("="))?;
+            eq_line(out, p, &pad, format_args!("role: {who}"))?;
+            eq_line(out, p, &pad, format_args!("wiring: {wiring}"))?;
         }
         writeln!(out)
     }
+}
+
+/// One `=` line under the snippet, indented to the line number's gutter (`pad`).
+fn eq_line(out: &mut dyn Write, p: &Paint, pad: &str, text: std::fmt::Arguments) -> io::Result<()> {
+    writeln!(out, "{pad} {} {text}", p.dim("="))
 }
 
 /// The role setup in two lines: who assumes it (and what JSON adds), and the wiring's first
