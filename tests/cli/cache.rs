@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{FIXED_NOW, ROOT, Run, finish, scan_cmd};
+use crate::common::{FIXED_NOW, ROOT, Run, finish, scan_cmd, stat};
 use crate::git_common::{
     DAY, HOUR, Repo, env_file, fake_key, fake_secret, git_stdin, keyleak, with_key,
 };
@@ -32,22 +32,6 @@ fn scan(repo: &Repo, cache: Option<&Path>, args: &[&str]) -> Run {
         run.stderr
     );
     run
-}
-
-/// The `--stats` line about the cache.
-fn cache_line(run: &Run) -> &str {
-    run.stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("keyleak: stats: cache: "))
-        .unwrap_or_else(|| panic!("no cache line in:\n{}", run.stderr))
-}
-
-fn stat<'a>(run: &'a Run, name: &str) -> &'a str {
-    let prefix = format!("keyleak: stats: {name}: ");
-    run.stderr
-        .lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("no {name} in:\n{}", run.stderr))
 }
 
 /// The one cache file in `dir`.
@@ -86,18 +70,18 @@ fn second_run_reads_no_blob_and_reports_the_same() {
     let first = scan(&repo, Some(&dir), &[]);
     assert_eq!(first.stdout, plain.stdout);
     assert!(
-        cache_line(&first)
+        stat(&first.stderr, "cache")
             .starts_with("0 repositories replayed, 0 walked again, 1 scanned in full (1 new,")
     );
     let second = scan(&repo, Some(&dir), &[]);
     assert_eq!(second.stdout, plain.stdout);
     assert_eq!(
-        cache_line(&second),
+        stat(&second.stderr, "cache"),
         "1 repositories replayed, 0 walked again, 0 scanned in full (0 new, 0 version or \
          settings changed, 0 unreadable); blobs reused 0 clean, 0 with findings or warnings; \
          read 0"
     );
-    assert_eq!(stat(&second, "bytes read"), "0");
+    assert_eq!(stat(&second.stderr, "bytes read"), "0");
     let findings = second.findings();
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["key_id"], key.as_str());
@@ -144,7 +128,7 @@ fn a_new_commit_is_walked_and_its_key_attributed_to_it() {
     // README and notes.txt were clean, the first a.env gave the key: none is read again;
     // the new a.env and b.env are.
     assert_eq!(
-        cache_line(&cached),
+        stat(&cached.stderr, "cache"),
         "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
          settings changed, 0 unreadable); blobs reused 2 clean, 1 with findings or warnings; \
          read 2"
@@ -175,7 +159,7 @@ fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
     scan(&repo, Some(&dir), &[]);
     let with_ids = scan(&repo, Some(&dir), &["--include-identifiers"]);
     assert!(
-        cache_line(&with_ids)
+        stat(&with_ids.stderr, "cache")
             .contains("1 scanned in full (0 new, 1 version or settings changed, 0 unreadable)"),
         "{}",
         with_ids.stderr
@@ -186,7 +170,7 @@ fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
     );
     assert_eq!(with_ids.findings().len(), 2);
     let small = scan(&repo, Some(&dir), &["--max-filesize", "10"]);
-    assert!(cache_line(&small).contains("1 version or settings changed"));
+    assert!(stat(&small.stderr, "cache").contains("1 version or settings changed"));
     assert_eq!(
         small.stdout,
         scan(&repo, None, &["--max-filesize", "10"]).stdout
@@ -195,7 +179,7 @@ fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
     // A file format of another version: a full scan, no warning.
     std::fs::write(&file, r#"{"format": 999, "anything": []}"#).unwrap();
     let other = scan(&repo, Some(&dir), &[]);
-    assert!(cache_line(&other).contains("1 version or settings changed"));
+    assert!(stat(&other.stderr, "cache").contains("1 version or settings changed"));
     assert!(
         !other.stderr.contains("keyleak: warning"),
         "{}",
@@ -206,7 +190,7 @@ fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
     // Corrupt: a warning naming the file, a full scan, the same findings.
     std::fs::write(&file, "{\"format\": 1, \"key\": ").unwrap();
     let corrupt = scan(&repo, Some(&dir), &[]);
-    assert!(cache_line(&corrupt).contains("1 unreadable"));
+    assert!(stat(&corrupt.stderr, "cache").contains("1 unreadable"));
     let warning = format!(
         "keyleak: warning: {}: cache not used, scanning in full:",
         file.display()
@@ -215,7 +199,7 @@ fn another_setting_or_format_scans_in_full_and_a_corrupt_cache_warns() {
     assert_eq!(corrupt.findings(), plain.findings());
     // It was written anew: the next run replays.
     let again = scan(&repo, Some(&dir), &[]);
-    assert!(cache_line(&again).starts_with("1 repositories replayed"));
+    assert!(stat(&again.stderr, "cache").starts_with("1 repositories replayed"));
     assert_eq!(again.stdout, plain.stdout);
 }
 
@@ -332,7 +316,7 @@ fn a_temporary_key_that_may_still_expire_is_never_replayed() {
     // Its risk turns `low` once it is older than a temporary key lives: worked out again,
     // from what the cache kept of its blob (not read again).
     assert_eq!(
-        cache_line(&second),
+        stat(&second.stderr, "cache"),
         "0 repositories replayed, 1 walked again, 0 scanned in full (0 new, 0 version or \
          settings changed, 0 unreadable); blobs reused 1 clean, 1 with findings or warnings; \
          read 0"
@@ -359,7 +343,7 @@ fn presigned_urls_past_or_without_an_expiry_are_replayed() {
     scan(&repo, Some(&dir), &[]);
     let second = scan(&repo, Some(&dir), &[]);
     assert!(
-        cache_line(&second).starts_with("1 repositories replayed"),
+        stat(&second.stderr, "cache").starts_with("1 repositories replayed"),
         "{}",
         second.stderr
     );
@@ -398,9 +382,9 @@ fn repositories_under_a_directory_each_have_their_cache() {
         keyleak(root.path(), &args)
     };
     let plain = run(false);
-    assert!(cache_line(&run(true)).contains("2 scanned in full (2 new,"));
+    assert!(stat(&run(true).stderr, "cache").contains("2 scanned in full (2 new,"));
     let second = run(true);
-    assert!(cache_line(&second).starts_with("2 repositories replayed, 0 walked again"));
+    assert!(stat(&second.stderr, "cache").starts_with("2 repositories replayed, 0 walked again"));
     assert_eq!(second.stdout, plain.stdout);
     let findings = second.findings();
     let named = |name: &str| root.path().join(name).display().to_string();
@@ -560,24 +544,24 @@ fn a_moved_reference_reads_no_blob_it_has_seen() {
             let cached = keyleak_at(&repo, later, &args);
             assert_eq!(cached.stdout, plain.stdout, "{format} show-secrets {show}");
             assert_eq!(warnings(&cached), warnings(&plain), "{format}");
-            let line = cache_line(&cached);
+            let line = stat(&cached.stderr, "cache");
             assert!(
                 line.starts_with("0 repositories replayed, 1 walked again, 0 scanned in full")
                     && line.ends_with("; read 0"),
                 "{format}: {line}"
             );
             assert_eq!(
-                stat(&cached, "blobs scanned"),
-                stat(&plain, "blobs scanned")
+                stat(&cached.stderr, "blobs scanned"),
+                stat(&plain.stderr, "blobs scanned")
             );
-            assert_eq!(stat(&cached, "bytes read"), "0");
+            assert_eq!(stat(&cached.stderr, "bytes read"), "0");
         }
     }
     // Every blob was reused: the README and a few testdata files clean, the others (40-odd
     // files, the gzip, big.txt) with what they gave.
     restore(&dir, &saved);
     let run = json(later, true);
-    let line = cache_line(&run);
+    let line = stat(&run.stderr, "cache");
     let reused: Vec<u64> = line
         .rsplit_once("blobs reused ")
         .unwrap()
@@ -585,7 +569,7 @@ fn a_moved_reference_reads_no_blob_it_has_seen() {
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|n| n.parse().ok())
         .collect();
-    let unique: u64 = stat(&run, "unique blobs").parse().unwrap();
+    let unique: u64 = stat(&run.stderr, "unique blobs").parse().unwrap();
     assert_eq!(reused[0] + reused[1], unique, "{line}");
     assert!(reused[1] > 40, "{line}");
     assert_eq!(reused[2], 0, "{line}");
@@ -616,7 +600,7 @@ fn a_key_blob_at_a_new_path_is_read_again_there() {
     let walked = |read: u64| {
         let cached = scan(&repo, Some(&dir), &[]);
         assert_eq!(cached.stdout, scan(&repo, None, &[]).stdout);
-        let line = cache_line(&cached);
+        let line = stat(&cached.stderr, "cache");
         assert!(line.ends_with(&format!("; read {read}")), "{line}");
         cached.findings()
     };
@@ -664,7 +648,8 @@ fn a_cache_of_the_previous_format_is_a_full_scan() {
     .unwrap();
     let run = scan(&repo, Some(&dir), &[]);
     assert!(
-        cache_line(&run).contains("1 scanned in full (0 new, 1 version or settings changed"),
+        stat(&run.stderr, "cache")
+            .contains("1 scanned in full (0 new, 1 version or settings changed"),
         "{}",
         run.stderr
     );
@@ -702,7 +687,8 @@ fn another_head_branch_reads_the_blobs_with_findings_again() {
         cached.stdout
     );
     assert!(
-        cache_line(&cached).ends_with("blobs reused 1 clean, 0 with findings or warnings; read 1"),
+        stat(&cached.stderr, "cache")
+            .ends_with("blobs reused 1 clean, 0 with findings or warnings; read 1"),
         "{}",
         cached.stderr
     );
@@ -746,8 +732,8 @@ fn blobs_no_reference_reaches_leave_the_cache_with_a_whole_history_scan() {
     // What stayed is still used: nothing is read again.
     let again = scan(&repo, Some(&dir), &["--ref", "main"]);
     assert!(
-        cache_line(&again).ends_with("; read 0"),
+        stat(&again.stderr, "cache").ends_with("; read 0"),
         "{}",
-        cache_line(&again)
+        stat(&again.stderr, "cache")
     );
 }

@@ -361,3 +361,12 @@ pub fn tool_runs(program: &str, args: &[&str], require_var: &str, package: &str)
     }
     ok
 }
+
+/// The value of the `--stats` line `name` in `stderr` (`keyleak: stats: NAME: VALUE`).
+pub fn stat<'a>(stderr: &'a str, name: &str) -> &'a str {
+    let prefix = format!("keyleak: stats: {name}: ");
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no {name} in:\n{stderr}"))
+}

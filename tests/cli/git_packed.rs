@@ -2,6 +2,7 @@
 //! files itself (`source::git::pack`): the report is the one the same history gives loose,
 //! where every object is read through libgit2; with deltas by offset and by id.
 
+use crate::common::stat;
 use crate::git_common::*;
 
 /// A history whose `config/app.env` changes in each of 30 commits (a repack stores its
@@ -99,15 +100,6 @@ fn a_packed_history_reports_what_the_loose_one_does() {
         assert_eq!(packed.stdout, loose.stdout, "{repack:?}");
         assert_eq!(packed.stderr, loose.stderr, "{repack:?}");
     }
-}
-
-/// The value of `--stats` line `name` in `stderr`.
-fn stat<'a>(stderr: &'a str, name: &str) -> &'a str {
-    let prefix = format!("keyleak: stats: {name}: ");
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("no {name} in:\n{stderr}"))
 }
 
 /// The one pack index of `repo`.
