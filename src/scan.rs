@@ -18,6 +18,7 @@ mod history;
 mod repos;
 mod staged;
 mod stages;
+mod whole;
 
 pub use cached::CacheStats;
 pub use stages::StageStats;
@@ -35,10 +36,10 @@ use crate::model::finding::Finding;
 pub use crate::model::result::{ScanResult, Stats};
 use crate::model::role::RepoIdentity;
 use crate::redact::snippet::Masks;
-use crate::risk::role::Place;
 use crate::risk::{Unsettled, allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};
 use crate::source::{self, Blob, archive};
+use whole::Reading;
 
 /// What [`scan`] hands the driver: the result every reporter reads and, with
 /// `--baseline-out`, every finding the baseline would cover, to be written out.
@@ -86,7 +87,11 @@ pub fn classify_all(
     now: i64,
     repo: &RepoIdentity,
 ) -> Vec<Finding> {
-    unsettled(detections, blob, repo)
+    settle_all(unsettled(detections, blob, repo), blob, now)
+}
+
+fn settle_all(found: Vec<Unsettled>, blob: &Blob, now: i64) -> Vec<Finding> {
+    found
         .into_iter()
         .map(|u| u.settle(blob.origin.commit.clone(), now))
         .collect()
@@ -98,14 +103,19 @@ fn unsettled(detections: &Detections, blob: &Blob, repo: &RepoIdentity) -> Vec<U
     if detections.is_empty() {
         return Vec::new();
     }
-    let mut lines = LineIndex::new(&blob.bytes);
+    unsettled_by(detections, blob, &Reading::of(blob, repo, false))
+}
+
+/// [`unsettled`] with the blob's whole reading made (see `whole`).
+fn unsettled_by(detections: &Detections, blob: &Blob, reading: &Reading) -> Vec<Unsettled> {
+    let mut lines = LineIndex::with_marks(&blob.bytes, reading.marks.as_ref());
     // Decoded text is the same file: its findings share the original's context.
-    let place = Place::of(&blob.origin.path, &blob.bytes, repo);
+    let place = &reading.place;
     let masks = Masks::new(detections.value_ranges());
     let mut found: Vec<Unsettled> = detections
         .plain
         .iter()
-        .map(|d| classify(d, blob, &mut lines, &place, &masks))
+        .map(|d| classify(d, blob, &mut lines, place, &masks))
         .collect();
     for layer in &detections.decoded {
         let view = Blob {
@@ -139,7 +149,7 @@ fn unsettled(detections: &Detections, blob: &Blob, repo: &RepoIdentity) -> Vec<U
         )
         .with_decoded(from_base64);
         for d in &layer.detections {
-            let mut u = classify(d, &view, &mut view_lines, &place, &view_masks);
+            let mut u = classify(d, &view, &mut view_lines, place, &view_masks);
             let f = &mut u.finding;
             let (start, end) = (d.anchor().start, d.anchor().end);
             let shown = layer.to_level(start, level)..layer.to_level(end, level);
@@ -178,6 +188,9 @@ struct Collector {
     repositories: Option<crate::model::result::Repositories>,
     /// What progress shows before its counts: the repository of a multi-repository scan.
     progress_prefix: String,
+    /// One blob is scanned on several threads: a large one's whole reading may run beside
+    /// its detection (see `whole`).
+    spare_core: bool,
 }
 
 impl Collector {
@@ -186,14 +199,16 @@ impl Collector {
         expanded(settings, blob, &mut |item| match item {
             Ok(blob) => self.clocks.detect(|| {
                 self.count(blob.bytes.len());
-                let detections = detect(detector, &blob);
+                let (detections, reading) =
+                    whole::detect_beside(&blob, &settings.repo, self.spare_core, || {
+                        detect(detector, &blob)
+                    });
                 self.notes(&detections, &blob.origin.path);
-                self.found(classify_all(
-                    &detections,
-                    &blob,
-                    settings.now,
-                    &settings.repo,
-                ));
+                let found = match reading {
+                    Some(r) if !detections.is_empty() => unsettled_by(&detections, &blob, &r),
+                    _ => unsettled(&detections, &blob, &settings.repo),
+                };
+                self.found(settle_all(found, &blob, settings.now));
             }),
             Err(w) => self.warn(w),
         });
@@ -274,6 +289,7 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
     });
     let mut collector = Collector::default();
     collector.stages.workers = settings.walk.threads;
+    collector.spare_core = settings.walk.threads > 1 && one_blob(&settings.input);
     let start = Instant::now();
     match &settings.input {
         Input::Stdin => {
@@ -310,6 +326,15 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
         collector.stages.scan = start.elapsed();
     }
     Ok(collector.finish(settings))
+}
+
+/// Whether `input` is one blob: standard input, or one path that is a file.
+fn one_blob(input: &Input) -> bool {
+    match input {
+        Input::Stdin => true,
+        Input::Paths(paths) => matches!(&paths[..], [only] if only.is_file()),
+        _ => false,
+    }
 }
 
 /// A worker pool of `threads` threads for the git drivers (the file walker has its own).

@@ -18,11 +18,77 @@ pub struct Position {
     pub line_end: usize,
 }
 
+/// Newlines counted ahead over a whole blob, at every [`LineMarks::EVERY`] bytes: a
+/// [`LineIndex`] given them jumps to the mark below an offset instead of counting from the
+/// last one. Counted on a thread of their own beside detection (see `scan`), they take the
+/// count off the path from detection to report for a large blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMarks {
+    /// `newlines[k]`: the newlines in the blob's first `k * EVERY` bytes.
+    newlines: Vec<usize>,
+}
+
+impl LineMarks {
+    /// Bytes between two marks.
+    pub const EVERY: usize = 1 << 20;
+
+    /// The marks of `hay`: one pass.
+    pub fn count(hay: &[u8]) -> LineMarks {
+        LineCounter::default().finish(hay)
+    }
+
+    /// The last mark at or before `offset`: (its offset, newlines before it).
+    fn below(&self, offset: usize) -> (usize, usize) {
+        let k = (offset / Self::EVERY).min(self.newlines.len() - 1);
+        (k * Self::EVERY, self.newlines[k])
+    }
+}
+
+/// [`LineMarks`] counted piece by piece, as another pass goes over the same bytes: each
+/// piece counted while it is in the cache.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    /// Newlines before each mark passed.
+    newlines: Vec<usize>,
+    total: usize,
+    /// Bytes counted.
+    at: usize,
+}
+
+impl LineCounter {
+    /// Counts `hay` on up to `to` (clipped to `hay`); `hay` must be the same each time.
+    pub fn count_to(&mut self, hay: &[u8], to: usize) {
+        let to = to.min(hay.len());
+        if self.newlines.is_empty() {
+            self.newlines.push(0);
+        }
+        while self.at < to {
+            let mark = self.newlines.len() * LineMarks::EVERY;
+            let end = to.min(mark);
+            self.total += memchr_iter(b'\n', &hay[self.at..end]).count();
+            self.at = end;
+            if end == mark {
+                self.newlines.push(self.total);
+            }
+        }
+    }
+
+    /// The marks of `hay`, what is left of it counted.
+    pub fn finish(mut self, hay: &[u8]) -> LineMarks {
+        self.count_to(hay, hay.len());
+        LineMarks {
+            newlines: self.newlines,
+        }
+    }
+}
+
 /// A cursor that counts newlines incrementally: asking for offsets in increasing order costs
 /// one pass over the blob in all, however many offsets share a line (a minified bundle with
-/// thousands of keys on its one line is read once, not once per key).
+/// thousands of keys on its one line is read once, not once per key); with [`LineMarks`], at
+/// most [`LineMarks::EVERY`] bytes per offset.
 pub struct LineIndex<'a> {
     hay: &'a [u8],
+    marks: Option<&'a LineMarks>,
     offset: usize,
     line: u32,
     /// The line holding `offset`, once asked for: its byte range.
@@ -36,8 +102,14 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(hay: &'a [u8]) -> LineIndex<'a> {
+        LineIndex::with_marks(hay, None)
+    }
+
+    /// A cursor over `hay` that jumps by `marks`, which must be `hay`'s.
+    pub fn with_marks(hay: &'a [u8], marks: Option<&'a LineMarks>) -> LineIndex<'a> {
         LineIndex {
             hay,
+            marks,
             offset: 0,
             line: 1,
             current: None,
@@ -48,7 +120,7 @@ impl<'a> LineIndex<'a> {
 
     pub fn locate(&mut self, offset: usize) -> Position {
         if offset < self.offset {
-            *self = LineIndex::new(self.hay);
+            *self = LineIndex::with_marks(self.hay, self.marks);
         }
         let (line_start, line_end) = match self.current {
             Some((start, end)) if offset <= end && self.offset >= start => {
@@ -60,8 +132,16 @@ impl<'a> LineIndex<'a> {
                 (start, end)
             }
             _ => {
+                if let Some((mark, before)) = self.marks.map(|m| m.below(offset)) {
+                    if mark > self.offset {
+                        self.offset = mark;
+                        self.line = u32::try_from(before + 1).unwrap_or(u32::MAX);
+                    }
+                }
                 let newlines = memchr_iter(b'\n', &self.hay[self.offset..offset]).count();
-                self.line += u32::try_from(newlines).unwrap_or(u32::MAX);
+                self.line = self
+                    .line
+                    .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
                 let start = line_start(self.hay, offset);
                 let prefix = &self.hay[start..offset];
                 self.chars = std::str::from_utf8(prefix).ok().map(|s| s.chars().count());
@@ -174,6 +254,54 @@ mod tests {
                 let fresh = LineIndex::new(&text).locate(offset);
                 assert_eq!(idx.locate(offset), fresh, "{offset}");
             }
+        }
+    }
+
+    /// Jumping by marks gives what counting all the way gives, in order or not, at marks,
+    /// around them and on a line that spans one.
+    #[test]
+    fn marks_give_the_counted_positions() {
+        let every = LineMarks::EVERY;
+        let mut hay = Vec::new();
+        let mut i = 0u32;
+        while hay.len() < 3 * every + 5000 {
+            // Lines of varied length, one of them over a mark.
+            let len = if i == 40_000 {
+                every
+            } else {
+                (i * 7 % 90) as usize
+            };
+            hay.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, len));
+            hay.push(b'\n');
+            i += 1;
+        }
+        hay.extend_from_slice("é tail".as_bytes());
+        let marks = LineMarks::count(&hay);
+        // Counted in uneven ranges, as another pass tells them: the same marks.
+        let mut counter = LineCounter::default();
+        let mut to = 0;
+        while to < hay.len() / 2 {
+            to += 1 + to % 70_001;
+            counter.count_to(&hay, to);
+        }
+        assert_eq!(counter.finish(&hay), marks);
+        assert_eq!(marks.newlines.len(), hay.len() / LineMarks::EVERY + 1);
+        let mut offsets: Vec<usize> = (0..4)
+            .flat_map(|k| [k * every, (k * every).saturating_sub(1), k * every + 1])
+            .chain([hay.len() - 1, hay.len() - 3, 17, 2 * every + 999])
+            .filter(|&o| o < hay.len())
+            .collect();
+        offsets.sort();
+        let (mut plain, mut jumping) = (
+            LineIndex::new(&hay),
+            LineIndex::with_marks(&hay, Some(&marks)),
+        );
+        for &o in offsets.iter().chain(offsets.iter().rev()) {
+            assert_eq!(jumping.locate(o), plain.locate(o), "{o}");
+            assert_eq!(
+                LineIndex::with_marks(&hay, Some(&marks)).locate(o),
+                LineIndex::new(&hay).locate(o)
+            );
         }
     }
 

@@ -232,3 +232,50 @@ fn history_output_is_byte_identical_with_one_thread_and_eight() {
     );
     assert_same_output(repo.path(), &["--git", "--include-identifiers"], 40);
 }
+
+/// One file of 9 MiB named alone: with a core to spare, its role reading and line count run
+/// beside detection (`scan/whole.rs`). The report is the one `-j1` gives (where they run
+/// after), in every format, and the lines are those counted here: a key on line 2, a key
+/// and secret past the 8 MiB mark, a lone secret past the first MiB mark.
+#[test]
+fn one_large_file_read_beside_detection_reports_as_one_thread_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, late) = (fake_key("AKIA"), fake_key("ASIA"));
+    let line = "      run: echo building the release artifacts for every target now\n";
+    let filler_lines = |bytes: usize| line.repeat(bytes / line.len());
+    let mut text = format!("name: deploy\n# {first}\non: push\n");
+    text.push_str(&filler_lines(1 << 20));
+    let lone_line = text.lines().count() + 1;
+    text.push_str(&format!("      aws_secret_access_key: {}\n", fake_secret()));
+    text.push_str(&filler_lines(7 << 20));
+    let late_line = text.lines().count() + 1;
+    text.push_str(&env_file(&late, &fake_secret()));
+    text.push_str(&filler_lines(1 << 20));
+    assert!(text.len() > 9 << 20);
+    let workflows = dir.path().join(".github/workflows");
+    fs::create_dir_all(&workflows).unwrap();
+    fs::write(workflows.join("deploy.yml"), &text).unwrap();
+    let args = [".github/workflows/deploy.yml"];
+    let probe = scan_in(
+        dir.path(),
+        &[&args[..], &["--format", "json", "-j", "2"]].concat(),
+    );
+    let found: Vec<(String, u64)> = probe
+        .findings()
+        .iter()
+        .map(|f| {
+            let id = f["key_id"].as_str().unwrap_or("(secret)").to_string();
+            (id, f["line"].as_u64().unwrap())
+        })
+        .collect();
+    let want = [
+        (first.clone(), 2),
+        ("(secret)".to_string(), lone_line as u64),
+        (late.clone(), late_line as u64),
+    ];
+    assert_eq!(found, want, "{}", probe.stderr);
+    // The role reading beside detection saw the workflow: OIDC advice, as with -j1.
+    let setup = &probe.findings()[0]["advice"]["role"];
+    assert!(setup.to_string().contains("token.actions"), "{setup}");
+    assert_same_output(dir.path(), &args, 3);
+}

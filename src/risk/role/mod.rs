@@ -173,8 +173,20 @@ pub struct Place<'a> {
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
+        let warm = &mut |lo, hi| crate::detect::prefetch::range(content, lo, hi);
+        Place::of_reading(path, content, repo, warm)
+    }
+
+    /// [`Place::of`], its search for markers telling `ahead` of each range of `content`
+    /// before it reads it ([`markers::Present::in_content_reading`]).
+    pub fn of_reading(
+        path: &str,
+        content: &[u8],
+        repo: &'a RepoIdentity,
+        ahead: &mut dyn FnMut(usize, usize),
+    ) -> Place<'a> {
         // One pass finds every string the context and the services look for.
-        let present = markers::Present::in_content(content);
+        let present = markers::Present::in_content_reading(content, ahead);
         let context = advice::context_where(path, |n| present.has(n), |w| present.has_word(w));
         let (triggers, rewire) = match context.role {
             Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),

@@ -73,7 +73,7 @@ fn teddy_finds_what_the_automaton_finds() {
                 .map(|m| (m.start(), m.pattern().as_usize()));
             let mut warm = 0;
             assert_eq!(
-                search.next_start(text, from, &mut warm),
+                search.next_start(text, from, &mut warm, &mut |_, _| {}),
                 by_automaton,
                 "{from}"
             );
@@ -186,4 +186,23 @@ fn same_answer_on_strings_glued_and_cut() {
             assert_eq!(present.has_word(word), holds, "{word:?} in {text:?}");
         }
     }
+}
+
+/// What a caller is told of ahead of the search: ranges one after the other from the start,
+/// up to the end when the search goes there, and the same answer as without it.
+#[test]
+fn ranges_told_ahead_cover_what_the_search_reads() {
+    let mut content = b"plain words and more words\n".repeat(20_000);
+    content.extend_from_slice(b"boto3.client('s3')\n");
+    let mut told: Vec<(usize, usize)> = Vec::new();
+    let present = Present::in_content_reading(&content, &mut |lo, hi| told.push((lo, hi)));
+    assert!(told.len() > 4, "{told:?}");
+    assert_eq!(told[0].0, 0);
+    assert!(told.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+    assert_eq!(told.last().unwrap().1, content.len());
+    let plain = Present::in_content(&content);
+    for needle in &NEEDLES.list {
+        assert_eq!(present.has(needle), plain.has(needle), "{needle}");
+    }
+    assert_eq!(present.words, plain.words);
 }
