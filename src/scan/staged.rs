@@ -145,21 +145,20 @@ impl Check<'_> {
             bytes: bytes.into(),
         };
         let mut found = Vec::new();
-        self.collector.clocks.detect(|| {
-            super::expanded(self.settings, blob, &mut |item| match item {
-                Ok(member) => {
-                    self.collector.count(member.bytes.len());
-                    let detections = super::detect(self.detector, &member);
-                    self.collector.notes(&detections, &member.origin.path);
-                    found.extend(classify_all(
-                        &detections,
-                        &member,
-                        self.settings.now,
-                        &self.settings.repo,
-                    ));
-                }
-                Err(w) => self.collector.warn(w),
-            });
+        let clocks = &self.collector.clocks;
+        super::expanded(self.settings, clocks, blob, &mut |item| match item {
+            Ok(member) => clocks.detect(|| {
+                self.collector.count(member.bytes.len());
+                let detections = super::detect(self.detector, &member);
+                self.collector.notes(&detections, &member.origin.path);
+                found.extend(classify_all(
+                    &detections,
+                    &member,
+                    self.settings.now,
+                    &self.settings.repo,
+                ));
+            }),
+            Err(w) => self.collector.warn(w),
         });
         if found.is_empty() {
             return;
@@ -169,7 +168,7 @@ impl Check<'_> {
         }
         // HEAD's blob unreadable counts as holding nothing: every staged finding is reported.
         if let Some(bytes) = head() {
-            let before = held(bytes, self.settings, self.detector, path);
+            let before = held(bytes, self.settings, self.detector, path, clocks);
             found.retain(|f| !before.iter().any(|h| h.covers(f)));
         }
         self.collector.found(found);
@@ -239,14 +238,20 @@ impl Held {
 }
 
 /// The credentials HEAD's version of a file (and its archive members) already holds.
-fn held(bytes: Vec<u8>, settings: &Settings, detector: &Detector, path: &str) -> HashSet<Held> {
+fn held(
+    bytes: Vec<u8>,
+    settings: &Settings,
+    detector: &Detector,
+    path: &str,
+    clocks: &super::stages::Clocks,
+) -> HashSet<Held> {
     let blob = Blob {
         origin: Origin::file(path),
         bytes: bytes.into(),
     };
     let mut held = HashSet::new();
     // HEAD's problems are not this commit's: its warnings are dropped.
-    super::expanded(settings, blob, &mut |item| {
+    super::expanded(settings, clocks, blob, &mut |item| {
         if let Ok(member) = item {
             held.extend(
                 scan_blob(detector, &member, settings.now)

@@ -3,9 +3,10 @@
 //!
 //! Owns the figures and their wording on standard error. Counts are exact. Times are taken
 //! around the real stages: wall clock for the plan, the parallel read-and-detect pass, the
-//! merge and the report; read (inflating git blobs) and detect (archive members, detection,
-//! classification) are also summed per worker from clocks around each blob, so their sum
-//! over the pass's wall time shows how busy the workers were. Workers only add to atomics;
+//! merge and the report; read (inflating git blobs), expand (inflating and extracting archive
+//! members) and detect (detection and classification of each blob and member) are also summed
+//! per worker from clocks around each blob, so their sum over the pass's wall time shows how
+//! busy the workers were. Workers only add to atomics;
 //! nothing here prints before the run is over, and nothing here changes what is found.
 
 use std::io::Write;
@@ -17,6 +18,8 @@ use std::time::{Duration, Instant};
 pub(super) struct Clocks {
     read: AtomicU64,
     detect: AtomicU64,
+    /// Archives: inflating and extracting members, apart from detecting them.
+    expand: AtomicU64,
     bytes_read: AtomicU64,
     /// History scans: blobs keyleak's pack reader read (the others, libgit2).
     from_packs: AtomicU64,
@@ -46,10 +49,19 @@ impl Clocks {
         add(&self.detect, start);
         out
     }
+
+    /// Adds `spent` expanding an archive (its members' detection not included).
+    pub(super) fn add_expand(&self, spent: Duration) {
+        add_nanos(&self.expand, spent);
+    }
 }
 
 fn add(clock: &AtomicU64, since: Instant) {
-    let nanos = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    add_nanos(clock, since.elapsed());
+}
+
+fn add_nanos(clock: &AtomicU64, spent: Duration) {
+    let nanos = u64::try_from(spent.as_nanos()).unwrap_or(u64::MAX);
     clock.fetch_add(nanos, Ordering::Relaxed);
 }
 
@@ -74,6 +86,9 @@ pub struct StageStats {
     pub plan: Option<Duration>,
     /// Summed over workers; history scans only.
     pub read: Option<Duration>,
+    /// Archives opened (not `--no-archives`): inflating and extracting members, summed over
+    /// workers, apart from `detect`.
+    pub expand: Option<Duration>,
     /// Summed over workers.
     pub detect: Duration,
     /// Wall time of the pass that reads and detects.
@@ -91,6 +106,9 @@ impl StageStats {
     pub(super) fn take_clocks(&mut self, clocks: &Clocks) {
         let nanos = |c: &AtomicU64| Duration::from_nanos(c.load(Ordering::Relaxed));
         self.detect = nanos(&clocks.detect);
+        if self.expand.is_some() {
+            self.expand = Some(nanos(&clocks.expand));
+        }
         if self.unique_blobs.is_some() {
             self.read = Some(nanos(&clocks.read));
             self.bytes = clocks.bytes_read.load(Ordering::Relaxed);
@@ -130,6 +148,9 @@ impl StageStats {
         if let Some(read) = self.read {
             line("read/inflate", summed(read))?;
         }
+        if let Some(expand) = self.expand {
+            line("expand archives", summed(expand))?;
+        }
         line("detect", summed(self.detect))?;
         line("read+detect", format!("{} wall", secs(self.scan)))?;
         line("merge", secs(self.merge))?;
@@ -160,6 +181,7 @@ mod tests {
             workers: 2,
             plan: Some(Duration::from_millis(1500)),
             read: Some(Duration::from_millis(20)),
+            expand: Some(Duration::from_millis(30)),
             ..StageStats::default()
         };
         let mut out = Vec::new();
@@ -177,6 +199,7 @@ mod tests {
                 "keyleak: stats: plan memory: 400 bytes (100 bytes per unique blob)",
                 "keyleak: stats: plan: 1.50 s",
                 "keyleak: stats: read/inflate: 0.02 s summed over 2 workers",
+                "keyleak: stats: expand archives: 0.03 s summed over 2 workers",
                 "keyleak: stats: detect: 0.00 s summed over 2 workers",
                 "keyleak: stats: read+detect: 0.00 s wall",
                 "keyleak: stats: merge: 0.00 s",
@@ -191,12 +214,16 @@ mod tests {
         let got = clocks.read(|| vec![0u8; 10], Vec::len);
         assert_eq!(got.len(), 10);
         clocks.detect(|| std::thread::sleep(Duration::from_millis(2)));
+        clocks.add_expand(Duration::from_millis(3));
+        clocks.add_expand(Duration::from_millis(4));
         let mut stats = StageStats {
             unique_blobs: Some(1),
+            expand: Some(Duration::ZERO),
             ..StageStats::default()
         };
         stats.take_clocks(&clocks);
         assert_eq!(stats.bytes, 10);
         assert!(stats.detect >= Duration::from_millis(2));
+        assert_eq!(stats.expand, Some(Duration::from_millis(7)));
     }
 }

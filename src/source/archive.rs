@@ -31,9 +31,12 @@
 //! the cap and how many members were not opened; members read before it are kept. Every read
 //! is bounded (`take`, `Capped`) whatever sizes the headers claim (a zip member stops one byte
 //! past its declared size, so a lying bomb costs nothing), nothing is written to disk, and
-//! memory holds the input, the archive open at each level and one member. Zip entries that
-//! share compressed data are read once (see `zip.rs`), so a small zip of overlapping entries
-//! cannot spend the byte cap before the members after them.
+//! memory holds the input, the archive open at each level and the member being read, plus what
+//! the consumer keeps of the members handed on: the scan detects a large archive's members in
+//! parallel with this expansion, and keeps at most 64 MiB of them in flight (a bigger batch
+//! only alone) besides the batch it gathers (256 KiB or 64 members, and the last one read).
+//! Zip entries that share compressed data are read once (see `zip.rs`), so a small zip of
+//! overlapping entries cannot spend the byte cap before the members after them.
 //!
 //! Damage: an archive that cannot be opened at all is a warning, and its raw bytes are
 //! scanned; damage after some members is a warning, and what was read is kept (a zip without
@@ -120,6 +123,11 @@ impl Kind {
 /// POSIX (`ustar\0`) and GNU (`ustar  `) tar headers both carry `ustar` at offset 257.
 fn is_tar(bytes: &[u8]) -> bool {
     bytes.get(257..262) == Some(b"ustar")
+}
+
+/// Whether `bytes` start as an archive [`expand`] opens (zip, gzip, tar).
+pub fn is_archive(bytes: &[u8]) -> bool {
+    Kind::of(bytes).is_some()
 }
 
 /// Calls `visit` with every blob `blob` stands for: when it is an archive, its members (and

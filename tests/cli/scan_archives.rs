@@ -18,6 +18,7 @@ use crate::git_common::{Repo, fake_key, fake_secret, git_findings};
 mod bomb;
 mod caps;
 mod hidden;
+mod parallel;
 
 /// What each test checks of a finding.
 #[derive(Debug, PartialEq, Eq)]

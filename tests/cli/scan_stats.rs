@@ -71,6 +71,7 @@ fn history_stats_count_commits_unique_blobs_and_bytes() {
             "plan memory",
             "plan",
             "read/inflate",
+            "expand archives",
             "detect",
             "read+detect",
             "merge",
@@ -93,7 +94,7 @@ fn history_stats_count_commits_unique_blobs_and_bytes() {
     for stage in ["plan", "merge", "report", "read+detect"] {
         assert!(seconds(value[stage]) >= 0.0);
     }
-    for stage in ["read/inflate", "detect"] {
+    for stage in ["read/inflate", "expand archives", "detect"] {
         assert!(value[stage].ends_with(" summed over 2 workers"), "{stage}");
     }
     peak_rss_is_plausible(value["peak RSS"]);
@@ -118,6 +119,7 @@ fn file_stats_have_no_git_stages() {
         [
             "blobs scanned",
             "bytes read",
+            "expand archives",
             "detect",
             "read+detect",
             "merge",
@@ -125,9 +127,26 @@ fn file_stats_have_no_git_stages() {
             "peak RSS"
         ]
     );
-    peak_rss_is_plausible(&lines[6].1);
+    peak_rss_is_plausible(&lines[7].1);
     assert_eq!(lines[0].1, "2");
     assert_eq!(lines[1].1, "13");
+}
+
+/// The expansion of archives is timed apart from detection; with `--no-archives` nothing is
+/// expanded and the line is left out.
+#[test]
+fn archive_expansion_has_its_own_line_unless_archives_are_not_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "hello\n").unwrap();
+    let run = scan_in(dir.path(), &["--stats", "-j", "2", "."]);
+    let value = crate::common::stat(&run.stderr, "expand archives");
+    assert!(value.ends_with(" summed over 2 workers"), "{value}");
+    assert!(seconds(value) >= 0.0);
+    let run = scan_in(dir.path(), &["--stats", "--no-archives", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let names: Vec<String> = stats(&run.stderr).into_iter().map(|(n, _)| n).collect();
+    assert!(names.iter().all(|n| n != "expand archives"), "{names:?}");
+    assert!(names.iter().any(|n| n == "detect"), "{names:?}");
 }
 
 #[test]

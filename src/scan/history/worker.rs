@@ -177,11 +177,10 @@ impl Worker<'_> {
             origin: Origin::file(first_path),
             bytes,
         };
-        self.collector.clocks.detect(|| {
-            crate::scan::expanded(self.settings, blob, &mut |item| match item {
-                Ok(member) => self.member(repo, job, member, tally),
-                Err(w) => self.blob_warn(tally, w),
-            });
+        let clocks = &self.collector.clocks;
+        crate::scan::expanded(self.settings, clocks, blob, &mut |item| match item {
+            Ok(member) => clocks.detect(|| self.member(repo, job, member, tally)),
+            Err(w) => self.blob_warn(tally, w),
         });
     }
 
