@@ -97,7 +97,7 @@ fn unsettled(detections: &Detections, blob: &Blob, repo: &RepoIdentity) -> Vec<U
     if detections.is_empty() {
         return Vec::new();
     }
-    unsettled_by(detections, blob, &Reading::of(blob, repo, false))
+    unsettled_by(detections, blob, &Reading::of(blob, repo))
 }
 
 /// [`unsettled`] with the blob's whole reading made (see `whole`).

@@ -10,6 +10,9 @@
 //! file named), never in a walk, where every worker has files of its own. It must not change
 //! a finding: the reading is the same, made before detection ends or after.
 
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::detect::Detections;
 use crate::detect::lines::{LineCounter, LineMarks};
 use crate::model::role::RepoIdentity;
@@ -28,31 +31,40 @@ pub struct Reading<'b> {
 }
 
 impl<'b> Reading<'b> {
-    /// The role context of `blob` (at `repo`), and its newlines when `count_lines`.
-    pub fn of(blob: &'b Blob, repo: &'b RepoIdentity, count_lines: bool) -> Reading<'b> {
-        let (path, bytes) = (&blob.origin.path, &blob.bytes[..]);
-        if !count_lines {
-            return Reading {
-                place: Place::of(path, bytes, repo),
-                marks: None,
-            };
+    /// The role context of `blob` (at `repo`).
+    pub fn of(blob: &'b Blob, repo: &'b RepoIdentity) -> Reading<'b> {
+        Reading {
+            place: Place::of(&blob.origin.path, &blob.bytes, repo),
+            marks: None,
         }
+    }
+
+    /// [`Reading::of`] with the newlines counted too, unless `stop` is raised meanwhile
+    /// (then None, soon after: the role search checks it before each range it reads).
+    fn beside(blob: &'b Blob, repo: &'b RepoIdentity, stop: &AtomicBool) -> Option<Reading<'b>> {
+        let (path, bytes) = (&blob.origin.path, &blob.bytes[..]);
         // Newlines counted as the role search is about to read each range: one read of
         // the blob from memory for both passes.
         let mut counter = LineCounter::default();
         let place = Place::of_reading(path, bytes, repo, &mut |_, hi| {
+            if stop.load(Ordering::Relaxed) {
+                return ControlFlow::Break(());
+            }
             counter.count_to(bytes, hi);
-        });
-        Reading {
+            ControlFlow::Continue(())
+        })?;
+        Some(Reading {
             place,
             marks: Some(counter.finish(bytes)),
-        }
+        })
     }
 }
 
 /// Runs `detect` on `blob` and, when `spare_core` and the blob is at least [`BESIDE_AT`]
-/// bytes, its [`Reading`] on a second thread meanwhile. Without a reading made beside, the
-/// caller makes one after detection, if the blob has findings.
+/// bytes, its [`Reading`] on a second thread meanwhile, stopped as soon as detection ends
+/// with nothing found (a blob without findings then costs detection's time, not the
+/// reading's). Without a reading made beside, the caller makes one after detection, if the
+/// blob has findings.
 pub fn detect_beside<'b>(
     blob: &'b Blob,
     repo: &'b RepoIdentity,
@@ -62,14 +74,19 @@ pub fn detect_beside<'b>(
     if !spare_core || blob.bytes.len() < BESIDE_AT {
         return (detect(), None);
     }
+    let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
-        let reading = s.spawn(|| Reading::of(blob, repo, true));
+        let reading = s.spawn(|| Reading::beside(blob, repo, &stop));
         let detections = detect();
+        // Nothing found: the reading is not needed, and not waited for either.
+        if detections.is_empty() {
+            stop.store(true, Ordering::Relaxed);
+        }
         // A panic there is a bug in role reading: let it end the scan as it would have.
         let reading = reading
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (detections, Some(reading))
+        (detections, reading)
     })
 }
 
@@ -98,10 +115,14 @@ mod tests {
         let (found, beside) = detect_beside(&blob, &repo, true, detect);
         let beside = beside.expect("a spare core and a large blob: read beside");
         assert_eq!(found.plain.len(), 1);
-        let after = Reading::of(&blob, &repo, false);
+        let after = Reading::of(&blob, &repo);
         assert_eq!(format!("{:?}", beside.place), format!("{:?}", after.place));
         assert_eq!(beside.marks, Some(LineMarks::count(&blob.bytes)));
-        // No spare core, or a small blob: nothing read beside.
+        // No spare core: nothing read beside. Nothing found: the reading stopped, unused.
         assert!(detect_beside(&blob, &repo, false, detect).1.is_none());
+        let nothing = crate::detect::Detections::default;
+        assert!(detect_beside(&blob, &repo, true, nothing).1.is_none());
+        // Stopped before it starts: no reading, whatever the blob holds.
+        assert!(Reading::beside(&blob, &repo, &AtomicBool::new(true)).is_none());
     }
 }

@@ -7,6 +7,7 @@
 //! by string and decide what a hit says.
 
 use std::cell::OnceCell;
+use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
@@ -14,6 +15,9 @@ use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 use super::services;
 use crate::detect::prefetch;
 use crate::risk::advice;
+
+/// Told of each range of the content before the search reads it; breaks to stop the search.
+pub type Ahead<'a> = dyn FnMut(usize, usize) -> ControlFlow<()> + 'a;
 
 /// Strings shorter than this stay out of the search and are looked for one by one, when
 /// asked (`s3` is asked only in a file that holds `duplicity`). A two-byte string makes the
@@ -157,14 +161,14 @@ impl Needles {
         content: &[u8],
         from: usize,
         warm: &mut usize,
-        ahead: &mut dyn FnMut(usize, usize),
-    ) -> Option<(usize, usize)> {
+        ahead: &mut Ahead,
+    ) -> ControlFlow<(), Option<(usize, usize)>> {
         let mut lo = from;
         while lo < content.len() {
             let hi = (lo + SPAN).min(content.len());
             if *warm < hi + SPAN && *warm < content.len() {
                 let end = (hi + SPAN).min(content.len());
-                ahead(*warm, end);
+                ahead(*warm, end)?;
                 *warm = end;
             }
             // A literal starting before `hi` ends before `hi + longest`: the leftmost hit of
@@ -175,11 +179,13 @@ impl Needles {
                 None => self.automaton.find(Input::new(content).range(lo..reach)),
             };
             match hit.map(|hit| (hit.start(), hit.pattern().as_usize())) {
-                Some((start, literal)) if start < hi => return Some((start, literal)),
+                Some((start, literal)) if start < hi => {
+                    return ControlFlow::Continue(Some((start, literal)));
+                }
                 _ => lo = hi,
             }
         }
-        None
+        ControlFlow::Continue(None)
     }
 }
 
@@ -198,7 +204,11 @@ impl<'c> Present<'c> {
     /// One pass for the searched strings and the words, stopped once every one has been seen:
     /// at each place a literal starts, every string and word not yet seen is checked.
     pub fn in_content(content: &'c [u8]) -> Present<'c> {
-        Present::in_content_reading(content, &mut |lo, hi| prefetch::range(content, lo, hi))
+        let warm = &mut |lo, hi| {
+            prefetch::range(content, lo, hi);
+            ControlFlow::Continue(())
+        };
+        Present::in_content_reading(content, warm).expect("asking bytes into the cache goes on")
     }
 
     /// [`Present::in_content`], telling `ahead` of each range of the content before the
@@ -206,18 +216,20 @@ impl<'c> Present<'c> {
     /// other from the start, a span or two ahead of the search, up to where it stops (the
     /// end, or where every string and word has been seen). A caller with a pass of its own
     /// to make over the content makes it there, and the search then finds the bytes in the
-    /// cache: one read from memory for both.
-    pub fn in_content_reading(
-        content: &'c [u8],
-        ahead: &mut dyn FnMut(usize, usize),
-    ) -> Present<'c> {
+    /// cache: one read from memory for both. None when `ahead` breaks: the search stops
+    /// there, and what it saw so far is no answer.
+    pub fn in_content_reading(content: &'c [u8], ahead: &mut Ahead) -> Option<Present<'c>> {
         let needles = &*NEEDLES;
         let mut seen = vec![false; needles.list.len()];
         let mut left = needles.searched.len();
         let mut words: Vec<&'static str> = Vec::new();
         let (mut from, mut warm) = (0, 0);
         while left > 0 || words.len() < needles.words.len() {
-            let Some((start, literal)) = needles.next_start(content, from, &mut warm, ahead) else {
+            let found = match needles.next_start(content, from, &mut warm, ahead) {
+                ControlFlow::Continue(found) => found,
+                ControlFlow::Break(()) => return None,
+            };
+            let Some((start, literal)) = found else {
                 break;
             };
             let here = &content[start..];
@@ -242,11 +254,11 @@ impl<'c> Present<'c> {
         for &i in &needles.searched {
             found[i] = OnceCell::from(seen[i]);
         }
-        Present {
+        Some(Present {
             content,
             found,
             words,
-        }
+        })
     }
 
     /// Whether the content holds `needle`, which must be one of the listed strings.

@@ -18,6 +18,8 @@ pub mod unified;
 pub mod wiring_diff;
 pub mod workflow;
 
+use std::ops::ControlFlow;
+
 use serde_json::{Value, json};
 
 use super::advice::{self, Context};
@@ -173,20 +175,24 @@ pub struct Place<'a> {
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
-        let warm = &mut |lo, hi| crate::detect::prefetch::range(content, lo, hi);
-        Place::of_reading(path, content, repo, warm)
+        let warm = &mut |lo, hi| {
+            crate::detect::prefetch::range(content, lo, hi);
+            ControlFlow::Continue(())
+        };
+        Place::of_reading(path, content, repo, warm).expect("asking bytes into the cache goes on")
     }
 
     /// [`Place::of`], its search for markers telling `ahead` of each range of `content`
-    /// before it reads it ([`markers::Present::in_content_reading`]).
+    /// before it reads it ([`markers::Present::in_content_reading`]); None when `ahead`
+    /// breaks, which stops the reading there.
     pub fn of_reading(
         path: &str,
         content: &[u8],
         repo: &'a RepoIdentity,
-        ahead: &mut dyn FnMut(usize, usize),
-    ) -> Place<'a> {
+        ahead: &mut markers::Ahead,
+    ) -> Option<Place<'a>> {
         // One pass finds every string the context and the services look for.
-        let present = markers::Present::in_content_reading(content, ahead);
+        let present = markers::Present::in_content_reading(content, ahead)?;
         let context = advice::context_where(path, |n| present.has(n), |w| present.has_word(w));
         let (triggers, rewire) = match context.role {
             Role::GithubOidc => (workflow::read(content), wiring_diff::plan(path, content)),
@@ -194,14 +200,14 @@ impl<'a> Place<'a> {
         };
         let pipeline =
             matches!(context.role, Role::GitlabOidc).then(|| gitlab_ci::Pipeline::read(content));
-        Place {
+        Some(Place {
             context,
             repo,
             services: services::called_where(content, |n| present.has(n)),
             triggers,
             rewire,
             pipeline,
-        }
+        })
     }
 
     /// The role setup for a key of `account` (`None`: not decoded) found here, on no line in

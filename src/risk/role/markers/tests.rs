@@ -73,8 +73,8 @@ fn teddy_finds_what_the_automaton_finds() {
                 .map(|m| (m.start(), m.pattern().as_usize()));
             let mut warm = 0;
             assert_eq!(
-                search.next_start(text, from, &mut warm, &mut |_, _| {}),
-                by_automaton,
+                search.next_start(text, from, &mut warm, &mut |_, _| ControlFlow::Continue(())),
+                ControlFlow::Continue(by_automaton),
                 "{from}"
             );
         }
@@ -195,7 +195,11 @@ fn ranges_told_ahead_cover_what_the_search_reads() {
     let mut content = b"plain words and more words\n".repeat(20_000);
     content.extend_from_slice(b"boto3.client('s3')\n");
     let mut told: Vec<(usize, usize)> = Vec::new();
-    let present = Present::in_content_reading(&content, &mut |lo, hi| told.push((lo, hi)));
+    let present = Present::in_content_reading(&content, &mut |lo, hi| {
+        told.push((lo, hi));
+        ControlFlow::Continue(())
+    })
+    .expect("never stopped");
     assert!(told.len() > 4, "{told:?}");
     assert_eq!(told[0].0, 0);
     assert!(told.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
@@ -205,4 +209,15 @@ fn ranges_told_ahead_cover_what_the_search_reads() {
         assert_eq!(present.has(needle), plain.has(needle), "{needle}");
     }
     assert_eq!(present.words, plain.words);
+    // Stopped at the third range: no answer.
+    let mut n = 0;
+    let stopped = Present::in_content_reading(&content, &mut |_, _| {
+        n += 1;
+        match n {
+            3 => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
+    });
+    assert!(stopped.is_none());
+    assert_eq!(n, 3);
 }
