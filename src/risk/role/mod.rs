@@ -183,7 +183,7 @@ impl<'a> Place<'a> {
     }
 
     /// [`Place::of`], its search for markers telling `ahead` of each range of `content`
-    /// before it reads it ([`markers::Present::in_content_reading`]); None when `ahead`
+    /// before it reads it (`markers::Present::in_content_reading`); None when `ahead`
     /// breaks, which stops the reading there.
     pub fn of_reading(
         path: &str,
