@@ -32,7 +32,8 @@ impl LineMarks {
     /// Bytes between two marks.
     pub const EVERY: usize = 1 << 20;
 
-    /// The marks of `hay`: one pass.
+    /// The marks of `hay`: one pass (what [`LineCounter`] gives, counted in one go).
+    #[cfg(test)]
     pub fn count(hay: &[u8]) -> LineMarks {
         LineCounter::default().finish(hay)
     }
@@ -46,22 +47,29 @@ impl LineMarks {
 
 /// [`LineMarks`] counted piece by piece, as another pass goes over the same bytes: each
 /// piece counted while it is in the cache.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LineCounter {
-    /// Newlines before each mark passed.
+    /// Newlines before each mark passed (none before the first, at 0).
     newlines: Vec<usize>,
     total: usize,
     /// Bytes counted.
     at: usize,
 }
 
+impl Default for LineCounter {
+    fn default() -> LineCounter {
+        LineCounter {
+            newlines: vec![0],
+            total: 0,
+            at: 0,
+        }
+    }
+}
+
 impl LineCounter {
     /// Counts `hay` on up to `to` (clipped to `hay`); `hay` must be the same each time.
     pub fn count_to(&mut self, hay: &[u8], to: usize) {
         let to = to.min(hay.len());
-        if self.newlines.is_empty() {
-            self.newlines.push(0);
-        }
         while self.at < to {
             let mark = self.newlines.len() * LineMarks::EVERY;
             let end = to.min(mark);

@@ -144,8 +144,8 @@ impl Collector {
                 whole::detect_beside(blob, repo, spare_core, || detect(detector, blob));
             self.notes(&detections, &blob.origin.path);
             let found = match reading {
-                Some(r) if !detections.is_empty() => unsettled_by(&detections, blob, &r),
-                _ => unsettled(&detections, blob, repo),
+                Some(r) => unsettled_by(&detections, blob, &r),
+                None => unsettled(&detections, blob, repo),
             };
             self.found(settle_all(found, blob, settings.now));
         });

@@ -63,8 +63,8 @@ impl<'b> Reading<'b> {
 /// Runs `detect` on `blob` and, when `spare_core` and the blob is at least [`BESIDE_AT`]
 /// bytes, its [`Reading`] on a second thread meanwhile, stopped as soon as detection ends
 /// with nothing found (a blob without findings then costs detection's time, not the
-/// reading's). Without a reading made beside, the caller makes one after detection, if the
-/// blob has findings.
+/// reading's). The reading comes back only with detections to classify; without one made
+/// beside, the caller makes one after detection, if the blob has findings.
 pub fn detect_beside<'b>(
     blob: &'b Blob,
     repo: &'b RepoIdentity,
@@ -79,14 +79,13 @@ pub fn detect_beside<'b>(
         let reading = s.spawn(|| Reading::beside(blob, repo, &stop));
         let detections = detect();
         // Nothing found: the reading is not needed, and not waited for either.
-        if detections.is_empty() {
-            stop.store(true, Ordering::Relaxed);
-        }
+        let found = !detections.is_empty();
+        stop.store(!found, Ordering::Relaxed);
         // A panic there is a bug in role reading: let it end the scan as it would have.
         let reading = reading
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (detections, reading)
+        (detections, reading.filter(|_| found))
     })
 }
 

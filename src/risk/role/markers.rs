@@ -19,6 +19,15 @@ use crate::risk::advice;
 /// Told of each range of the content before the search reads it; breaks to stop the search.
 pub type Ahead<'a> = dyn FnMut(usize, usize) -> ControlFlow<()> + 'a;
 
+/// What [`Present::in_content`] does with each range before the search reads it: asks its
+/// bytes into the cache, and goes on.
+pub fn warming(content: &[u8]) -> impl FnMut(usize, usize) -> ControlFlow<()> + '_ {
+    |lo, hi| {
+        prefetch::range(content, lo, hi);
+        ControlFlow::Continue(())
+    }
+}
+
 /// Strings shorter than this stay out of the search and are looked for one by one, when
 /// asked (`s3` is asked only in a file that holds `duplicity`). A two-byte string makes the
 /// vectorised search (Teddy) filter on two bytes, letting far more positions through; and a
@@ -204,11 +213,8 @@ impl<'c> Present<'c> {
     /// One pass for the searched strings and the words, stopped once every one has been seen:
     /// at each place a literal starts, every string and word not yet seen is checked.
     pub fn in_content(content: &'c [u8]) -> Present<'c> {
-        let warm = &mut |lo, hi| {
-            prefetch::range(content, lo, hi);
-            ControlFlow::Continue(())
-        };
-        Present::in_content_reading(content, warm).expect("asking bytes into the cache goes on")
+        Present::in_content_reading(content, &mut warming(content))
+            .expect("asking bytes into the cache goes on")
     }
 
     /// [`Present::in_content`], telling `ahead` of each range of the content before the

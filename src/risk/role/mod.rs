@@ -18,8 +18,6 @@ pub mod unified;
 pub mod wiring_diff;
 pub mod workflow;
 
-use std::ops::ControlFlow;
-
 use serde_json::{Value, json};
 
 use super::advice::{self, Context};
@@ -175,11 +173,8 @@ pub struct Place<'a> {
 impl<'a> Place<'a> {
     /// The context of the file at `path` and what its content says for a role.
     pub fn of(path: &str, content: &[u8], repo: &'a RepoIdentity) -> Place<'a> {
-        let warm = &mut |lo, hi| {
-            crate::detect::prefetch::range(content, lo, hi);
-            ControlFlow::Continue(())
-        };
-        Place::of_reading(path, content, repo, warm).expect("asking bytes into the cache goes on")
+        Place::of_reading(path, content, repo, &mut markers::warming(content))
+            .expect("asking bytes into the cache goes on")
     }
 
     /// [`Place::of`], its search for markers telling `ahead` of each range of `content`
