@@ -280,7 +280,7 @@ mod tests {
         ]);
         let want: Vec<usize> = detector
             .prefilter
-            .hits(&hay)
+            .hits(&hay, None)
             .filter(|&(_, a)| a == super::super::prefilter::Anchor::KeyPrefix)
             .map(|(at, _)| at)
             .collect();

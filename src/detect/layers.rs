@@ -20,6 +20,7 @@
 use super::decode::{self, Encoding, View, base64, hex, joined, utf16};
 use super::key_id::KeyId;
 use super::near;
+use super::prefilter::Notes;
 use super::{Detection, Detections, Detector, Span};
 
 /// Decoding levels: base64 inside base64 inside base64 (or URL encoding inside base64 inside
@@ -54,6 +55,8 @@ pub(crate) struct Triggers {
     /// The text is UTF-16 throughout and has a view of its own: no UTF-16 stretches beside
     /// ASCII are looked for in it.
     pub utf16_whole: bool,
+    /// What the plain pass noted of the text for the decoders near its hits.
+    pub notes: Notes,
 }
 
 /// Detections in a decoded view of a blob, or in a view of a view: `chain[0]` decodes the
@@ -196,11 +199,15 @@ fn descend_from(
     // Hex: runs around hex key prefixes, and secret-sized runs near them or near a key ID or
     // secret keyword of this text; without the former, in the walk that gates the other
     // decoders near the same places (`near::Windows::around_with`).
+    // Both the gate and the hex search skip what the plain pass noted (`prefilter::Notes`).
+    let notes = &triggers.notes;
+    let hex_runs_in =
+        |t: &[u8], lo, hi| hex::runs_in_skipping(t, lo, hi, |b, to| notes.next_hex_block(b, to));
     let (near_values, hex_runs) = match triggers.hex.is_empty() {
-        true => near::Windows::around_with(text, &triggers.near_values, hex::runs_in),
+        true => near::Windows::around_with(text, &triggers.near_values, notes, hex_runs_in),
         false => {
-            let windows = near::Windows::around(text, &triggers.near_values);
-            let runs = windows.with_runs(text, triggers.hex, hex::runs_in);
+            let windows = near::Windows::around(text, &triggers.near_values, notes);
+            let runs = windows.with_runs(text, triggers.hex, hex_runs_in);
             (windows, runs)
         }
     };
@@ -208,7 +215,7 @@ fn descend_from(
     escapes.extend(near_values.runs(text, near::SINGLES));
     let percent = near_values.runs(text, near::PERCENT);
     // Split strings: keys and keyword values in pieces, and secrets in pieces near a key ID.
-    let joined = near::Windows::ungated(text, &triggers.keys).with_runs(
+    let joined = near::Windows::ungated(&triggers.keys).with_runs(
         text,
         triggers.joined,
         joined::secret_runs_in,

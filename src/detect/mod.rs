@@ -35,7 +35,7 @@ pub use file_pairing::BlobKind;
 use key_id::{KEY_ID_LEN, KeyId};
 pub use layers::Layer;
 use layers::Triggers;
-use prefilter::{Anchor, Prefilter};
+use prefilter::{Anchor, Notes, Prefilter};
 
 /// A byte range in the scanned blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -193,7 +193,9 @@ impl Detector {
         let mut keys: Vec<(KeyId, usize)> = Vec::new();
         let mut secrets: Vec<SecretHit> = Vec::new();
         let mut tokens: Vec<Span> = Vec::new();
-        for (at, anchor) in self.prefilter.hits(hay) {
+        let mut notes = Notes::default();
+        let noting = triggers.is_some().then_some(&mut notes);
+        for (at, anchor) in self.prefilter.hits(hay, noting) {
             match anchor {
                 Anchor::KeyPrefix => {
                     if let Some(t) = triggers.as_deref_mut() {
@@ -263,6 +265,9 @@ impl Detector {
                     }
                 }
             }
+        }
+        if let Some(t) = triggers {
+            t.notes = notes;
         }
         if keys.is_empty() && secrets.is_empty() && tokens.is_empty() {
             return Vec::new();

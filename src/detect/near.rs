@@ -8,10 +8,13 @@
 //! between the first window's start and the last window's end, the windows are not visited.
 //! In text dense in secret keywords the windows cover every byte; without the gate each
 //! decoder walked them all. The windows and the gate are worked out once per text
-//! ([`Windows`]) and shared by the decoders. What a run is stays with the decoders (`decode`).
+//! ([`Windows`]) and shared by the decoders; the gate takes what the prefilter's pass noted of
+//! the text (`prefilter::Notes`) and searches only what its notes do not reach. What a run is
+//! stays with the decoders (`decode`).
 
 use super::decode::{self, percent, utf16};
 use super::pairing::BYTES_AROUND;
+use super::prefilter::Notes;
 
 /// A decoder's search of `hay[lo..hi]` for runs starting there.
 pub type Find = fn(&[u8], usize, usize) -> Vec<decode::Run>;
@@ -78,29 +81,51 @@ pub struct Windows {
     gates: Needs,
 }
 
+/// The [`Needs`] bits of the gate bytes `notes` found (bit `i` for `GATE_BYTES[i]`: the zero
+/// byte, `%`, `\\`, `&`).
+fn needs_of(noted: u8) -> Needs {
+    let bit = |i: u8, needs: Needs| if noted & 1 << i != 0 { needs } else { 0 };
+    bit(0, UTF16.1) | bit(1, PERCENT.1) | bit(2, SINGLES.1) | bit(3, SINGLES.1)
+}
+
 impl Windows {
-    pub fn around(text: &[u8], near: &[usize]) -> Windows {
+    /// The windows around `near`, gated: by what the prefilter's pass noted of the text as far
+    /// as its notes reach, by a search of the text beyond.
+    pub fn around(text: &[u8], near: &[usize], notes: &Notes) -> Windows {
         let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
-        Windows::of(text, sorted, true)
+        let mut windows = Windows::of(sorted);
+        let (lo, hi) = span(text, &windows.sorted);
+        let (noted, rest) = notes.gates(lo, hi);
+        windows.gates = needs_of(noted);
+        if rest < hi {
+            windows.gates |= gate_bytes(&text[rest..hi]);
+        }
+        windows
     }
 
     /// [`Windows::around`] without the gate, for decoders that need no particular byte.
-    pub fn ungated(text: &[u8], near: &[usize]) -> Windows {
+    pub fn ungated(near: &[usize]) -> Windows {
         let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
-        Windows::of(text, sorted, false)
+        Windows::of(sorted)
     }
 
     /// [`Windows::around`], and the runs `find` finds in the windows as
-    /// [`Windows::runs`] does for a decoder that needs no byte, in one walk: the gate's search
-    /// goes up to a [`GATE_CHUNK`] ahead of `find`, which then reads the windows from the
-    /// cache. Over a span larger than the cache (a large keyword-dense file, which the windows
-    /// cover whole), the gate and then `find` read it from memory twice.
-    pub fn around_with(text: &[u8], near: &[usize], find: Find) -> (Windows, Vec<decode::Run>) {
+    /// [`Windows::runs`] does for a decoder that needs no byte, in one walk: beyond the notes,
+    /// the gate's search goes up to a [`GATE_CHUNK`] ahead of `find`, which then reads the
+    /// windows from the cache. Over a span larger than the cache (a large keyword-dense file,
+    /// which the windows cover whole), the gate and then `find` read it from memory twice.
+    pub fn around_with(
+        text: &[u8],
+        near: &[usize],
+        notes: &Notes,
+        find: impl Fn(&[u8], usize, usize) -> Vec<decode::Run>,
+    ) -> (Windows, Vec<decode::Run>) {
         let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
-        let mut windows = Windows::of(text, sorted, false);
+        let mut windows = Windows::of(sorted);
         let (lo, hi) = span(text, &windows.sorted);
         let all = PERCENT.1 | SINGLES.1 | UTF16.1;
-        let (mut gated, mut gates) = (lo, 0);
+        let (noted, mut gated) = notes.gates(lo, hi);
+        let mut gates = needs_of(noted);
         let mut runs = Vec::new();
         for &(from, to) in &windows.pieces {
             while gated < to.min(hi) && gates != all {
@@ -114,13 +139,9 @@ impl Windows {
         (windows, runs)
     }
 
-    fn of(text: &[u8], mut sorted: Vec<(usize, usize)>, gate: bool) -> Windows {
+    /// The windows `sorted` once sorted, cut where they overlap; no gate yet.
+    fn of(mut sorted: Vec<(usize, usize)>) -> Windows {
         sorted.sort_unstable();
-        let (lo, hi) = span(text, &sorted);
-        let gates = match gate && lo < hi {
-            true => gate_bytes(&text[lo..hi]),
-            false => 0,
-        };
         let mut pieces = Vec::with_capacity(sorted.len());
         let mut covered = 0;
         for &(lo, hi) in &sorted {
@@ -133,16 +154,25 @@ impl Windows {
         Windows {
             sorted,
             pieces,
-            gates,
+            gates: 0,
         }
     }
 
     /// Runs that `find` finds within the windows, each byte searched once; none when no
     /// window holds a byte `needs` asks for.
     pub fn runs(&self, text: &[u8], (find, needs): (Find, Needs)) -> Vec<decode::Run> {
-        if self.gates & needs != needs {
-            return Vec::new();
+        match self.gates & needs == needs {
+            true => self.all_runs(text, find),
+            false => Vec::new(),
         }
+    }
+
+    /// Runs that `find` finds within the windows, ungated.
+    fn all_runs(
+        &self,
+        text: &[u8],
+        find: impl Fn(&[u8], usize, usize) -> Vec<decode::Run>,
+    ) -> Vec<decode::Run> {
         let mut out = Vec::new();
         for &(lo, hi) in &self.pieces {
             out.extend(find(text, lo, hi));
@@ -156,14 +186,14 @@ impl Windows {
         &self,
         text: &[u8],
         mut found: Vec<decode::Run>,
-        find: Find,
+        find: impl Fn(&[u8], usize, usize) -> Vec<decode::Run>,
     ) -> Vec<decode::Run> {
         let more = match found.is_empty() {
-            true => self.runs(text, (find, 0)),
+            true => self.all_runs(text, find),
             false => {
                 let mut sorted = self.sorted.clone();
                 sorted.extend(found.iter().map(|r| window(r.start)));
-                Windows::of(text, sorted, false).runs(text, (find, 0))
+                Windows::of(sorted).all_runs(text, find)
             }
         };
         let more: Vec<decode::Run> = more
@@ -190,7 +220,7 @@ fn window(at: usize) -> (usize, usize) {
 /// once; none when no window holds a byte `needs` asks for.
 #[cfg(test)]
 fn runs(text: &[u8], near: &[usize], decoder: (Find, Needs)) -> Vec<decode::Run> {
-    Windows::around(text, near).runs(text, decoder)
+    Windows::around(text, near, &Notes::default()).runs(text, decoder)
 }
 
 #[cfg(test)]

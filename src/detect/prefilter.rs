@@ -74,9 +74,11 @@ struct Searcher {
     longest: usize,
 }
 
-/// The bucket filter and, per search, its literals by first byte.
+/// The bucket filter and, per search, its literals by first byte; the pass noting what the
+/// decoders ask of a text.
 struct OnePass {
     filter: buckets::Filter,
+    noter: notes::Noter,
     exact: [Exact; 2],
 }
 
@@ -224,10 +226,14 @@ impl Prefilter {
                 .flatten()
                 .map(|(literal, anchor)| (literal.as_bytes(), *anchor)),
         );
-        let one_pass = buckets::Filter::new(tables).map(|filter| OnePass {
-            filter,
-            exact: [Exact::new(&sets[0]), Exact::new(&sets[1])],
-        });
+        let one_pass =
+            buckets::Filter::new(tables)
+                .zip(notes::Noter::new())
+                .map(|(filter, noter)| OnePass {
+                    filter,
+                    noter,
+                    exact: [Exact::new(&sets[0]), Exact::new(&sets[1])],
+                });
         let [plain, encoded] = sets.map(|set| {
             let (literals, anchors): (Vec<String>, Vec<Anchor>) = set.into_iter().unzip();
             Searcher::new(&literals, anchors)
@@ -241,7 +247,13 @@ impl Prefilter {
 
     /// Every anchor hit in `hay`, in order of position (plain first where both start at one
     /// byte): (offset, anchor). Both searches go over one [`CHUNK`] before either goes on.
-    pub fn hits<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = (usize, Anchor)> + 'h {
+    /// With `notes`, the pass notes what the decoders ask of the text (see [`Notes`]) as it
+    /// goes: complete once the hits are.
+    pub fn hits<'h>(
+        &'h self,
+        hay: &'h [u8],
+        mut notes: Option<&'h mut Notes>,
+    ) -> impl Iterator<Item = (usize, Anchor)> + 'h {
         let (mut plain_at, mut encoded_at, mut chunk_start) = (0, 0, 0);
         let mut chunk: Vec<(usize, Anchor)> = Vec::with_capacity(64);
         let mut next = 0;
@@ -254,7 +266,7 @@ impl Prefilter {
                 chunk.clear();
                 next = 0;
                 if let Some(one) = &self.one_pass {
-                    one.filter.candidates(hay, chunk_start, end, |at| {
+                    let each = |at| {
                         // Plain first where both start at one byte, as below.
                         let pasts = [&mut plain_at, &mut encoded_at];
                         for (exact, past) in one.exact.iter().zip(pasts) {
@@ -265,7 +277,11 @@ impl Prefilter {
                                 }
                             }
                         }
-                    });
+                    };
+                    one.filter.candidates(hay, chunk_start, end, each);
+                    if let Some(notes) = notes.as_deref_mut() {
+                        one.noter.note(hay, chunk_start, end, notes);
+                    }
                 } else {
                     self.plain.hits_before(hay, &mut plain_at, end, &mut chunk);
                     self.encoded
@@ -282,6 +298,9 @@ impl Prefilter {
 }
 
 mod buckets;
+mod notes;
+
+pub(crate) use notes::Notes;
 
 #[cfg(test)]
 mod tests;

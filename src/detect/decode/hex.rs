@@ -215,9 +215,22 @@ pub fn run_around(hay: &[u8], at: usize, lo: usize) -> Option<Run> {
 /// [`SECRET_ITEMS`] secret characters in a row: where a secret beside a key may be written in
 /// hex.
 pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
+    runs_in_skipping(hay, lo, hi, |block, _| block)
+}
+
+/// [`runs_in`], told which blocks of its stretch search need no test: `next_block(b, to)`,
+/// for a multiple `b` of [`STEP`], is the first block at or after `b` not known to hold a
+/// byte outside hex runs (the prefilter's pass tested them as it went), or `to` or more
+/// when there is none before `to`.
+pub fn runs_in_skipping(
+    hay: &[u8],
+    lo: usize,
+    hi: usize,
+    next_block: impl Fn(usize, usize) -> usize,
+) -> Vec<Run> {
     let hi = hi.min(hay.len());
     let mut out = Vec::new();
-    for (start, end) in stretches(hay, lo, hi) {
+    for (start, end) in stretches(hay, lo, hi, next_block) {
         runs_in_stretch(hay, start, hi.min(end), &mut out);
     }
     out
@@ -225,7 +238,7 @@ pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
 
 /// Bytes a hex run is made of: digits, the `x` of `0x`, separators. A table: [`stretches`]
 /// asks it of every byte of each stretch it measures.
-fn in_run(b: u8) -> bool {
+pub(crate) fn in_run(b: u8) -> bool {
     const TABLE: [bool; 256] = {
         let mut t = [false; 256];
         let mut b = 0;
@@ -265,8 +278,8 @@ fn block_in_run(block: &[u8; BLOCK]) -> bool {
 /// The shortest run [`runs_in`] keeps, in bytes: [`SECRET_ITEMS`] items glued.
 const MIN_RUN_BYTES: usize = 2 * SECRET_ITEMS;
 /// Bytes tested at once for a stretch, and the step between tested blocks.
-const BLOCK: usize = 16;
-const STEP: usize = 64;
+pub(crate) const BLOCK: usize = 16;
+pub(crate) const STEP: usize = 64;
 const _: () = assert!(STEP + BLOCK <= MIN_RUN_BYTES);
 
 /// Stretches of [`in_run`] bytes, from `lo` on, that a run starting in `hay[lo..hi]` and
@@ -280,12 +293,21 @@ const _: () = assert!(STEP + BLOCK <= MIN_RUN_BYTES);
 /// (Two of the block's bytes looked up first, before the vector test, halve the
 /// instructions, 35 M → 18 M on the 40 MB keyword-dense file, but took twice the time: the
 /// lookups' branch goes either way.)
-fn stretches(hay: &[u8], lo: usize, hi: usize) -> Vec<(usize, usize)> {
+fn stretches(
+    hay: &[u8],
+    lo: usize,
+    hi: usize,
+    next_block: impl Fn(usize, usize) -> usize,
+) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     // A qualifying stretch starts before `hi`, so its block starts before `hi + STEP`.
     let last = (hi + STEP).min(hay.len().saturating_sub(BLOCK - 1));
     let mut block = lo.next_multiple_of(STEP);
     while block < last {
+        block = next_block(block, last);
+        if block >= last {
+            break;
+        }
         let bytes: &[u8; BLOCK] = hay[block..block + BLOCK].try_into().expect("BLOCK bytes");
         if !block_in_run(bytes) {
             block += STEP;

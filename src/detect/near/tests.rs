@@ -57,8 +57,9 @@ fn around_with_gates_and_finds_as_apart() {
             text[at] = b;
         }
         for near in nears {
-            let apart = Windows::around(&text, near);
-            let (together, runs) = Windows::around_with(&text, near, decode::hex::runs_in);
+            let apart = Windows::around(&text, near, &Notes::default());
+            let (together, runs) =
+                Windows::around_with(&text, near, &Notes::default(), decode::hex::runs_in);
             assert_eq!(together.gates, apart.gates, "{near:?} {bytes:?}");
             assert_eq!(
                 runs,
@@ -67,7 +68,7 @@ fn around_with_gates_and_finds_as_apart() {
             );
         }
     }
-    let (_, runs) = Windows::around_with(&text, &[hex_at], decode::hex::runs_in);
+    let (_, runs) = Windows::around_with(&text, &[hex_at], &Notes::default(), decode::hex::runs_in);
     assert_eq!(runs.len(), 1);
 }
 
@@ -130,4 +131,46 @@ fn gate_bytes_sees_each_byte() {
     }
     assert_eq!(gate_bytes(b"%\\\0 and more after every bit is set"), 7);
     assert_eq!(gate_bytes(b"&x&y%"), PERCENT.1 | SINGLES.1);
+}
+
+/// A hex-written or URL-encoded secret beside a key is found wherever it sits against the
+/// prefilter's chunks and the steps its pass notes (the hex search skips the steps noted as
+/// no run; the gate trusts the notes' gate bytes).
+#[test]
+fn encoded_secret_found_across_chunks_and_noted_steps() {
+    use crate::detect::{DetectOptions, Detection, Detector};
+    let chunk = 256 << 10;
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let hexed: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+    let percent = secret.replace('/', "%2F");
+    let detector = Detector::new(DetectOptions::default());
+    for written in [hexed, percent] {
+        for at in [
+            0,
+            63,
+            64,
+            chunk - 200,
+            chunk - 61,
+            chunk + 1,
+            2 * chunk - 90,
+        ] {
+            let mut text = b"word ".repeat((2 * chunk + 300) / 5);
+            let pair = format!("id AKIAQZQZQZQZQZQZQZQZ sk {written} ");
+            text[at..at + pair.len()].copy_from_slice(pair.as_bytes());
+            let found = detector.detect_layers(&text);
+            let secrets: Vec<&[u8]> = found
+                .decoded
+                .iter()
+                .flat_map(|layer| {
+                    layer.detections.iter().filter_map(|d| match d {
+                        Detection::Key {
+                            secret: Some(s), ..
+                        } => Some(&layer.bytes()[s.start..s.end]),
+                        _ => None,
+                    })
+                })
+                .collect();
+            assert_eq!(secrets, [secret.as_bytes()], "{written} at {at}");
+        }
+    }
 }

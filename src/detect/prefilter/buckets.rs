@@ -145,12 +145,6 @@ impl Filter {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn avx2(&self, hay: &[u8], from: usize, to: usize, each: &mut impl FnMut(usize)) -> usize {
-        let table = |t: &[u8; 16]| -> __m256i {
-            let mut both = [0u8; 32];
-            both[..16].copy_from_slice(t);
-            both[16..].copy_from_slice(t);
-            load(&both, 0)
-        };
         let lo: [__m256i; WIDTH] = std::array::from_fn(|j| table(&self.tables.lo[j]));
         let hi: [__m256i; WIDTH] = std::array::from_fn(|j| table(&self.tables.hi[j]));
         let mut at = from;
@@ -205,11 +199,22 @@ fn fits32(lo: &[__m256i; WIDTH], hi: &[__m256i; WIDTH], block: &[u8; LANES + WID
     !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(fit, _mm256_setzero_si256())) as u32)
 }
 
+/// A nibble table in both halves of a register, as `_mm256_shuffle_epi8` looks it up.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(super) fn table(t: &[u8; 16]) -> __m256i {
+    let mut both = [0u8; 32];
+    both[..16].copy_from_slice(t);
+    both[16..].copy_from_slice(t);
+    load(&both, 0)
+}
+
 /// The 32 bytes of `bytes` from `at`, which must be in bounds (checked).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn load(bytes: &[u8], at: usize) -> __m256i {
+pub(super) fn load(bytes: &[u8], at: usize) -> __m256i {
     let block = &bytes[at..at + LANES];
     // SAFETY: `block` holds 32 readable bytes; the load takes any alignment.
     #[allow(unsafe_code)]

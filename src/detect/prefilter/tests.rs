@@ -71,17 +71,17 @@ fn chunks_change_no_hit_with(pre: &Prefilter) {
                 hay[at..at + literal.len()].copy_from_slice(literal.as_bytes());
             }
             hay.extend_from_slice(literal.as_bytes());
-            let chunked: Vec<(usize, Anchor)> = pre.hits(&hay).collect();
+            let chunked: Vec<(usize, Anchor)> = pre.hits(&hay, None).collect();
             assert_eq!(chunked, hits_by_find_iter(pre, &hay), "{literal} {shift}");
             assert!(chunked.len() >= 3, "{literal} {shift}");
         }
     }
     let short = b"AKIA SECRET \\x4941";
     assert_eq!(
-        pre.hits(short).collect::<Vec<_>>(),
+        pre.hits(short, None).collect::<Vec<_>>(),
         hits_by_find_iter(pre, short)
     );
-    assert_eq!(pre.hits(b"").count(), 0);
+    assert_eq!(pre.hits(b"", None).count(), 0);
 }
 
 /// Teddy and the automaton (its fallback) find the same next hit from every offset, in
@@ -240,13 +240,73 @@ fn buckets_find_what_the_searches_find() {
     for pre in [false, true].map(Prefilter::new) {
         for seed in 1..200u64 {
             let hay = noisy(seed as usize * 7, seed);
-            let got: Vec<(usize, Anchor)> = pre.hits(&hay).collect();
+            let got: Vec<(usize, Anchor)> = pre.hits(&hay, None).collect();
             assert_eq!(got, hits_by_find_iter(&pre, &hay), "seed {seed}");
         }
         let long = noisy(3 * CHUNK + 77, 99);
-        let got: Vec<(usize, Anchor)> = pre.hits(&long).collect();
+        let got: Vec<(usize, Anchor)> = pre.hits(&long, None).collect();
         let want = hits_by_find_iter(&pre, &long);
         assert!(want.len() > 10_000);
         assert_eq!(got, want);
+    }
+}
+
+/// Noting changes no hit, and what it notes is what the text holds: per chunk, the gate
+/// bytes up to where the notes end; per noted step, whether its block is all hex-run bytes.
+#[test]
+fn notes_say_what_the_text_holds() {
+    use super::notes::{GATE_BYTES, HEX_BLOCK, HEX_STEP};
+    let pre = Prefilter::new(false);
+    if pre.one_pass.is_none() {
+        return;
+    }
+    for (len, seed) in [
+        (0, 1),
+        (66, 2),
+        (67, 3),
+        (200, 4),
+        (5000, 5),
+        (2 * CHUNK + 3, 6),
+    ]
+    .into_iter()
+    .chain([(CHUNK + 40, 7), (3 * CHUNK + 777, 8)])
+    {
+        let mut hay = noisy(len, seed);
+        // Gate bytes in one chunk only, hex blocks here and there.
+        if len > CHUNK + 200 {
+            hay[CHUNK + 100] = b'%';
+            hay[CHUNK + 150] = 0;
+        }
+        for at in (0..len.saturating_sub(40)).step_by(4093) {
+            hay[at..at + 40].copy_from_slice(b"0a1b2c3d 4e5f6a7b,8c9d0e1f 2a3b4c5d6e7f0");
+        }
+        let mut notes = Notes::default();
+        let noted: Vec<(usize, Anchor)> = pre.hits(&hay, Some(&mut notes)).collect();
+        assert_eq!(noted, pre.hits(&hay, None).collect::<Vec<_>>(), "{len}");
+        // Every whole step is noted.
+        assert_eq!(notes.noted, len / HEX_STEP * HEX_STEP, "{len}");
+        assert_eq!(notes.blocks * HEX_STEP, notes.noted);
+        let gate_of = |b: u8| {
+            GATE_BYTES
+                .iter()
+                .position(|&g| g == b)
+                .map_or(0, |i| 1 << i)
+        };
+        for (c, &g) in notes.gates.iter().enumerate() {
+            let bytes = &hay[c * CHUNK..((c + 1) * CHUNK).min(notes.noted)];
+            assert_eq!(g, bytes.iter().fold(0, |g, &b| g | gate_of(b)), "{len} {c}");
+        }
+        assert!(notes.gates.len() <= len.div_ceil(CHUNK));
+        assert!(notes.gates.len() * CHUNK >= notes.noted);
+        let mut hex_blocks = 0;
+        for k in 0..notes.blocks {
+            let block = &hay[k * HEX_STEP..k * HEX_STEP + HEX_BLOCK];
+            let want = block.iter().all(|&b| crate::detect::decode::hex::in_run(b));
+            let got = notes.hex[k / 64] >> (k % 64) & 1 == 1;
+            assert_eq!(got, want, "{len} {k}");
+            hex_blocks += usize::from(got);
+        }
+        assert!(len < 5000 || hex_blocks > 0, "{len}");
+        assert_eq!(notes.hex.len(), notes.blocks.div_ceil(64));
     }
 }
