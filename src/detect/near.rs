@@ -9,7 +9,7 @@
 //! In text dense in secret keywords the windows cover every byte; without the gate each
 //! decoder walked them all. The windows and the gate are worked out once per text
 //! ([`Windows`]) and shared by the decoders; the gate takes what the prefilter's pass noted of
-//! the text (`prefilter::Notes`) and searches only what its notes do not reach. What a run is
+//! the text (`prefilter::Notes`) and searches only what it did not note. What a run is
 //! stays with the decoders (`decode`).
 
 use super::decode::{self, percent, utf16};
@@ -89,17 +89,15 @@ fn needs_of(noted: u8) -> Needs {
 }
 
 impl Windows {
-    /// The windows around `near`, gated: by what the prefilter's pass noted of the text as far
-    /// as its notes reach, by a search of the text beyond.
+    /// The windows around `near`, gated: by what the prefilter's pass noted of the text where
+    /// it did, by a search of the text elsewhere.
     pub fn around(text: &[u8], near: &[usize], notes: &Notes) -> Windows {
         let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
         let mut windows = Windows::of(sorted);
         let (lo, hi) = span(text, &windows.sorted);
-        let (noted, rest) = notes.gates(lo, hi);
-        windows.gates = needs_of(noted);
-        if rest < hi {
-            windows.gates |= gate_bytes(&text[rest..hi]);
-        }
+        let mut searched = 0;
+        let noted = notes.gates(lo, hi, |a, b| searched |= gate_bytes(&text[a..b]));
+        windows.gates = needs_of(noted) | searched;
         windows
     }
 
@@ -110,9 +108,9 @@ impl Windows {
     }
 
     /// [`Windows::around`], and the runs `find` finds in the windows as
-    /// [`Windows::runs`] does for a decoder that needs no byte, in one walk: beyond the notes,
-    /// the gate's search goes up to a [`GATE_CHUNK`] ahead of `find`, which then reads the
-    /// windows from the cache. Over a span larger than the cache (a large keyword-dense file,
+    /// [`Windows::runs`] does for a decoder that needs no byte, in one walk: where the text
+    /// was not noted, the gate's search goes up to a [`GATE_CHUNK`] ahead of `find`, which
+    /// then reads the windows from the cache. Over a span larger than the cache (a large keyword-dense file,
     /// which the windows cover whole), the gate and then `find` read it from memory twice.
     pub fn around_with(
         text: &[u8],
@@ -124,13 +122,14 @@ impl Windows {
         let mut windows = Windows::of(sorted);
         let (lo, hi) = span(text, &windows.sorted);
         let all = PERCENT.1 | SINGLES.1 | UTF16.1;
-        let (noted, mut gated) = notes.gates(lo, hi);
-        let mut gates = needs_of(noted);
+        let (mut gated, mut gates) = (lo, 0);
         let mut runs = Vec::new();
         for &(from, to) in &windows.pieces {
             while gated < to.min(hi) && gates != all {
                 let ahead = (gated + GATE_CHUNK).min(hi);
-                gates |= gate_bytes(&text[gated..ahead]);
+                let mut searched = 0;
+                let noted = notes.gates(gated, ahead, |a, b| searched |= gate_bytes(&text[a..b]));
+                gates |= needs_of(noted) | searched;
                 gated = ahead;
             }
             runs.extend(find(text, from, to));

@@ -154,7 +154,8 @@ fn encoded_secret_found_across_chunks_and_noted_steps() {
             chunk + 1,
             2 * chunk - 90,
         ] {
-            let mut text = b"word ".repeat((2 * chunk + 300) / 5);
+            // Keyword-dense, so that the prefilter notes every chunk.
+            let mut text = b"word secret ".repeat((2 * chunk + 300) / 12);
             let pair = format!("id AKIAQZQZQZQZQZQZQZQZ sk {written} ");
             text[at..at + pair.len()].copy_from_slice(pair.as_bytes());
             let found = detector.detect_layers(&text);

@@ -119,19 +119,18 @@ impl Noter {
     }
 
     /// Notes the gate bytes and hex blocks of one chunk of the prefilter, `from..to` (`from`
-    /// a multiple of 64 [`HEX_STEP`]s), in `notes`, which holds the notes of the chunks
-    /// before it: whole steps of [`HEX_STEP`] bytes, as far as they go. A pass of its own
+    /// a multiple of [`CHUNK`]), in `notes`, which holds the notes of chunks before it:
+    /// whole steps of [`HEX_STEP`] bytes, as far as they go. A pass of its own
     /// right after the chunk's search, which left the chunk in the cache: in the search's
     /// loop, the two classes' tables and values did not fit the 16 vector registers, and
     /// the spills cost more than this pass (40 MB keyword-dense file: 23 M instructions more
     /// in the search, 17 M here).
     pub fn note(&self, hay: &[u8], from: usize, to: usize, notes: &mut Notes) {
-        if notes.noted != from {
-            // Notes are one stretch from the text's start (every chunk but the last is
-            // noted whole, so this is only a guard).
-            return;
-        }
-        debug_assert!(from % (64 * HEX_STEP) == 0);
+        debug_assert!(from % CHUNK == 0 && notes.chunks.len() <= from / CHUNK);
+        // Chunks before it that were not noted: nothing noted, no hex block.
+        let chunk = from / CHUNK;
+        notes.chunks.resize(chunk, Noted::default());
+        notes.hex.resize(chunk * WORDS, 0);
         // SAFETY: `new` built this noter only after the CPU said it runs AVX2.
         #[cfg(target_arch = "x86_64")]
         #[allow(unsafe_code)]
@@ -178,9 +177,10 @@ impl Noter {
         unsafe {
             _mm256_storeu_si256(lanes.as_mut_ptr().cast(), gated)
         };
-        notes.gates.push(lanes.iter().fold(0, |g, &b| g | b));
-        notes.blocks = at / HEX_STEP;
-        notes.noted = at;
+        notes.chunks.push(Noted {
+            gates: lanes.iter().fold(0, |g, &b| g | b),
+            len: at - from,
+        });
     }
 }
 
@@ -207,52 +207,83 @@ fn class(tables: &[__m256i; 2], [lo, hi]: [__m256i; 2]) -> __m256i {
     )
 }
 
-/// What the pass noted of a text, from its start to [`Notes::noted`].
+/// Hex words (64 steps each) per chunk.
+const WORDS: usize = CHUNK / HEX_STEP / 64;
+const _: () = assert!(CHUNK % (64 * HEX_STEP) == 0);
+
+/// What was noted of one chunk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Noted {
+    /// The gate bytes it holds, as `GATE_BYTES` bits.
+    pub gates: u8,
+    /// Bytes noted from its start (whole steps; 0 when it was not noted).
+    pub len: usize,
+}
+
+/// What the pass noted of a text: of some of its chunks, each from its start.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Notes {
-    /// Per chunk of the prefilter (`CHUNK` bytes from the text's start; the last one up to
-    /// `noted`): the gate bytes it holds, a set of `GATE_BYTES` bits.
-    pub(super) gates: Vec<u8>,
+    /// Per chunk of the prefilter ([`CHUNK`] bytes from the text's start); chunks past the
+    /// end were not noted.
+    pub(super) chunks: Vec<Noted>,
     /// Bit `k % 64` of word `k / 64`: the [`HEX_BLOCK`] bytes at `k * HEX_STEP` are all
-    /// hex-run bytes. Blocks `0..blocks` are noted.
+    /// hex-run bytes, for the noted blocks ([`WORDS`] words per chunk; 0 elsewhere).
     pub(super) hex: Vec<u64>,
-    pub(super) blocks: usize,
-    /// Bytes noted: `0..noted`.
-    pub(super) noted: usize,
 }
 
 impl Notes {
-    /// The gate bytes `lo..hi` may hold as far as the notes reach, as `GATE_BYTES` bits:
-    /// those of the noted chunks it overlaps (a superset: a chunk may hold them outside
-    /// `lo..hi`); and where the notes end within `lo..hi` (`hi` when they reach it), from
-    /// which on the caller reads the text itself.
-    pub fn gates(&self, lo: usize, hi: usize) -> (u8, usize) {
-        let end = hi.min(self.noted);
+    /// Where the noted bytes of the chunk holding `at` end: the chunk's start when it was
+    /// not noted.
+    fn noted_to(&self, at: usize) -> usize {
+        let chunk = at / CHUNK;
+        chunk * CHUNK + self.chunks.get(chunk).map_or(0, |n| n.len)
+    }
+
+    /// The gate bytes `lo..hi` may hold as far as it was noted, as `GATE_BYTES` bits: those
+    /// of the noted chunks it overlaps (a superset: a chunk may hold them outside `lo..hi`).
+    /// Each stretch of `lo..hi` that was not noted goes to `unnoted`, to be read by the
+    /// caller.
+    pub fn gates(&self, lo: usize, hi: usize, mut unnoted: impl FnMut(usize, usize)) -> u8 {
         let mut found = 0;
-        if lo < end {
-            for &g in &self.gates[lo / CHUNK..=(end - 1) / CHUNK] {
-                found |= g;
+        let mut at = lo;
+        while at < hi {
+            let chunk_end = ((at / CHUNK + 1) * CHUNK).min(hi);
+            let noted_to = self.noted_to(at).min(chunk_end);
+            if at < noted_to {
+                found |= self.chunks[at / CHUNK].gates;
+                at = noted_to;
+            }
+            if at < chunk_end {
+                unnoted(at, chunk_end);
+                at = chunk_end;
             }
         }
-        (found, lo.max(end))
+        found
     }
 
     /// The first multiple of [`HEX_STEP`] at or after `from` whose block is not noted to
-    /// hold a byte outside hex runs: a noted block of hex-run bytes, or the first block the
-    /// notes do not reach. Looks no further than `to`: returns `to` or more when there is none
+    /// hold a byte outside hex runs: a noted block of hex-run bytes, or a block that was
+    /// not noted. Looks no further than `to`: returns `to` or more when there is none
     /// before.
     pub fn next_hex_block(&self, from: usize, to: usize) -> usize {
-        let first = from.div_ceil(HEX_STEP);
-        let end = self.blocks.min(to.div_ceil(HEX_STEP));
-        let mut k = first;
-        while k < end {
-            let word = self.hex[k / 64] >> (k % 64);
-            if word != 0 {
-                return (k + word.trailing_zeros() as usize).min(self.blocks) * HEX_STEP;
+        let mut k = from.div_ceil(HEX_STEP);
+        loop {
+            let at = k * HEX_STEP;
+            let noted_to = self.noted_to(at);
+            if at >= to || at >= noted_to {
+                return at;
             }
-            k = (k / 64 + 1) * 64;
+            // Blocks `k..end` are noted and start before `to`.
+            let end = noted_to.min(to).div_ceil(HEX_STEP);
+            while k < end {
+                let word = self.hex[k / 64] >> (k % 64);
+                if word != 0 {
+                    return (k + word.trailing_zeros() as usize).min(end) * HEX_STEP;
+                }
+                k = (k / 64 + 1) * 64;
+            }
+            k = end;
         }
-        first.max(end) * HEX_STEP
     }
 }
 
@@ -273,16 +304,17 @@ mod tests {
 
     #[test]
     fn next_hex_block_skips_only_noted_blocks_without_a_hex_block() {
-        // Blocks 0..130 noted; 3, 70 and 129 are hex blocks.
-        let mut hex = vec![0u64; 3];
-        for k in [3usize, 70, 129] {
+        // Chunk 0 noted for 130 blocks, chunk 1 not noted, chunk 2 noted whole; hex blocks
+        // at 3, 70, 129 and in chunk 2 at its block 5.
+        let per_chunk = CHUNK / HEX_STEP;
+        let mut hex = vec![0u64; 3 * WORDS];
+        for k in [3usize, 70, 129, 2 * per_chunk + 5] {
             hex[k / 64] |= 1 << (k % 64);
         }
+        let noted = |len| Noted { gates: 0, len };
         let notes = Notes {
-            gates: Vec::new(),
+            chunks: vec![noted(130 * HEX_STEP), noted(0), noted(CHUNK)],
             hex,
-            blocks: 130,
-            noted: 130 * HEX_STEP,
         };
         let at = |k: usize| k * HEX_STEP;
         let next = |from| notes.next_hex_block(from, usize::MAX);
@@ -290,8 +322,13 @@ mod tests {
         assert_eq!(next(at(3)), at(3));
         assert_eq!(next(at(3) + 1), at(70));
         assert_eq!(next(at(71)), at(129));
+        // Past the notes of chunk 0, and all of chunk 1: every block.
         assert_eq!(next(at(130)), at(130));
         assert_eq!(next(at(500) - 5), at(500));
+        assert_eq!(next(CHUNK + 64), CHUNK + 64);
+        // Chunk 2: its hex block, then past the notes.
+        assert_eq!(next(2 * CHUNK), at(2 * per_chunk + 5));
+        assert_eq!(next(at(2 * per_chunk + 6)), 3 * CHUNK);
         // No further than asked: `to` or the block at or after it.
         assert_eq!(notes.next_hex_block(at(4), at(60)), at(60));
         assert_eq!(notes.next_hex_block(at(4), at(60) - 3), at(60));
@@ -300,5 +337,34 @@ mod tests {
         let none = Notes::default();
         assert_eq!(none.next_hex_block(0, 1000), 0);
         assert_eq!(none.next_hex_block(65, 1000), 128);
+    }
+
+    #[test]
+    fn gates_take_noted_chunks_and_hand_over_the_rest() {
+        let notes = Notes {
+            chunks: vec![
+                Noted {
+                    gates: 1,
+                    len: CHUNK,
+                },
+                Noted { gates: 0, len: 0 },
+                Noted { gates: 4, len: 640 },
+            ],
+            hex: Vec::new(),
+        };
+        let mut unnoted = Vec::new();
+        let found = notes.gates(100, 2 * CHUNK + 1000, |a, b| unnoted.push((a, b)));
+        assert_eq!(found, 1 | 4);
+        assert_eq!(
+            unnoted,
+            [(CHUNK, 2 * CHUNK), (2 * CHUNK + 640, 2 * CHUNK + 1000)]
+        );
+        unnoted.clear();
+        assert_eq!(
+            notes.gates(CHUNK + 5, CHUNK + 9, |a, b| unnoted.push((a, b))),
+            0
+        );
+        assert_eq!(unnoted, [(CHUNK + 5, CHUNK + 9)]);
+        assert_eq!(notes.gates(7, 7, |_, _| panic!("nothing to read")), 0);
     }
 }
