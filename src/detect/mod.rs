@@ -204,7 +204,7 @@ impl Detector {
                     if let Some(key) = key_at(hay, at) {
                         keys.push((key, at));
                         if let Some(t) = triggers.as_deref_mut() {
-                            t.near_values.push(at);
+                            t.near_value(at);
                             t.keys.push(at);
                         }
                     } else if let Some(t) = triggers.as_deref_mut() {
@@ -223,7 +223,7 @@ impl Detector {
                     } else if let Some(t) = triggers.as_deref_mut() {
                         t.base64
                             .extend(end.and_then(|end| keyword_base64_secret(hay, end)));
-                        t.near_values.push(at);
+                        t.near_value(at);
                         t.joined
                             .extend(end.and_then(|end| decode::joined::value_run_after(hay, end)));
                     }

@@ -131,6 +131,10 @@ impl Noter {
         let chunk = from / CHUNK;
         notes.chunks.resize(chunk, Noted::default());
         notes.hex.resize(chunk * WORDS, 0);
+        // The chunk's words at once, not grown word by word.
+        notes
+            .hex
+            .reserve(to.saturating_sub(from).div_ceil(64 * HEX_STEP));
         // SAFETY: `new` built this noter only after the CPU said it runs AVX2.
         #[cfg(target_arch = "x86_64")]
         #[allow(unsafe_code)]
@@ -147,28 +151,22 @@ impl Noter {
         let gates = [table(&self.gates.lo), table(&self.gates.hi)];
         let hex_run = [table(&self.hex_run.lo), table(&self.hex_run.hi)];
         let mut gated = _mm256_setzero_si256();
-        // The hex blocks of 64 steps, and the bit of this step's: `from` starts a word.
-        let (mut word, mut bit) = (0u64, 1u64);
         let to = to.min(hay.len());
-        let mut at = from;
-        while at + HEX_STEP <= to {
-            let step: &[u8; HEX_STEP] = hay[at..at + HEX_STEP].try_into().expect("in bounds");
-            let (a, b) = (load(step, 0), load(step, LANES));
-            let a_nibbles = nibbles(a);
-            let b_nibbles = nibbles(b);
-            gated = _mm256_or_si256(gated, class(&gates, a_nibbles));
-            gated = _mm256_or_si256(gated, class(&gates, b_nibbles));
-            // The step's first HEX_BLOCK bytes all in the class: their lanes all nonzero.
-            let outside = _mm256_cmpeq_epi8(class(&hex_run, a_nibbles), _mm256_setzero_si256());
-            let all_in = _mm256_movemask_epi8(outside) as u32 & ((1 << HEX_BLOCK) - 1) == 0;
-            word |= bit & u64::from(all_in).wrapping_neg();
-            bit = bit.rotate_left(1);
-            if bit == 1 {
-                notes.hex.push(std::mem::take(&mut word));
+        let len = (to.saturating_sub(from)) / HEX_STEP * HEX_STEP;
+        // A word's 64 steps in a loop of fixed length, whose bit is the step's index.
+        for word_steps in hay[from..from + len].chunks(64 * HEX_STEP) {
+            let mut word = 0u64;
+            for (i, step) in word_steps.chunks_exact(HEX_STEP).enumerate() {
+                let step: &[u8; HEX_STEP] = step.try_into().expect("a whole step");
+                let a = nibbles(load(step, 0));
+                let b = nibbles(load(step, LANES));
+                gated = _mm256_or_si256(gated, class(&gates, a));
+                gated = _mm256_or_si256(gated, class(&gates, b));
+                // The step's first HEX_BLOCK bytes all in the class: their lanes all nonzero.
+                let outside = _mm256_cmpeq_epi8(class(&hex_run, a), _mm256_setzero_si256());
+                let all_in = _mm256_movemask_epi8(outside) as u32 & ((1 << HEX_BLOCK) - 1) == 0;
+                word |= u64::from(all_in) << i;
             }
-            at += HEX_STEP;
-        }
-        if bit != 1 {
             notes.hex.push(word);
         }
         let mut lanes = [0u8; LANES];
@@ -179,7 +177,7 @@ impl Noter {
         };
         notes.chunks.push(Noted {
             gates: lanes.iter().fold(0, |g, &b| g | b),
-            len: at - from,
+            len,
         });
     }
 }
