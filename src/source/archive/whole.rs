@@ -10,8 +10,9 @@
 //! and partial content. libdeflate also says where the stream ended (the compressed bytes it
 //! took), which the zip's blanking and its search for unlisted entries go by.
 //!
-//! Why: libdeflate inflates a whole buffer faster than any streaming inflater, which must
-//! keep its state between calls (docs/benchmarks.md).
+//! Why: libdeflate inflates a whole buffer into a whole buffer faster than zlib-rs streams
+//! it, with no state kept between calls: a zip of 9,208 members 543 -> 448 ms with `-j1`
+//! (docs/benchmarks.md, round 11).
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
