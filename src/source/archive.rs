@@ -56,6 +56,7 @@ mod inflate;
 mod tar;
 #[cfg(test)]
 mod tests;
+mod whole;
 mod zip;
 mod zip_records;
 

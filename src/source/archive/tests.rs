@@ -46,6 +46,7 @@ fn gzip(bytes: &[u8], name: Option<&str>) -> Vec<u8> {
 }
 
 mod hostile;
+mod whole;
 
 const BIG: Limits = Limits {
     depth: 2,

@@ -236,6 +236,13 @@ impl Expansion<'_> {
             self.warn(&origin.path, why);
             return None;
         }
+        // Inflated whole when that gives what the stream would (whole.rs); else streamed.
+        if let Some((bytes, took)) =
+            self.inflate_whole(entry.method, data.bytes, data.size.zip(data.crc))
+        {
+            self.whole_member(origin, bytes, depth);
+            return Some(took);
+        }
         // An inflater's state is tens of kilobytes: only for what is deflated.
         let mut inflate = (entry.method == 8).then(|| Inflate::new(data.bytes));
         let source: Box<dyn Read + '_> = match &mut inflate {
