@@ -389,8 +389,13 @@ measure() {
     # hyperfine measures and subtracts. -i: keyleak may exit 1 on findings, rg 1 on none.
     local shell=(-N)
     [[ $cmd == *' | '* ]] && shell=()
-    hyperfine "${shell[@]}" --runs "$n" -i --export-json "$tmp/h.json" --style none \
-      -- "$cmd" >/dev/null 2>&1
+    # A run under a second gets 3 more warm-ups: the first runs after another command are
+    # slower (a 25 ms run took 26-46 ms for its first two, then settled), which the median of
+    # a few runs still felt.
+    local warm=0
+    [ $(( t1 - t0 )) -lt 1000000000 ] && warm=3
+    hyperfine "${shell[@]}" --warmup "$warm" --runs "$n" -i --export-json "$tmp/h.json" \
+      --style none -- "$cmd" >/dev/null 2>&1
     t=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$tmp/h.json")
   else
     local runs=()
@@ -548,7 +553,7 @@ peers=
 # shellcheck disable=SC2086
 [ -n "$kingfisher" ] && peers+="$($offline"$kingfisher" --no-update-check --version | head -n 1) ($kingfisher); "
 [ -n "$peers" ] && echo "peers: ${peers%; }${offline:+; run under ${offline% }}"
-echo "timer: $(command -v hyperfine >/dev/null && echo hyperfine || echo '/usr/bin/time loop'), median of $runs after 1 warm-up"
+echo "timer: $(command -v hyperfine >/dev/null && echo hyperfine || echo '/usr/bin/time loop'), median of $runs after 1 warm-up (4 for a command under a second)"
 echo
 printf '| %-30s | %9s | %-30s | %9s | %6s | %11s |\n' task keyleak reference "ref time" ratio "keyleak RSS"
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..32})" "-----------" \
