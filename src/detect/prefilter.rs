@@ -12,6 +12,8 @@
 //! (`buckets`), elsewhere two Teddy searches. The test `prefilter_sees_every_key` in `detect`
 //! checks it.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
 use super::decode::{base64, escape_literals, hex};
@@ -42,17 +44,20 @@ pub struct Prefilter {
     /// Where the CPU runs AVX2: one pass for both searches' literals (see `buckets`), each
     /// position it lets through checked against both searches' literals.
     one_pass: Option<OnePass>,
-    /// The literals of plain text: key prefixes, token prefixes, escapes.
-    plain: Searcher,
-    /// The secret and token keywords, and the literals of encoded keys (base64, hex). A second
-    /// automaton: Teddy, the vectorised search, walks 16 bytes a step instead of 32 once it
-    /// holds over 32 literals, and its fingerprints let more through the more literals share
-    /// them, so two small searches cost less than one large one. The keywords overlap no
-    /// other literal (test `keywords_overlap_no_other_literal`), so either search may hold
+    /// The two searches where the CPU has no AVX2, built when first needed (where the one pass
+    /// runs, never: their automata took 2.4 M instructions, a millisecond, of every run's
+    /// start). The first holds the literals of plain text: key prefixes, token prefixes,
+    /// escapes. The second, the secret and token keywords, and the literals of encoded keys
+    /// (base64, hex): Teddy, the vectorised search, walks 16 bytes a step instead of 32 once
+    /// it holds over 32 literals, and its fingerprints let more through the more literals
+    /// share them, so two small searches cost less than one large one. The keywords overlap
+    /// no other literal (test `keywords_overlap_no_other_literal`), so either search may hold
     /// them: here, they keep the plain one at 32 literals or fewer. Literals of the two that
     /// overlap (`\x4` and `4941`) are both reported, where one automaton would report the
     /// first only; each hit is checked on its own.
-    encoded: Searcher,
+    searches: OnceLock<[Searcher; 2]>,
+    /// The two searches' literals, which `Prefilter::searches` builds them from.
+    sets: [Vec<(String, Anchor)>; 2],
 }
 
 /// Bytes of text both searches go over before either goes on: in a large blob, the second
@@ -274,15 +279,22 @@ impl Prefilter {
                     noter,
                     exact: [Exact::new(&sets[0]), Exact::new(&sets[1])],
                 });
-        let [plain, encoded] = sets.map(|set| {
-            let (literals, anchors): (Vec<String>, Vec<Anchor>) = set.into_iter().unzip();
-            Searcher::new(&literals, anchors)
-        });
         Prefilter {
             one_pass,
-            plain,
-            encoded,
+            searches: OnceLock::new(),
+            sets,
         }
+    }
+
+    /// The two searches (plain text's literals; keywords and encoded keys' literals), built
+    /// once, when first asked for.
+    fn searches(&self) -> &[Searcher; 2] {
+        self.searches.get_or_init(|| {
+            self.sets.clone().map(|set| {
+                let (literals, anchors): (Vec<String>, Vec<Anchor>) = set.into_iter().unzip();
+                Searcher::new(&literals, anchors)
+            })
+        })
     }
 
     /// Every anchor hit in `hay`, in order of position (plain first where both start at one
@@ -325,9 +337,9 @@ impl Prefilter {
                         }
                     }
                 } else {
-                    self.plain.hits_before(hay, &mut plain_at, end, &mut chunk);
-                    self.encoded
-                        .hits_before(hay, &mut encoded_at, end, &mut chunk);
+                    let [plain, encoded] = self.searches();
+                    plain.hits_before(hay, &mut plain_at, end, &mut chunk);
+                    encoded.hits_before(hay, &mut encoded_at, end, &mut chunk);
                     // Stable: the plain search's hit stays first where both start at one byte.
                     chunk.sort_by_key(|&(at, _)| at);
                 }

@@ -219,7 +219,7 @@ pub fn runs_in(hay: &[u8], lo: usize, hi: usize) -> Vec<Run> {
 }
 
 /// [`runs_in`], told which blocks of its stretch search need no test: `next_block(b, to)`,
-/// for a multiple `b` of [`STEP`], is the first block at or after `b` not known to hold a
+/// for a multiple `b` of `STEP`, is the first block at or after `b` not known to hold a
 /// byte outside hex runs (the prefilter's pass tested them as it went), or `to` or more
 /// when there is none before `to`.
 pub fn runs_in_skipping(

@@ -31,8 +31,9 @@ fn hits_by_find_iter(pre: &Prefilter, hay: &[u8]) -> Vec<(usize, Anchor)> {
             .map(|m| (m.start(), s.anchors[m.pattern().as_usize()]))
             .collect()
     };
-    let mut hits = all(&pre.plain);
-    hits.extend(all(&pre.encoded));
+    let [plain, encoded] = pre.searches();
+    let mut hits = all(plain);
+    hits.extend(all(encoded));
     hits.sort_by_key(|&(at, _)| at);
     hits
 }
@@ -92,7 +93,7 @@ fn teddy_finds_what_the_automaton_finds() {
     let mut long = b"AKIA SECRET Secret session \\x4941 &#x4b; 49 41 QUtJQ ".repeat(8);
     long.extend_from_slice(b"AIDAAKIASECRETsecuritySESSION x4B, IQoJb3JpZ2luX2Vj AROA");
     let texts: [&[u8]; 5] = [b"", b"AKIA", b"xSECRET", b"\\u0041", &long];
-    for search in [&pre.plain, &pre.encoded] {
+    for search in pre.searches() {
         for text in texts {
             for from in 0..=text.len() {
                 let by_automaton = search
