@@ -56,14 +56,16 @@ const WORD_PREFIX: usize = 4;
 /// pass took 90 M instructions and 7.9 ms fat, 46 M and 3.1 ms slim; on 40 MB of Rust sources
 /// 110 M and 10.6 ms, 57 M and 4.7 ms. (With all 37 in 8 buckets, forced, two or three
 /// unrelated literals shared a bucket and ordinary words passed: 11 ms.) An automaton stays
-/// for a machine without Teddy (no SSSE3).
+/// for a machine without Teddy (no SSSE3), built only there (its build took 4 M
+/// instructions, more than a small file's whole scan).
 struct Needles {
     list: Vec<&'static str>,
     /// Indexes into `list` of the strings the search finds.
     searched: Vec<usize>,
     words: Vec<&'static str>,
     teddy: Option<packed::Searcher>,
-    automaton: AhoCorasick,
+    /// Where Teddy is not.
+    automaton: Option<AhoCorasick>,
     /// The longest literal's length.
     longest: usize,
     /// Per literal, what may start where it is found: indexes into `list` of the searched
@@ -122,15 +124,17 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
     let literals = literals(&list, &searched, &words);
     // Leftmost: each hit is the first place at or after the search's start where any literal
     // does; `in_content` checks every string there and goes on from the next byte.
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(&literals)
-        .expect("marker strings build an automaton");
     let teddy = packed::Config::new()
         .match_kind(packed::MatchKind::LeftmostFirst)
         .builder()
         .extend(&literals)
         .build();
+    let automaton = teddy.is_none().then(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&literals)
+            .expect("marker strings build an automaton")
+    });
     let may_start = literals
         .iter()
         .map(|literal| {
@@ -185,7 +189,11 @@ impl Needles {
             let reach = (hi + self.longest).saturating_sub(1).min(content.len());
             let hit = match &self.teddy {
                 Some(teddy) => teddy.find_in(content, Span::from(lo..reach)),
-                None => self.automaton.find(Input::new(content).range(lo..reach)),
+                None => self
+                    .automaton
+                    .as_ref()
+                    .expect("built where Teddy is not")
+                    .find(Input::new(content).range(lo..reach)),
             };
             match hit.map(|hit| (hit.start(), hit.pattern().as_usize())) {
                 Some((start, literal)) if start < hi => {
