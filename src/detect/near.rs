@@ -81,11 +81,14 @@ pub struct Windows {
     gates: Needs,
 }
 
-/// The [`Needs`] bits of the gate bytes `notes` found (bit `i` for `GATE_BYTES[i]`: the zero
-/// byte, `%`, `\\`, `&`).
-fn needs_of(noted: u8) -> Needs {
+/// The [`Needs`] bits of the gate bytes `text[lo..hi]` may hold: what `notes` says of the
+/// noted stretches (bit `i` for `GATE_BYTES[i]`: the zero byte, `%`, `\`, `&`), and a search
+/// of the rest.
+fn gates_of(text: &[u8], notes: &Notes, lo: usize, hi: usize) -> Needs {
+    let mut searched = 0;
+    let noted = notes.gates(lo, hi, |a, b| searched |= gate_bytes(&text[a..b]));
     let bit = |i: u8, needs: Needs| if noted & 1 << i != 0 { needs } else { 0 };
-    bit(0, UTF16.1) | bit(1, PERCENT.1) | bit(2, SINGLES.1) | bit(3, SINGLES.1)
+    searched | bit(0, UTF16.1) | bit(1, PERCENT.1) | bit(2, SINGLES.1) | bit(3, SINGLES.1)
 }
 
 impl Windows {
@@ -95,9 +98,7 @@ impl Windows {
         let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
         let mut windows = Windows::of(sorted);
         let (lo, hi) = span(text, &windows.sorted);
-        let mut searched = 0;
-        let noted = notes.gates(lo, hi, |a, b| searched |= gate_bytes(&text[a..b]));
-        windows.gates = needs_of(noted) | searched;
+        windows.gates = gates_of(text, notes, lo, hi);
         windows
     }
 
@@ -107,10 +108,10 @@ impl Windows {
         Windows::of(sorted)
     }
 
-    /// [`Windows::around`], and the runs `find` finds in the windows as
-    /// [`Windows::runs`] does for a decoder that needs no byte, in one walk: where the text
-    /// was not noted, the gate's search goes up to a [`GATE_CHUNK`] ahead of `find`, which
-    /// then reads the windows from the cache. Over a span larger than the cache (a large keyword-dense file,
+    /// [`Windows::around`], and the runs `find` finds in the windows as [`Windows::runs`]
+    /// does for a decoder that needs no byte, in one walk: where the text was not noted, the
+    /// gate's search goes up to a [`GATE_CHUNK`] ahead of `find`, which then reads the
+    /// windows from the cache. Over a span larger than the cache (a large keyword-dense file,
     /// which the windows cover whole), the gate and then `find` read it from memory twice.
     pub fn around_with(
         text: &[u8],
@@ -127,9 +128,7 @@ impl Windows {
         for &(from, to) in &windows.pieces {
             while gated < to.min(hi) && gates != all {
                 let ahead = (gated + GATE_CHUNK).min(hi);
-                let mut searched = 0;
-                let noted = notes.gates(gated, ahead, |a, b| searched |= gate_bytes(&text[a..b]));
-                gates |= needs_of(noted) | searched;
+                gates |= gates_of(text, notes, gated, ahead);
                 gated = ahead;
             }
             runs.extend(find(text, from, to));
