@@ -188,15 +188,35 @@ impl Filter {
 #[target_feature(enable = "avx2")]
 #[inline]
 fn fits32(lo: &[__m256i; WIDTH], hi: &[__m256i; WIDTH], block: &[u8; LANES + WIDTH - 1]) -> u32 {
-    let nibble = _mm256_set1_epi8(0x0F);
     let mut fit = _mm256_set1_epi8(-1);
     for j in 0..WIDTH {
-        let v = load(block, j);
-        let l = _mm256_shuffle_epi8(lo[j], _mm256_and_si256(v, nibble));
-        let h = _mm256_shuffle_epi8(hi[j], _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
-        fit = _mm256_and_si256(fit, _mm256_and_si256(l, h));
+        let bits = class(&[lo[j], hi[j]], nibbles(load(block, j)));
+        fit = _mm256_and_si256(fit, bits);
     }
     !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(fit, _mm256_setzero_si256())) as u32)
+}
+
+/// The low and high nibbles of each byte of `v`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(super) fn nibbles(v: __m256i) -> [__m256i; 2] {
+    let nibble = _mm256_set1_epi8(0x0F);
+    [
+        _mm256_and_si256(v, nibble),
+        _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble),
+    ]
+}
+
+/// A byte class's bits for each byte whose nibbles are `[lo, hi]` (see `notes::Nibbles`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(super) fn class(tables: &[__m256i; 2], [lo, hi]: [__m256i; 2]) -> __m256i {
+    _mm256_and_si256(
+        _mm256_shuffle_epi8(tables[0], lo),
+        _mm256_shuffle_epi8(tables[1], hi),
+    )
 }
 
 /// A nibble table in both halves of a register, as `_mm256_shuffle_epi8` looks it up.

@@ -15,14 +15,13 @@
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_movemask_epi8, _mm256_or_si256,
-    _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+    _mm256_cmpeq_epi8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_setzero_si256,
     _mm256_storeu_si256,
 };
 
 use super::CHUNK;
 #[cfg(target_arch = "x86_64")]
-use super::buckets::{load, table};
+use super::buckets::{class, load, nibbles, table};
 use crate::detect::decode::hex;
 
 /// Positions of a step each register holds.
@@ -180,29 +179,6 @@ impl Noter {
             len,
         });
     }
-}
-
-/// The low and high nibbles of each byte of `v`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-fn nibbles(v: __m256i) -> [__m256i; 2] {
-    let nibble = _mm256_set1_epi8(0x0F);
-    [
-        _mm256_and_si256(v, nibble),
-        _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble),
-    ]
-}
-
-/// A byte class's bits for each byte whose nibbles are `[lo, hi]` (see [`Nibbles`]).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-fn class(tables: &[__m256i; 2], [lo, hi]: [__m256i; 2]) -> __m256i {
-    _mm256_and_si256(
-        _mm256_shuffle_epi8(tables[0], lo),
-        _mm256_shuffle_epi8(tables[1], hi),
-    )
 }
 
 /// Hex words (64 steps each) per chunk.
