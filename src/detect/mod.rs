@@ -20,6 +20,7 @@ mod glued;
 pub mod key_id;
 mod keywords;
 mod layers;
+pub(crate) mod leftmost;
 pub mod lines;
 mod near;
 mod pairing;

@@ -14,10 +14,9 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
-
 use super::decode::{base64, escape_literals, hex};
 use super::key_id::{KeyClass, PREFIXES};
+use super::leftmost::Leftmost;
 use super::pairing::BYTES_AROUND;
 use super::token::TOKEN_PREFIXES;
 
@@ -67,17 +66,8 @@ pub struct Prefilter {
 const CHUNK: usize = 256 << 10;
 
 struct Searcher {
-    automaton: AhoCorasick,
-    /// Teddy, the vectorised search, called directly where it runs (SSSE3 or AVX2): the
-    /// automaton runs it as its prefilter, with a layer of calls per hit that cost a quarter
-    /// of the search where keywords are dense (the second search on 40 MB of keyword-dense
-    /// text: 74 M instructions and 8.6 ms through the automaton, 66 M and 6.6 ms direct).
-    /// Same match kind, same literals in the same order, so the same hits.
-    teddy: Option<packed::Searcher>,
+    leftmost: Leftmost,
     anchors: Vec<Anchor>,
-    /// The longest literal's length: a match starting before an offset ends before that
-    /// offset plus this.
-    longest: usize,
 }
 
 /// The bucket filter and, per search, its literals by first byte; the pass noting what the
@@ -90,49 +80,17 @@ struct OnePass {
 
 impl Searcher {
     fn new(literals: &[String], anchors: Vec<Anchor>) -> Searcher {
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(literals)
-            .expect("a few short literals always build");
-        let teddy = packed::Config::new()
-            .match_kind(packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(literals)
-            .build();
-        let longest = literals.iter().map(String::len).max().unwrap_or(0);
         Searcher {
-            automaton,
-            teddy,
+            leftmost: Leftmost::new(literals),
             anchors,
-            longest,
-        }
-    }
-
-    /// The leftmost-first match within `hay[from..to]`: (start, end, literal index).
-    fn find(&self, hay: &[u8], from: usize, to: usize) -> Option<(usize, usize, usize)> {
-        match &self.teddy {
-            Some(teddy) => teddy
-                .find_in(hay, Span::from(from..to))
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
-            None => self
-                .automaton
-                .find(Input::new(hay).range(from..to))
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
         }
     }
 
     /// The hits of `find_iter` over `hay` that start before `end`, from `*at` on (where the
-    /// last hit ended), appended to `out`; `*at` moves past them, and to `end` at least. Each
-    /// search looks no further than a match starting before `end` can reach: the leftmost
-    /// match there is the one the whole haystack's search finds (it fits), with the same
-    /// literal (every literal starting there fits too).
+    /// last hit ended), appended to `out`; `*at` moves past them, and to `end` at least.
     fn hits_before(&self, hay: &[u8], at: &mut usize, end: usize, out: &mut Vec<(usize, Anchor)>) {
-        let reach = (end + self.longest).saturating_sub(1).min(hay.len());
         while *at < end {
-            match self
-                .find(hay, *at, reach)
-                .filter(|&(start, ..)| start < end)
-            {
+            match self.leftmost.find_starting_before(hay, *at, end) {
                 Some((start, match_end, literal)) => {
                     out.push((start, self.anchors[literal]));
                     *at = match_end;

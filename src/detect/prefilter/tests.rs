@@ -1,4 +1,19 @@
+use aho_corasick::{AhoCorasick, Input, MatchKind};
+
 use super::*;
+
+/// The leftmost-first automata over the two searches' literals: what the searches must
+/// find.
+fn automata(pre: &Prefilter) -> [(AhoCorasick, Vec<Anchor>); 2] {
+    pre.sets.clone().map(|set| {
+        let (literals, anchors): (Vec<String>, Vec<Anchor>) = set.into_iter().unzip();
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(literals)
+            .expect("a few short literals always build");
+        (automaton, anchors)
+    })
+}
 
 /// A keyword overlaps no other literal in any text (neither holds the other, no end of
 /// one starts the other), so the search it is in changes neither search's hits: the
@@ -25,15 +40,14 @@ fn keywords_overlap_no_other_literal() {
 /// The hits of the two whole-haystack searches, merged: what [`Prefilter::hits`] must
 /// give.
 fn hits_by_find_iter(pre: &Prefilter, hay: &[u8]) -> Vec<(usize, Anchor)> {
-    let all = |s: &Searcher| -> Vec<(usize, Anchor)> {
-        s.automaton
-            .find_iter(hay)
-            .map(|m| (m.start(), s.anchors[m.pattern().as_usize()]))
-            .collect()
-    };
-    let [plain, encoded] = pre.searches();
-    let mut hits = all(plain);
-    hits.extend(all(encoded));
+    let mut hits: Vec<(usize, Anchor)> = automata(pre)
+        .iter()
+        .flat_map(|(automaton, anchors)| {
+            automaton
+                .find_iter(hay)
+                .map(|m| (m.start(), anchors[m.pattern().as_usize()]))
+        })
+        .collect();
     hits.sort_by_key(|&(at, _)| at);
     hits
 }
@@ -93,14 +107,17 @@ fn teddy_finds_what_the_automaton_finds() {
     let mut long = b"AKIA SECRET Secret session \\x4941 &#x4b; 49 41 QUtJQ ".repeat(8);
     long.extend_from_slice(b"AIDAAKIASECRETsecuritySESSION x4B, IQoJb3JpZ2luX2Vj AROA");
     let texts: [&[u8]; 5] = [b"", b"AKIA", b"xSECRET", b"\\u0041", &long];
-    for search in pre.searches() {
+    for (search, (automaton, _)) in pre.searches().iter().zip(automata(&pre)) {
         for text in texts {
             for from in 0..=text.len() {
-                let by_automaton = search
-                    .automaton
+                let by_automaton = automaton
                     .find(Input::new(text).range(from..))
                     .map(|m| (m.start(), m.end(), m.pattern().as_usize()));
-                assert_eq!(search.find(text, from, text.len()), by_automaton, "{from}");
+                assert_eq!(
+                    search.leftmost.find(text, from, text.len()),
+                    by_automaton,
+                    "{from}"
+                );
             }
         }
     }

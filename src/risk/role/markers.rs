@@ -10,9 +10,8 @@ use std::cell::OnceCell;
 use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
-
 use super::services;
+use crate::detect::leftmost::Leftmost;
 use crate::detect::prefetch;
 use crate::risk::advice;
 
@@ -55,19 +54,14 @@ const WORD_PREFIX: usize = 4;
 /// first four bytes fits some literal of one bucket. On 40 MB of keyword-dense code words the
 /// pass took 90 M instructions and 7.9 ms fat, 46 M and 3.1 ms slim; on 40 MB of Rust sources
 /// 110 M and 10.6 ms, 57 M and 4.7 ms. (With all 37 in 8 buckets, forced, two or three
-/// unrelated literals shared a bucket and ordinary words passed: 11 ms.) An automaton stays
-/// for a machine without Teddy (no SSSE3), built only there (its build took 4 M
-/// instructions, more than a small file's whole scan).
+/// unrelated literals shared a bucket and ordinary words passed: 11 ms.) Without Teddy (no
+/// SSSE3), an automaton (`detect::leftmost`).
 struct Needles {
     list: Vec<&'static str>,
     /// Indexes into `list` of the strings the search finds.
     searched: Vec<usize>,
     words: Vec<&'static str>,
-    teddy: Option<packed::Searcher>,
-    /// Where Teddy is not.
-    automaton: Option<AhoCorasick>,
-    /// The longest literal's length.
-    longest: usize,
+    search: Leftmost,
     /// Per literal, what may start where it is found: indexes into `list` of the searched
     /// strings and into `words` of the words that agree with it on the bytes both have
     /// (the words in any case). Where the search stops at a literal, another literal can
@@ -124,17 +118,7 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
     let literals = literals(&list, &searched, &words);
     // Leftmost: each hit is the first place at or after the search's start where any literal
     // does; `in_content` checks every string there and goes on from the next byte.
-    let teddy = packed::Config::new()
-        .match_kind(packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(&literals)
-        .build();
-    let automaton = teddy.is_none().then(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&literals)
-            .expect("marker strings build an automaton")
-    });
+    let search = Leftmost::new(&literals);
     let may_start = literals
         .iter()
         .map(|literal| {
@@ -156,9 +140,7 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
         list,
         searched,
         words,
-        teddy,
-        automaton,
-        longest: literals.iter().map(Vec::len).max().unwrap_or(0),
+        search,
         may_start,
     }
 });
@@ -184,22 +166,9 @@ impl Needles {
                 ahead(*warm, end)?;
                 *warm = end;
             }
-            // A literal starting before `hi` ends before `hi + longest`: the leftmost hit of
-            // the longer span, if it starts before `hi`, is the leftmost of the whole rest.
-            let reach = (hi + self.longest).saturating_sub(1).min(content.len());
-            let hit = match &self.teddy {
-                Some(teddy) => teddy.find_in(content, Span::from(lo..reach)),
-                None => self
-                    .automaton
-                    .as_ref()
-                    .expect("built where Teddy is not")
-                    .find(Input::new(content).range(lo..reach)),
-            };
-            match hit.map(|hit| (hit.start(), hit.pattern().as_usize())) {
-                Some((start, literal)) if start < hi => {
-                    return ControlFlow::Continue(Some((start, literal)));
-                }
-                _ => lo = hi,
+            match self.search.find_starting_before(content, lo, hi) {
+                Some((start, _, literal)) => return ControlFlow::Continue(Some((start, literal))),
+                None => lo = hi,
             }
         }
         ControlFlow::Continue(None)

@@ -1,3 +1,5 @@
+use aho_corasick::{AhoCorasick, Input, MatchKind};
+
 use super::*;
 
 /// Literals Teddy, the vectorised searcher, takes in its slim form, which walks 32 bytes a
