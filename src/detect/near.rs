@@ -95,8 +95,7 @@ impl Windows {
     /// The windows around `near`, gated: by what the prefilter's pass noted of the text where
     /// it did, by a search of the text elsewhere.
     pub fn around(text: &[u8], near: &[usize], notes: &Notes) -> Windows {
-        let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
-        let mut windows = Windows::of(sorted);
+        let mut windows = Windows::ungated(near);
         let (lo, hi) = span(text, &windows.sorted);
         windows.gates = gates_of(text, notes, lo, hi);
         windows
@@ -119,8 +118,7 @@ impl Windows {
         notes: &Notes,
         find: impl Fn(&[u8], usize, usize) -> Vec<decode::Run>,
     ) -> (Windows, Vec<decode::Run>) {
-        let sorted: Vec<(usize, usize)> = near.iter().map(|&at| window(at)).collect();
-        let mut windows = Windows::of(sorted);
+        let mut windows = Windows::ungated(near);
         let (lo, hi) = span(text, &windows.sorted);
         let all = PERCENT.1 | SINGLES.1 | UTF16.1;
         let (mut gated, mut gates) = (lo, 0);
