@@ -67,14 +67,15 @@ pub fn install(start: &Path, force: bool) -> Result<PathBuf, Error> {
         path: hook.display().to_string(),
         message: e.to_string(),
     };
-    if let Ok(existing) = std::fs::read_to_string(&hook) {
-        if !existing.contains(MARKER) && !force {
-            return Err(Error::Hook {
-                path: hook.display().to_string(),
-                message: "another pre-commit hook is installed; rerun with --force to replace it"
-                    .into(),
-            });
-        }
+    if let Ok(existing) = std::fs::read_to_string(&hook)
+        && !existing.contains(MARKER)
+        && !force
+    {
+        return Err(Error::Hook {
+            path: hook.display().to_string(),
+            message: "another pre-commit hook is installed; rerun with --force to replace it"
+                .into(),
+        });
     }
     std::fs::create_dir_all(&dir).map_err(io)?;
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("keyleak"));

@@ -40,10 +40,10 @@ fn word_before(hay: &[u8], at: usize, word: &str) -> bool {
 /// `anchor_at` is where `secret` starts; returns where the whole keyword ends.
 pub fn secret_keyword_end(hay: &[u8], anchor_at: usize) -> Option<usize> {
     let after_secret = anchor_at + "secret".len();
-    if let Some(access) = word_after(hay, after_secret, "access") {
-        if let Some(end) = word_after(hay, access, "key") {
-            return Some(end);
-        }
+    if let Some(access) = word_after(hay, after_secret, "access")
+        && let Some(end) = word_after(hay, access, "key")
+    {
+        return Some(end);
     }
     if let Some(end) = word_after(hay, after_secret, "key") {
         return Some(end);

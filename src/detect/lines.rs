@@ -140,11 +140,11 @@ impl<'a> LineIndex<'a> {
                 (start, end)
             }
             _ => {
-                if let Some((mark, before)) = self.marks.map(|m| m.below(offset)) {
-                    if mark > self.offset {
-                        self.offset = mark;
-                        self.line = u32::try_from(before + 1).unwrap_or(u32::MAX);
-                    }
+                if let Some((mark, before)) = self.marks.map(|m| m.below(offset))
+                    && mark > self.offset
+                {
+                    self.offset = mark;
+                    self.line = u32::try_from(before + 1).unwrap_or(u32::MAX);
                 }
                 let newlines = memchr_iter(b'\n', &self.hay[self.offset..offset]).count();
                 self.line = self

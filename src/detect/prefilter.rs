@@ -207,19 +207,19 @@ impl Prefilter {
                         // Plain first where both start at one byte, as below.
                         let pasts = [&mut plain_at, &mut encoded_at];
                         for (exact, past) in one.exact.iter().zip(pasts) {
-                            if at >= *past {
-                                if let Some((len, anchor)) = exact.at(hay, at) {
-                                    chunk.push((at, anchor));
-                                    *past = at + len;
-                                }
+                            if at >= *past
+                                && let Some((len, anchor)) = exact.at(hay, at)
+                            {
+                                chunk.push((at, anchor));
+                                *past = at + len;
                             }
                         }
                     };
                     one.filter.candidates(hay, chunk_start, end, each);
-                    if let Some(notes) = notes.as_deref_mut() {
-                        if worth_noting(chunk.len(), end - chunk_start) {
-                            one.noter.note(hay, chunk_start, end, notes);
-                        }
+                    if let Some(notes) = notes.as_deref_mut()
+                        && worth_noting(chunk.len(), end - chunk_start)
+                    {
+                        one.noter.note(hay, chunk_start, end, notes);
                     }
                 } else {
                     let [plain, encoded] = self.searches();

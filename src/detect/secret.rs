@@ -96,10 +96,10 @@ pub fn candidates_in(hay: &[u8], from: usize, to: usize) -> Vec<usize> {
         if start > 0 && start == from && is_secret_byte(hay[start - 1]) {
             continue;
         }
-        if let Some(s) = bounded_value(hay, start, i, SECRET_LEN) {
-            if looks_random(&hay[s..s + SECRET_LEN]) {
-                out.push(s);
-            }
+        if let Some(s) = bounded_value(hay, start, i, SECRET_LEN)
+            && looks_random(&hay[s..s + SECRET_LEN])
+        {
+            out.push(s);
         }
     }
     out

@@ -30,10 +30,10 @@ pub const MAP_AT_LEAST: u64 = 1 << 20;
 /// own handle confirms, within `max`, is mapped; anything else (a size of 0 as `/proc` files
 /// give, a failed map) is read, at most `max + 1` bytes.
 pub fn read_file(file: File, size: u64, max: u64) -> std::io::Result<(Bytes, bool)> {
-    if size >= MAP_AT_LEAST {
-        if let Some(map) = map(&file, max) {
-            return Ok((Bytes::Mapped(map), false));
-        }
+    if size >= MAP_AT_LEAST
+        && let Some(map) = map(&file, max)
+    {
+        return Ok((Bytes::Mapped(map), false));
     }
     let capacity = size.min(max).saturating_add(1);
     let buffer = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));

@@ -182,7 +182,7 @@ mod tests {
         let mut s: String = (0..chars)
             .map(|i| char::from(STANDARD[usize::from(sextet(&padded, i))]))
             .collect();
-        while s.len() % 4 != 0 {
+        while !s.len().is_multiple_of(4) {
             s.push('=');
         }
         s

@@ -125,7 +125,7 @@ impl Noter {
     /// the spills cost more than this pass (40 MB keyword-dense file: 23 M instructions more
     /// in the search, 17 M here).
     pub fn note(&self, hay: &[u8], from: usize, to: usize, notes: &mut Notes) {
-        debug_assert!(from % CHUNK == 0 && notes.chunks.len() <= from / CHUNK);
+        debug_assert!(from.is_multiple_of(CHUNK) && notes.chunks.len() <= from / CHUNK);
         // Chunks before it that were not noted: nothing noted, no hex block.
         let chunk = from / CHUNK;
         notes.chunks.resize(chunk, Noted::default());
@@ -183,7 +183,7 @@ impl Noter {
 
 /// Hex words (64 steps each) per chunk.
 const WORDS: usize = CHUNK / HEX_STEP / 64;
-const _: () = assert!(CHUNK % (64 * HEX_STEP) == 0);
+const _: () = assert!(CHUNK.is_multiple_of(64 * HEX_STEP));
 
 /// What was noted of one chunk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

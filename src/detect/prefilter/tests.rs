@@ -164,7 +164,7 @@ fn noisy(len: usize, seed: u64) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        if state % 7 == 0 {
+        if state.is_multiple_of(7) {
             // A literal, whole or cut short.
             let literal = &literals[(state >> 8) as usize % literals.len()];
             let keep = 1 + (state >> 20) as usize % literal.len();

@@ -142,18 +142,18 @@ impl Human {
             (Some(k), None) => format!("{}, account not encoded in this ID", k.prefix().what),
             (None, _) => String::new(),
         };
-        if let Some(m) = marked.as_deref() {
-            if let Some(byte_at) = snippet.find(m) {
-                let col = snippet[..byte_at].chars().count();
-                let carets = "^".repeat(m.chars().count().min(40));
-                label = format!(
-                    "{}{} {label}",
-                    " ".repeat(col),
-                    p.risk_carets(f.risk, &carets)
-                );
-                writeln!(out, "{pad} {} {}", p.dim("|"), label.trim_end())?;
-                label.clear();
-            }
+        if let Some(m) = marked.as_deref()
+            && let Some(byte_at) = snippet.find(m)
+        {
+            let col = snippet[..byte_at].chars().count();
+            let carets = "^".repeat(m.chars().count().min(40));
+            label = format!(
+                "{}{} {label}",
+                " ".repeat(col),
+                p.risk_carets(f.risk, &carets)
+            );
+            writeln!(out, "{pad} {} {}", p.dim("|"), label.trim_end())?;
+            label.clear();
         }
         if !label.is_empty() {
             eq_line(out, p, &pad, format_args!("{label}"))?;

@@ -234,12 +234,13 @@ fn job(job: &[Line<'_>], inherited: bool, region_up: Option<&str>, edits: &mut E
     let steps = steps(block(job, at));
     let mut has_action = steps.iter().any(uses_action);
     let mut changed = job_keys;
-    if (job_keys || inherited) && !has_action {
-        if let Some(first) = steps.first() {
-            edits.before(first.lines[0].no, new_step(first.dash, region_job));
-            has_action = true;
-            changed = true;
-        }
+    if (job_keys || inherited)
+        && !has_action
+        && let Some(first) = steps.first()
+    {
+        edits.before(first.lines[0].no, new_step(first.dash, region_job));
+        has_action = true;
+        changed = true;
     }
     for step in &steps {
         if uses_action(step) {

@@ -281,11 +281,12 @@ fn classify(listed: &[Listed]) -> (Vec<bool>, Vec<bool>) {
     order.sort_by_key(|&i| listed[i].data.start);
     let (mut run, mut run_end) = (0, 0);
     for k in 0..=order.len() {
-        if let Some(&i) = order.get(k) {
-            if k > run && listed[i].data.start < run_end {
-                run_end = run_end.max(listed[i].data.end);
-                continue;
-            }
+        if let Some(&i) = order.get(k)
+            && k > run
+            && listed[i].data.start < run_end
+        {
+            run_end = run_end.max(listed[i].data.end);
+            continue;
         }
         if k - run > 1 {
             order[run..k].iter().for_each(|&j| overlapping[j] = true);

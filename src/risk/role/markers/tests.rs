@@ -163,7 +163,7 @@ fn same_answer_on_strings_glued_and_cut() {
             state ^= state << 17;
             let piece = pieces[(state >> 8) as usize % pieces.len()].as_bytes();
             let keep = 1 + (state >> 24) as usize % piece.len();
-            let piece = if state % 3 == 0 {
+            let piece = if state.is_multiple_of(3) {
                 piece
             } else {
                 &piece[..keep]
@@ -172,7 +172,7 @@ fn same_answer_on_strings_glued_and_cut() {
                 0 => b.to_ascii_uppercase(),
                 _ => b,
             }));
-            if state % 4 == 0 {
+            if state.is_multiple_of(4) {
                 content.push(b' ');
             }
         }
