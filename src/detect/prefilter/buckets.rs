@@ -102,17 +102,25 @@ impl Tables {
         let mut buckets = 0xFF;
         for j in 0..WIDTH {
             if let Some(&b) = hay.get(at + j) {
-                buckets &= self.lo[j][usize::from(b & 15)] & self.hi[j][usize::from(b >> 4)];
+                buckets &= self.class(j, b);
             }
         }
         buckets != 0
     }
+
+    /// The buckets byte `b` fits at offset `j` of a position.
+    pub fn class(&self, j: usize, b: u8) -> u8 {
+        self.lo[j][usize::from(b & 15)] & self.hi[j][usize::from(b >> 4)]
+    }
 }
 
-/// The vector filter, present only where the CPU runs AVX2.
+/// The vector filter, present only where the CPU runs AVX2; with AVX-512 VBMI too, its
+/// whole blocks of 64 positions go through the wide loop (`wide`).
 #[derive(Debug, Clone)]
 pub struct Filter {
     tables: Tables,
+    #[cfg(target_arch = "x86_64")]
+    wide: Option<wide::Wide>,
 }
 
 impl Filter {
@@ -120,15 +128,44 @@ impl Filter {
     pub fn new(tables: Tables) -> Option<Filter> {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
-            return Some(Filter { tables });
+            let wide = wide::Wide::new(&tables);
+            return Some(Filter { tables, wide });
         }
         let _ = tables;
         None
     }
 
+    /// This filter without its wide loop: the AVX2 loop takes every whole block (for the
+    /// tests that compare the two).
+    #[cfg(test)]
+    pub fn narrow(self) -> Filter {
+        Filter {
+            #[cfg(target_arch = "x86_64")]
+            wide: None,
+            ..self
+        }
+    }
+
+    /// Whether the wide (AVX-512) loop runs.
+    #[cfg(test)]
+    pub fn is_wide(&self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return self.wide.is_some();
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
     /// Calls `each` with every position in `from..to` where a literal may start, in order:
-    /// whole blocks by the vector loop, the rest one by one.
+    /// whole blocks by the vector loops (the wide one first, where it runs), the rest one by
+    /// one.
     pub fn candidates(&self, hay: &[u8], from: usize, to: usize, mut each: impl FnMut(usize)) {
+        #[cfg(target_arch = "x86_64")]
+        let from = match &self.wide {
+            // SAFETY: `Wide::new` built it only after the CPU said it runs AVX-512 VBMI.
+            #[allow(unsafe_code)]
+            Some(wide) => unsafe { wide.run(hay, from, to, &mut each) },
+            None => from,
+        };
         // SAFETY: `new` built this filter only after the CPU said it runs AVX2.
         #[cfg(target_arch = "x86_64")]
         #[allow(unsafe_code)]
@@ -181,6 +218,9 @@ impl Filter {
         at
     }
 }
+
+#[cfg(target_arch = "x86_64")]
+mod wide;
 
 /// Bit `i` set when position `i` of `block` fits some bucket (a block holds the
 /// [`WIDTH`]` - 1` bytes after its last position too).
