@@ -36,7 +36,7 @@ pub fn read_file(file: File, size: u64, max: u64) -> std::io::Result<(Bytes, boo
         return Ok((Bytes::Mapped(map), false));
     }
     let capacity = size.min(max).saturating_add(1);
-    let buffer = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    let buffer = Bytes::buffer(usize::try_from(capacity).unwrap_or(0));
     let (bytes, cut) = read_capped_into(file, max, buffer)?;
     Ok((bytes.into(), cut))
 }
