@@ -263,7 +263,10 @@ pub fn scan(settings: &Settings) -> Result<Scanned, Error> {
     let detector = Detector::new(DetectOptions {
         include_identifiers: settings.include_identifiers,
     });
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        clocks: stages::Clocks::new(settings.stats),
+        ..Collector::default()
+    };
     collector.stages.workers = settings.walk.threads;
     collector.member_pool = members::Pool::new(settings.walk.threads);
     collector.spare_core = settings.walk.threads > 1 && one_blob(&settings.input);
