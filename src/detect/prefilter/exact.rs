@@ -14,39 +14,44 @@ pub struct Exact {
     by_first: Vec<Vec<u8>>,
 }
 
-/// A literal, with its first four bytes as one word (and which of them it has): most
+/// A literal, with its first eight bytes as one word (and which of them it has): most
 /// positions the buckets let through differ from each literal there, which one comparison
-/// of words tells without a call to `memcmp` (dense tree: 4% of the time in `memcmp`).
+/// of words tells, and a literal of eight bytes or fewer needs no call to `memcmp` at all
+/// (dense tree: 4% of the time in `memcmp` with no word, 1.7% with a word of four bytes).
 struct Literal {
     bytes: Vec<u8>,
     anchor: Anchor,
-    head: u32,
-    mask: u32,
+    head: u64,
+    mask: u64,
 }
+
+/// Bytes of a literal compared as one word.
+const HEAD: usize = 8;
 
 impl Literal {
     fn new(bytes: &[u8], anchor: Anchor) -> Literal {
-        let mut head = [0u8; 4];
-        let mut mask = [0u8; 4];
-        for (i, &b) in bytes.iter().take(4).enumerate() {
+        let mut head = [0u8; HEAD];
+        let mut mask = [0u8; HEAD];
+        for (i, &b) in bytes.iter().take(HEAD).enumerate() {
             head[i] = b;
             mask[i] = 0xFF;
         }
         Literal {
             bytes: bytes.to_vec(),
             anchor,
-            head: u32::from_le_bytes(head),
-            mask: u32::from_le_bytes(mask),
+            head: u64::from_le_bytes(head),
+            mask: u64::from_le_bytes(mask),
         }
     }
 
     /// Whether `hay[at..]` starts with this literal.
     fn starts(&self, hay: &[u8], at: usize) -> bool {
-        match hay.get(at..at + 4) {
+        match hay.get(at..at + HEAD) {
             Some(word) => {
-                let word = u32::from_le_bytes(word.try_into().expect("four bytes"));
+                let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
                 word & self.mask == self.head
-                    && (self.bytes.len() <= 4 || hay[at + 4..].starts_with(&self.bytes[4..]))
+                    && (self.bytes.len() <= HEAD
+                        || hay[at + HEAD..].starts_with(&self.bytes[HEAD..]))
             }
             None => hay[at..].starts_with(&self.bytes),
         }
