@@ -1,6 +1,7 @@
 //! The unit of input every source yields and the detector reads: bytes, and the [`Origin`]
 //! they are reported under. Sources fill it; `detect`, `risk` and the reporters read it, so it
-//! lives here rather than with any one of them.
+//! lives here rather than with any one of them. It also keeps each thread's spare read buffer
+//! ([`Bytes::buffer`]): a dropped blob's memory, for the next file read on that thread.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -105,7 +106,7 @@ impl Bytes {
 
 impl Drop for Bytes {
     /// A buffer read into memory goes back to this thread's spare when it is no larger than
-    /// [`SPARE_AT_MOST`] and larger than the spare already kept.
+    /// `SPARE_AT_MOST` and larger than the spare already kept.
     fn drop(&mut self) {
         if let Bytes::Owned(bytes) = self
             && bytes.capacity() <= SPARE_AT_MOST
