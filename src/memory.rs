@@ -1,5 +1,6 @@
 //! The process's heap between stages: how freed memory goes back to the system, and the peak
-//! resident set that `--stats` reports (issue 18).
+//! resident set that `--stats` reports (issue 18); and each thread's spare buffers, reused
+//! from one blob to the next ([`take_spare`], [`keep_spare`]).
 //!
 //! Owns glibc malloc's two thresholds and the points where freed memory is handed back; it
 //! changes when memory is returned, never what is allocated or found. Elsewhere than glibc
@@ -79,4 +80,32 @@ pub fn peak_rss() -> Option<u64> {
     {
         None
     }
+}
+
+/// A thread's spare buffer: a `Vec` freed by one use and taken by the next on the same
+/// thread, so that a walk of small blobs does not allocate and free one per blob (see
+/// `model::blob` and `detect::prefilter`, which keep one each).
+pub type Spare<T> = std::thread::LocalKey<std::cell::Cell<Vec<T>>>;
+
+/// The spare buffer of this thread, emptied (a new one when there is none).
+pub fn take_spare<T: 'static>(spare: &'static Spare<T>) -> Vec<T> {
+    let mut kept = spare.take();
+    kept.clear();
+    kept
+}
+
+/// Keeps `buffer` as this thread's spare when it holds at most `at_most` elements and more
+/// than the spare kept already; else it is freed. A thread that is ending keeps nothing.
+pub fn keep_spare<T: 'static>(spare: &'static Spare<T>, buffer: Vec<T>, at_most: usize) {
+    if buffer.capacity() > at_most {
+        return;
+    }
+    let _ = spare.try_with(|spare| {
+        let kept = spare.take();
+        spare.set(if kept.capacity() >= buffer.capacity() {
+            kept
+        } else {
+            buffer
+        });
+    });
 }

@@ -249,9 +249,7 @@ struct Spare(Vec<(usize, Anchor)>);
 
 impl Spare {
     fn take() -> Spare {
-        let mut hits = SPARE.take();
-        hits.clear();
-        Spare(hits)
+        Spare(crate::memory::take_spare(&SPARE))
     }
 }
 
@@ -270,13 +268,9 @@ impl std::ops::DerefMut for Spare {
 }
 
 impl Drop for Spare {
-    /// Kept unless it grew past 64 Ki hits (1 MiB; a chunk packed with literals), or its
-    /// thread is ending.
+    /// Kept unless it grew past 64 Ki hits (1 MiB; a chunk packed with literals).
     fn drop(&mut self) {
-        let hits = std::mem::take(&mut self.0);
-        if hits.capacity() <= 1 << 16 {
-            let _ = SPARE.try_with(|spare| spare.set(hits));
-        }
+        crate::memory::keep_spare(&SPARE, std::mem::take(&mut self.0), 1 << 16);
     }
 }
 

@@ -97,8 +97,7 @@ impl Bytes {
     /// was most of the time keyleak spent in malloc (dense tree: about 5% of its user time),
     /// and the heap it churned made the detector's small allocations slower too.
     pub fn buffer(capacity: usize) -> Vec<u8> {
-        let mut buffer = SPARE.take();
-        buffer.clear();
+        let mut buffer = crate::memory::take_spare(&SPARE);
         buffer.reserve(capacity);
         buffer
     }
@@ -108,19 +107,8 @@ impl Drop for Bytes {
     /// A buffer read into memory goes back to this thread's spare when it is no larger than
     /// `SPARE_AT_MOST` and larger than the spare already kept.
     fn drop(&mut self) {
-        if let Bytes::Owned(bytes) = self
-            && bytes.capacity() <= SPARE_AT_MOST
-        {
-            let bytes = std::mem::take(bytes);
-            // A blob dropped while its thread ends finds no spare: its buffer is freed.
-            let _ = SPARE.try_with(|spare| {
-                let kept = spare.take();
-                spare.set(if kept.capacity() >= bytes.capacity() {
-                    kept
-                } else {
-                    bytes
-                });
-            });
+        if let Bytes::Owned(bytes) = self {
+            crate::memory::keep_spare(&SPARE, std::mem::take(bytes), SPARE_AT_MOST);
         }
     }
 }
