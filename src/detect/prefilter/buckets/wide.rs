@@ -66,6 +66,9 @@ impl Wide {
             let blocks = (to.saturating_sub(at) / LANES)
                 .min(hay.len().saturating_sub(at + WIDTH - 1) / LANES)
                 .min(BATCH);
+            if blocks == 0 {
+                return at;
+            }
             self.masks(hay, at, &mut masks[..blocks]);
             for (i, &mask) in masks[..blocks].iter().enumerate() {
                 let mut mask = mask;
